@@ -1,0 +1,7 @@
+"""Entry point: python -m console …"""
+
+import sys
+
+from console.cli import main
+
+sys.exit(main())

@@ -1,0 +1,203 @@
+"""The built-in sample install endpoint: a real HTTP server on loopback.
+
+``/install/<mode>`` answers like a developer's endpoint in that mode, and echoes what it
+received as *fingerprints* (never the values), so the console can prove where the key
+landed without the key travelling back in plain text. Modes rehearse failures:
+
+ok, 201, 500, 401, slow/N (answer 200 after N seconds), flaky/K (first K fail with 500,
+then 200), redirect (302 to /install/ok), oversized (200 with a 256 KiB body).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from console.keys import fingerprint
+from console.templating import escape_pointer
+
+MODES = ("ok", "201", "500", "401", "slow", "flaky", "redirect", "oversized")
+MODE_HELP = {
+    "ok": "answers 200 OK (success)",
+    "201": "answers 201 Created (ManyChat treats it as a failure)",
+    "500": "answers 500 Internal Server Error",
+    "401": "answers 401 Unauthorized",
+    "slow": "waits N seconds, then answers 200",
+    "flaky": "the first K requests fail with 500, then 200",
+    "redirect": "answers 302 with a Location header",
+    "oversized": "answers 200 with a 256 KiB body",
+}
+MAX_SLOW_SECONDS = 60
+OVERSIZED_BYTES = 256 * 1024
+RECEIVED_LOG_SIZE = 200
+
+
+def install_path(mode: str, arg: int | None = None, series: str = "") -> str:
+    """The path of the sample endpoint in a mode (arg: seconds for slow, K for flaky)."""
+    if mode not in MODES:
+        raise ValueError(f"unknown sample mode {mode!r}; one of {', '.join(MODES)}")
+    path = f"/install/{mode}"
+    if mode in ("slow", "flaky"):
+        path += f"/{int(arg if arg is not None else (3 if mode == 'slow' else 1))}"
+    return path + (f"?series={series}" if series else "")
+
+
+def _leaves(value: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, f"{pointer}/{escape_pointer(str(key))}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, f"{pointer}/{index}")
+    elif value is not None:
+        yield pointer, value if isinstance(value, str) else json.dumps(value)
+
+
+def summarize_request(method: str, target: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    """What the endpoint received, with every value replaced by its fingerprint."""
+    parts = urlsplit(target)
+    try:
+        payload = json.loads(body.decode("utf-8")) if body else None
+        fields = {pointer: fingerprint(text) for pointer, text in _leaves(payload)}
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        fields = {"": fingerprint(body.decode("utf-8", errors="replace"))}
+    return {
+        "method": method,
+        "path": parts.path,
+        "headers": {name.lower(): fingerprint(value) for name, value in headers.items()},
+        "query": {name: fingerprint(value) for name, value in parse_qsl(parts.query)},
+        "payload": fields,
+        "body_bytes": len(body),
+        "received_at": datetime.now(UTC).isoformat(),
+    }
+
+
+@dataclass
+class _State:
+    flaky_counts: dict[str, int]
+    received: deque[dict[str, Any]]
+    lock: threading.Lock
+    stopping: threading.Event
+
+
+class SampleEndpoint:
+    """The sample install endpoint server; start() it, fire at install_url(), stop() it."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+        self.state = _State({}, deque(maxlen=RECEIVED_LOG_SIZE), threading.Lock(), threading.Event())
+        self._server = ThreadingHTTPServer((host, port), _make_handler(self.state))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        host = self._server.server_address[0]
+        host = f"[{host}]" if ":" in str(host) else host
+        return f"http://{host}:{self.port}"
+
+    def install_url(self, mode: str = "ok", arg: int | None = None, series: str = "") -> str:
+        return self.base_url + install_path(mode, arg, series)
+
+    def received(self) -> list[dict[str, Any]]:
+        """The most recent requests received (fingerprints only), newest last."""
+        with self.state.lock:
+            return list(self.state.received)
+
+    def start(self) -> SampleEndpoint:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="sample-endpoint", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self.state.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _make_handler(state: _State) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "SampleInstallEndpoint/1.0"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            return  # never log requests: they carry App Keys
+
+        def _send(self, status: int, body: dict[str, Any] | bytes, headers: dict[str, str] | None = None) -> None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(min(length, 1024 * 1024)) if length else b""
+            parts = urlsplit(self.path)
+            segments = [s for s in parts.path.split("/") if s]
+            if parts.path in ("/", "/health"):
+                self._send(200, {"status": "ok", "service": "sample install endpoint", "modes": MODE_HELP})
+                return
+            if len(segments) < 2 or segments[0] != "install" or segments[1] not in MODES:
+                self._send(404, {"status": "error", "message": "Unknown path. Use /install/<mode>.",
+                                 "modes": MODE_HELP})
+                return
+            mode = segments[1]
+            arg = int(segments[2]) if len(segments) > 2 and segments[2].isdigit() else None
+            summary = summarize_request(self.command, self.path, dict(self.headers.items()), body)
+            with state.lock:
+                state.received.append({**summary, "mode": mode})
+            echo = {"sample_endpoint": True, "mode": mode, "received": summary}
+            if mode == "ok":
+                self._send(200, {"status": "ok", **echo})
+            elif mode in ("201", "500", "401"):
+                self._send(int(mode), {"status": "error" if mode != "201" else "created", **echo})
+            elif mode == "slow":
+                seconds = min(arg if arg is not None else 3, MAX_SLOW_SECONDS)
+                state.stopping.wait(seconds)
+                self._send(200, {"status": "ok", **echo})
+            elif mode == "flaky":
+                with state.lock:
+                    count = state.flaky_counts.get(self.path, 0) + 1
+                    state.flaky_counts[self.path] = count
+                failing = arg if arg is not None else 1
+                if count <= failing:
+                    self._send(500, {"status": "error", "attempt": count, **echo})
+                else:
+                    self._send(200, {"status": "ok", "attempt": count, **echo})
+            elif mode == "redirect":
+                self._send(302, {"status": "moved", **echo}, {"Location": "/install/ok"})
+            else:
+                padding = b" " * OVERSIZED_BYTES
+                self._send(200, b'{"status": "ok", "padding": "' + padding + b'"}')
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+    return Handler
+
+
+def wait_until_stopped(endpoint: SampleEndpoint, seconds: float | None = None) -> None:
+    """Block serving until interrupted (or for ``seconds``, for tests)."""
+    if seconds is None:
+        endpoint.serve_forever()
+        return
+    endpoint.start()
+    time.sleep(seconds)
+    endpoint.stop()
