@@ -214,7 +214,8 @@ def _check_url(url: str) -> None:
     del port
 
 
-def _masked(rendered: RenderedRequest, key: str) -> SentRequest:
+def masked_request(rendered: RenderedRequest, key: str) -> SentRequest:
+    """The rendered request with the key masked everywhere: safe to show and store."""
     return SentRequest(
         rendered.method,
         keys.redact(rendered.url, key),
@@ -275,7 +276,7 @@ def fire_install_request(
         raw_url = keys.redact(str(url or request.get("url") or ""), key)
         return result("invalid_request", str(exc), SentRequest(str(request.get("method") or "POST"), raw_url, (),
                                                                None))
-    sent = _masked(rendered, key)
+    sent = masked_request(rendered, key)
     mark(f"rendered {rendered.method} {sent.url} with App Key {keys.mask_key(key)}")
 
     parts = urlsplit(rendered.url)

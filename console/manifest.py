@@ -438,43 +438,32 @@ class AuthForm:
     headers_text: str = ""
     payload_text: str = ""
     mapping_text: str = "[]"
-    params: tuple[tuple[str, str], ...] = ()
+    params_text: str = ""  # one param a line: name: Title
     connection_headers_text: str = ""
     connection_qs_text: str = ""
 
 
 def auth_form_from(document: dict[str, Any]) -> AuthForm:
-    """The builder's field values for a document's auth section."""
+    """The builder's field values for a document's auth section (defaults where it has none)."""
     auth = auth_of(document) or {}
     request = request_of(document)
-    params = tuple(
-        (str(p.get("name", "")), str(p.get("title", "")))
-        for p in auth.get("params", []) if isinstance(p, dict)
-    ) if isinstance(auth.get("params"), list) else ()
+    shown = request if request is not None else new_manifest()["auth"]["request"]
+    params = auth.get("params") if isinstance(auth.get("params"), list) else []
     connection = auth.get("connection") if isinstance(auth.get("connection"), dict) else {}
     conn_headers = connection.get("headers") if isinstance(connection.get("headers"), dict) else {}
     conn_qs = connection.get("qs") if isinstance(connection.get("qs"), dict) else {}
-    form = AuthForm(
-        delivery="server" if request is not None else "manual",
-        params=params,
-        connection_headers_text="\n".join(f"{k}: {v}" for k, v in conn_headers.items()),
-        connection_qs_text="\n".join(f"{k}={v}" for k, v in conn_qs.items()),
-    )
-    if request is None:
-        defaults = new_manifest()["auth"]["request"]
-        request = defaults
-    headers = request.get("headers") if isinstance(request.get("headers"), list) else []
-    payload = request.get("payload")
+    headers = shown.get("headers") if isinstance(shown.get("headers"), list) else []
+    payload = shown.get("payload")
     return AuthForm(
-        delivery=form.delivery,
-        url=str(request.get("url", "")),
-        method=str(request.get("method", "POST")),
+        delivery="server" if request is not None else "manual",
+        url=str(shown.get("url", "")),
+        method=str(shown.get("method", "POST")),
         headers_text="\n".join(str(h) for h in headers),
         payload_text="" if payload is None else json.dumps(payload, indent=2, ensure_ascii=False),
-        mapping_text=json.dumps(request.get("mapping", []), indent=2, ensure_ascii=False),
-        params=form.params,
-        connection_headers_text=form.connection_headers_text,
-        connection_qs_text=form.connection_qs_text,
+        mapping_text=json.dumps(shown.get("mapping", []), indent=2, ensure_ascii=False),
+        params_text="\n".join(f"{p.get('name', '')}: {p.get('title', '')}" for p in params if isinstance(p, dict)),
+        connection_headers_text="\n".join(f"{k}: {v}" for k, v in conn_headers.items()),
+        connection_qs_text="\n".join(f"{k}={v}" for k, v in conn_qs.items()),
     )
 
 
@@ -521,6 +510,8 @@ def apply_auth_form(document: dict[str, Any], form: AuthForm) -> tuple[dict[str,
     if issue is None and not isinstance(mapping, list):
         issues.append(ValidationIssue("/auth/request/mapping", "error", "form.json",
                                       "The mapping must be a JSON array.", "Use [] for none; nothing was saved."))
+    params, more = _pairs(form.params_text, ":", "/auth/params", "Installer params")
+    issues += more
     conn_headers, more = _pairs(form.connection_headers_text, ":", "/auth/connection/headers", "Connection headers")
     issues += more
     conn_qs, more = _pairs(form.connection_qs_text, "=", "/auth/connection/qs", "Connection query string")
@@ -536,7 +527,7 @@ def apply_auth_form(document: dict[str, Any], form: AuthForm) -> tuple[dict[str,
         if isinstance(auth.get("params"), list) else {}
     auth["params"] = [
         {**old_params.get(name, {}), "name": name, "title": title}
-        for name, title in form.params if name.strip() or title.strip()
+        for name, title in params.items()
     ]
     connection = auth.get("connection") if isinstance(auth.get("connection"), dict) else {}
     if conn_headers or conn_qs or connection:

@@ -1,0 +1,94 @@
+"""Step 3: fire the install request exactly as ManyChat would, and read why it failed."""
+
+import streamlit as st
+
+from console import keys
+from console.manifest import param_names, request_of
+from console.sandbox import MODE_HELP, MODES
+from console.store import FireFilter
+from console.workflow import fire_app, settings_of, target_url
+from ui import page_setup, require_app
+from ui.render import curl_command, render_fire_tabs, render_verdict
+from ui.resources import address_policy, sample_endpoint
+
+page = page_setup("Test fire")
+app = require_app(page)
+store = page.store
+settings = settings_of(app)
+st.title("3 · Test fire")
+st.caption("Sends the install request from your auth section with a fresh App Key, as ManyChat does right after "
+           "installation. ManyChat counts only **200 OK** as success.")
+
+
+def save(**changes: object) -> None:
+    store.update_app(app.id, app_settings={**settings, **changes})
+
+
+left, right = st.columns([2, 3], gap="large")
+with left:
+    targets = {"sample": "Built-in sample endpoint", "endpoint": "My endpoint (auth.request.url)"}
+    target = st.radio("Target", list(targets), format_func=targets.__getitem__,
+                      index=list(targets).index(settings["target"]), horizontal=True)
+    if target != settings["target"]:
+        save(target=target)
+        st.rerun()
+    sample = sample_endpoint()
+    if target == "sample":
+        mode = st.selectbox("Sample endpoint mode", MODES, index=MODES.index(settings["sample_mode"]),
+                            format_func=lambda m: f"{m}: {MODE_HELP[m]}")
+        arg = settings["sample_arg"]
+        if mode in ("slow", "flaky"):
+            label = "N seconds to wait" if mode == "slow" else "K requests to fail"
+            arg = int(st.number_input(label, 1, 60, int(arg or (3 if mode == "slow" else 1))))
+        if (mode, arg) != (settings["sample_mode"], settings["sample_arg"]):
+            save(sample_mode=mode, sample_arg=arg, sample_series=int(settings["sample_series"]) + 1)
+            st.rerun()
+    url = target_url(app, sample.base_url) or (request_of(app.manifest) or {}).get("url") or ""
+    st.markdown(f"Fires at `{url or '(no URL: set it in step 2)'}`")
+    with st.expander("Installer values and timeouts"):
+        values = dict(settings["param_values"])
+        for name in param_names(app.manifest):
+            values[name] = st.text_input(f"[[{name}]]", value=values.get(name, f"sample-{name}"))
+        page_id = st.text_input("page_id", value=str(settings["page_id"]))
+        t1, t2 = st.columns(2)
+        connect = t1.number_input("Connect timeout (s)", 0.5, 60.0, float(settings["connect_timeout"]))
+        total = t2.number_input("Total deadline (s)", 1.0, 120.0, float(settings["total_timeout"]))
+        if st.button("Save values"):
+            save(param_values=values, page_id=page_id, connect_timeout=connect, total_timeout=min(total, 120.0))
+            st.rerun()
+
+    def fire(app_key: str | None) -> None:
+        key = app_key or keys.generate_app_key()
+        with st.spinner(f"Firing at {url} … (deadline {settings['total_timeout']:g} s)"):
+            _, fire_id = fire_app(store, app, sample.base_url, address_policy(), app_key=key)
+        st.session_state.update(last_fire=fire_id, last_key=key)
+
+    if st.button("Fire", type="primary", icon="🚀", width="stretch"):
+        fire(None)
+    last = store.get_fire(st.session_state["last_fire"]) if "last_fire" in st.session_state else None
+    if last is not None and last.app_ref == app.id:
+        with right:
+            st.subheader(f"Fire #{last.id}")
+            render_verdict(last.detail)
+            if not last.ok and st.button("Retry", icon="🔁", help="Re-send with the same key, as ManyChat's Retry"):
+                fire(st.session_state.get("last_key"))
+                st.rerun()
+            reveal = st.toggle("Reveal the key in the cURL command", help="Only in this browser session")
+            request = dict(last.detail["request"])
+            if reveal and st.session_state.get("last_key") and last.key_fingerprint == keys.fingerprint(
+                    st.session_state["last_key"]):
+                plain = st.session_state["last_key"]
+                masked = keys.mask_key(plain)
+                request = {**request, "url": request["url"].replace(masked, plain),
+                           "headers": {n: v.replace(masked, plain) for n, v in request["headers"].items()},
+                           "body": None if request["body"] is None else request["body"].replace(masked, plain)}
+            render_fire_tabs(last.detail, curl_command(request))
+    else:
+        right.info("Press **Fire** to send the install request. The verdict appears here.")
+
+    st.subheader("Recent fires")
+    recent = store.list_fires(FireFilter(app_ref=app.id), limit=5)
+    st.dataframe([{"#": f.id, "when (UTC)": f.fired_at.strftime("%H:%M:%S"), "target": f.target_kind,
+                   "status": f.status, "category": f.category, "ms": round(f.elapsed_ms)} for f in recent],
+                 hide_index=True, width="stretch")
+    st.page_link("pages/5_History.py", label="All fires in History", icon="📜")

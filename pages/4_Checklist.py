@@ -1,0 +1,61 @@
+"""Step 4: conformance runs, the readiness checklist and the report for an App Store listing."""
+
+import re
+
+import streamlit as st
+
+from console.conformance import MAX_FIRES
+from console.readiness import is_ready
+from console.report import build_report, render_html, render_json, render_markdown
+from console.workflow import conformance_for_app, readiness_for, settings_of, target_url
+from ui import page_setup, require_app
+from ui.render import render_checklist
+from ui.resources import address_policy, sample_endpoint
+
+page = page_setup("Checklist")
+app = require_app(page)
+store = page.store
+settings = settings_of(app)
+st.title("4 · Checklist")
+st.caption("Is the app ready for an App Store listing? Every item is decided by evidence: a finding in the "
+           "App JSON or a stored fire.")
+
+targets = {"endpoint": "My endpoint (auth.request.url)", "sample": "Built-in sample endpoint (rehearsal)"}
+c1, c2 = st.columns([3, 2])
+target = c1.radio("Checked target", list(targets), format_func=targets.__getitem__, horizontal=True,
+                  index=list(targets).index(settings["target"]))
+for_listing = c2.toggle("For an App Store listing", value=True,
+                        help="Makes https, server-side delivery and a 200 from your endpoint required")
+
+sample = sample_endpoint()
+url = target_url(app, sample.base_url, target) or "auth.request.url"
+if st.button("Run conformance", icon="🧪", type="primary",
+             help=f"Fires up to {MAX_FIRES} install requests at the target and stores each one"):
+    bar = st.progress(0.0, text=f"Firing at {url} …")
+
+    def advance(item, index):  # noqa: ANN001 - a progress callback
+        bar.progress(min(index / MAX_FIRES, 1.0), text=f"{item.step}: fire {index} → {item.result.category}")
+
+    conformance_for_app(store, app, sample.base_url, address_policy(), target, on_fire=advance)
+    bar.progress(1.0, text="Conformance runs done")
+
+items = readiness_for(store, app, target, for_listing)
+ready = is_ready(items)
+failing = [i for i in items if i.required and i.status == "fail"]
+if ready:
+    st.success(f"**Ready{' for a listing' if for_listing else ''}:** no required item fails.", icon="✅")
+else:
+    st.error(f"**Not ready:** {len(failing)} required item(s) fail: " + ", ".join(i.title for i in failing), icon="⛔")
+
+report = build_report(app.profile, app.scopes, app.manifest, items, for_listing=for_listing,
+                      target=f"{targets[target]}: {url}")
+slug = re.sub(r"[^a-z0-9]+", "-", app.name.lower()).strip("-") or "app"
+d1, d2, d3 = st.columns(3)
+d1.download_button("Report (Markdown)", render_markdown(report), f"{slug}-readiness.md", "text/markdown",
+                   icon="⬇️", width="stretch")
+d2.download_button("Report (HTML)", render_html(report), f"{slug}-readiness.html", "text/html", icon="⬇️",
+                   width="stretch")
+d3.download_button("Report (JSON)", render_json(report), f"{slug}-readiness.json", "application/json",
+                   icon="⬇️", width="stretch")
+
+render_checklist(items, fire_link="History")

@@ -1,0 +1,36 @@
+"""Cached resources: one store per database URL, one sample endpoint per process."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from console.config import allowed_hosts, console_mode, database_url, sample_port
+from console.netpolicy import AddressPolicy
+from console.sandbox import SampleEndpoint
+from console.store import Store, open_store
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    return open_store(url)
+
+
+def get_store() -> Store:
+    return _store(database_url())
+
+
+@st.cache_resource(show_spinner=False)
+def _sample_endpoint(port: int) -> SampleEndpoint:
+    try:
+        return SampleEndpoint("127.0.0.1", port).start()
+    except OSError:
+        return SampleEndpoint("127.0.0.1", 0).start()  # the port is taken: any free one
+
+
+def sample_endpoint() -> SampleEndpoint:
+    """The built-in sample install endpoint, started on first use."""
+    return _sample_endpoint(sample_port())
+
+
+def address_policy() -> AddressPolicy:
+    return AddressPolicy(console_mode(), allowed_hosts())
