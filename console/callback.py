@@ -300,6 +300,8 @@ def fire_install_request(
         session.mount("http://", adapter)
         session.mount("https://", adapter)
     headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "identity"}
+    if policy.mode == "team" or resolver is not None:
+        headers["Host"] = parts.netloc.rpartition("@")[2]  # the pinned connection keeps the URL's host
     headers.update(dict(rendered.headers))
     try:
         prepared = session.prepare_request(requests.Request(

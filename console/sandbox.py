@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -80,6 +79,13 @@ def summarize_request(method: str, target: str, headers: dict[str, str], body: b
     }
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up early (a timeout, a capped read) is normal here: say nothing."""
+
+
 @dataclass
 class _State:
     flaky_counts: dict[str, int]
@@ -93,8 +99,7 @@ class SampleEndpoint:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.state = _State({}, deque(maxlen=RECEIVED_LOG_SIZE), threading.Lock(), threading.Event())
-        self._server = ThreadingHTTPServer((host, port), _make_handler(self.state))
-        self._server.daemon_threads = True
+        self._server = _QuietServer((host, port), _make_handler(self.state))
         self._thread: threading.Thread | None = None
 
     @property
@@ -191,13 +196,3 @@ def _make_handler(state: _State) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
     return Handler
-
-
-def wait_until_stopped(endpoint: SampleEndpoint, seconds: float | None = None) -> None:
-    """Block serving until interrupted (or for ``seconds``, for tests)."""
-    if seconds is None:
-        endpoint.serve_forever()
-        return
-    endpoint.start()
-    time.sleep(seconds)
-    endpoint.stop()

@@ -1,9 +1,8 @@
 """Step 1: pick the endpoint scopes, and see exactly what installers will be told."""
 
-import pandas as pd
 import streamlit as st
 
-from console.catalog import GROUP_TITLES, describe_for_installer, rescope_consequence, search_scopes, sort_paths
+from console.catalog import GROUP_TITLES, SCOPES, describe_for_installer, rescope_consequence, search_scopes, sort_paths
 from ui import page_setup, require_app
 
 page = page_setup("Scopes")
@@ -20,29 +19,28 @@ with left:
     access = f2.segmented_control("Access", ["read", "write"], selection_mode="multi", default=["read", "write"])
     shown = search_scopes(search, groups or None, access or ["read", "write"])
     selected = set(app.scopes)
-    table = pd.DataFrame([{
-        "selected": s.path in selected, "path": s.path, "method": s.method, "access": s.access,
-        "group": s.group, "rps": s.rps, "what it does": s.description,
-        "attention": "⚠️ sends messages" if s.is_sending else ("✏️ writes" if s.is_write else ""),
-    } for s in shown], columns=["selected", "path", "method", "access", "group", "rps", "what it does", "attention"])
-    revision = st.session_state.setdefault("scopes_rev", 0)
-    filter_key = f"{search}|{','.join(groups)}|{','.join(access or [])}"
-    edited = st.data_editor(
-        table, key=f"scopes_{app.id}_{revision}_{filter_key}", hide_index=True, width="stretch",
-        disabled=[c for c in table.columns if c != "selected"],
-        column_config={"selected": st.column_config.CheckboxColumn("✓", help="grant this scope"),
-                       "rps": st.column_config.NumberColumn("rps", help="ManyChat's rate limit (requests/s)")},
-    )
-    st.caption(f"{len(shown)} of 34 endpoints shown · {len(selected)} selected")
-    chosen = (selected - {s.path for s in shown}) | set(edited.loc[edited["selected"], "path"])
-    if chosen != selected:
-        page.store.update_app(app.id, scopes=sort_paths(chosen))
+
+    def toggle(path: str) -> None:
+        current = set(page.store.get_app(app.id).scopes)
+        current ^= {path}
+        page.store.update_app(app.id, scopes=sort_paths(current))
         st.session_state["scopes_changed"] = True
-        st.rerun()
+
+    st.caption(f"{len(shown)} of {len(SCOPES)} endpoints shown · {len(selected)} selected")
+    for group, title in GROUP_TITLES.items():
+        in_group = [s for s in shown if s.group == group]
+        if not in_group:
+            continue
+        st.markdown(f"**{title}**")
+        for scope in in_group:
+            flag = " · ⚠️ sends messages" if scope.is_sending else (" · ✏️ writes" if scope.is_write else "")
+            key = f"scope_{app.id}_{scope.path}"
+            st.session_state[key] = scope.path in selected
+            st.checkbox(f"`{scope.method}` {scope.path} — {scope.description} · {scope.rps} rps{flag}",
+                        key=key, on_change=toggle, args=(scope.path,))
     if selected and st.button("Clear selection"):
         page.store.update_app(app.id, scopes=[])
         st.session_state["scopes_changed"] = True
-        st.session_state["scopes_rev"] += 1
         st.rerun()
 
 with right:

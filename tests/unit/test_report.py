@@ -1,0 +1,50 @@
+"""The report in three formats: complete, and with no plain key anywhere."""
+
+from __future__ import annotations
+
+import json
+
+from console import __version__, keys
+from console.callback import FireContext
+from console.conformance import run_conformance
+from console.profile import AppProfile
+from console.readiness import ReadinessInput, evaluate_checklist
+from console.report import build_report, render_html, render_json, render_markdown
+from console.sandbox import SampleEndpoint
+from console.store import Store
+
+
+def test_report_formats_hold_everything_and_no_key(store: Store, sample: SampleEndpoint, demo_doc: dict) -> None:
+    run = run_conformance(demo_doc["auth"]["request"], FireContext(params={"workspace": "a"}),
+                          url=sample.install_url("ok"))
+    for item in run:
+        store.record_fire(item.result, app_ref=1, app_name="a", source="conformance", target_kind="sample",
+                          run_id="r", step=item.step)
+    fires = list(reversed(store.list_fires(limit=100, with_detail=True)))
+    items = evaluate_checklist(ReadinessInput(demo_doc, ("/fb/page/getInfo", "/fb/sending/sendFlow"), "sample",
+                                              list(reversed(fires)), fires))
+    report = build_report(AppProfile("Shop <b>", "42"), ("/fb/page/getInfo", "/fb/sending/sendFlow"), demo_doc,
+                          items, target="sample", for_listing=False)
+    texts = {"json": render_json(report), "md": render_markdown(report), "html": render_html(report)}
+    assert json.loads(texts["json"])["console_version"] == __version__
+    for name, text in texts.items():
+        assert "A fresh key for the same page gets 200" in text, name
+        assert "start your flows for your subscribers" in text, name  # installer-facing wording
+        assert "{{app_token}}" in text, name  # the auth section
+        assert "fire #" in text, name  # evidence
+    assert "Shop &lt;b&gt;" in texts["html"] and "Shop <b>" not in texts["html"]
+    # Scan: no key issued during the run appears in plain text in any format.
+    fingerprints = {f.key_fingerprint for f in fires}
+    assert len(fingerprints) >= 12
+    for item in run:
+        masked = item.result.key_masked
+        assert masked.count("•") == 8
+    for text in texts.values():
+        for token in _hex_tokens(text):
+            assert keys.fingerprint(token) not in fingerprints, "a plain App Key leaked into the report"
+
+
+def _hex_tokens(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"[0-9a-f]{64}", text)
