@@ -33,7 +33,7 @@ else:
 
 st.divider()
 create_tab, edit_tab, delete_tab = st.tabs(["Create an app", "Rename / edit profile", "Delete"])
-with create_tab, st.form("create_app", clear_on_submit=True):
+with create_tab, st.form("create_app"):
     name = st.text_input("Name", placeholder="My ManyChat app")
     app_id = st.text_input("App ID", placeholder="e.g. 1234567", help="The ID ManyChat shows for your app")
     version = st.text_input("Version", value="1.0")

@@ -35,7 +35,7 @@ with left:
     sample = sample_endpoint()
     if target == "sample":
         mode = st.selectbox("Sample endpoint mode", MODES, index=MODES.index(settings["sample_mode"]),
-                            format_func=lambda m: f"{m}: {MODE_HELP[m]}")
+                            format_func=lambda m: f"{m}: {MODE_HELP[m]}", key=f"sample_mode_{app.id}")
         arg = settings["sample_arg"]
         if mode in ("slow", "flaky"):
             label = "N seconds to wait" if mode == "slow" else "K requests to fail"
@@ -63,14 +63,15 @@ with left:
             _, fire_id = fire_app(store, app, sample.base_url, address_policy(), app_key=key)
         st.session_state.update(last_fire=fire_id, last_key=key)
 
-    if st.button("Fire", type="primary", icon="🚀", width="stretch"):
+    if st.button("Fire", type="primary", icon="🚀", width="stretch", key="fire"):
         fire(None)
     last = store.get_fire(st.session_state["last_fire"]) if "last_fire" in st.session_state else None
     if last is not None and last.app_ref == app.id:
         with right:
             st.subheader(f"Fire #{last.id}")
             render_verdict(last.detail)
-            if not last.ok and st.button("Retry", icon="🔁", help="Re-send with the same key, as ManyChat's Retry"):
+            retry_help = "Re-send with the same key, as ManyChat's Retry does"
+            if not last.ok and st.button("Retry", icon="🔁", key="retry", help=retry_help):
                 fire(st.session_state.get("last_key"))
                 st.rerun()
             reveal = st.toggle("Reveal the key in the cURL command", help="Only in this browser session")

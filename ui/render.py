@@ -60,7 +60,7 @@ def render_fire_tabs(detail: dict[str, Any], curl: str) -> None:
     timeline, request_tab, response_tab, curl_tab = st.tabs(["Timeline", "Request", "Response", "cURL"])
     with timeline:
         rows = detail.get("timeline") or []
-        st.table([{"at (ms)": at, "event": event} for at, event in rows] or [{"at (ms)": 0, "event": "—"}])
+        st.table([{"at (ms)": f"{at:.1f}", "event": event} for at, event in rows] or [{"at (ms)": "0", "event": "—"}])
         st.caption(f"Fired at {detail.get('fired_at', '')} UTC · total {detail['elapsed_ms']:.0f} ms · "
                    f"key fingerprint `{detail['key_fingerprint']}`")
     with request_tab:

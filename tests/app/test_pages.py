@@ -1,0 +1,199 @@
+"""Streamlit AppTest: every page from a fresh database, and the journeys a user takes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from console import keys
+from console.callback import FireContext, fire_install_request
+from console.manifest import parse_manifest, validate_manifest
+from console.sandbox import SampleEndpoint
+from console.store import FireFilter, Store, open_store
+from console.workflow import create_demo_app
+from tests.conftest import ROOT
+
+PAGES = ["pages/1_Scopes.py", "pages/2_Auth_section.py", "pages/3_Test_fire.py", "pages/4_Checklist.py",
+         "pages/5_History.py"]
+
+
+def open_page(page: str | None = None, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    if page:
+        at.switch_page(page)
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def page_text(at: AppTest) -> str:
+    return " ".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.parametrize("page", [None, *PAGES])
+def test_every_page_renders_from_a_fresh_database(db_url: str, page: str | None) -> None:
+    at = open_page(page)
+    no_exception(at)
+    if page and "History" not in page:
+        assert "Home page" in at.info[0].value  # a pointer to create an app first
+
+
+@pytest.mark.parametrize("page", [None, *PAGES])
+def test_every_page_renders_with_the_demo_app(db_url: str, store: Store, page: str | None) -> None:
+    create_demo_app(store)
+    no_exception(open_page(page))
+
+
+def test_create_app_and_bad_profile(db_url: str, store: Store) -> None:
+    at = open_page()
+    at.text_input[0].set_value("My app")
+    at.text_input[1].set_value("not valid!")
+    at.button[1].click().run()  # Create app
+    assert "App ID" in at.error[0].value and store.list_apps() == []
+    at.text_input[1].set_value("12345")
+    at.button[1].click().run()
+    no_exception(at)
+    assert [a.name for a in store.list_apps()] == ["My app"]
+    assert at.header[0].value == "My app"
+
+
+def test_journey_scopes_auth_section_download(db_url: str, store: Store) -> None:
+    at = open_page()
+    at.text_input[0].set_value("Journey app")
+    at.text_input[1].set_value("777")
+    at.button[1].click().run()
+    app = store.list_apps()[0]
+
+    at = open_page("pages/1_Scopes.py")
+    at.checkbox(key=f"scope_{app.id}_/fb/page/getInfo").check().run()
+    at.checkbox(key=f"scope_{app.id}_/fb/sending/sendFlow").check().run()
+    no_exception(at)
+    assert store.get_app(app.id).scopes == ("/fb/page/getInfo", "/fb/sending/sendFlow")
+    text = " ".join(m.value for m in at.markdown)
+    assert "read your bot's name and settings" in text and "start your flows" in text
+    assert any("SEND MESSAGES" in w.value for w in at.warning)
+    assert any("immediately" in i.value for i in at.info)  # a dev app: re-keyed at once
+
+    at = open_page("pages/2_Auth_section.py")
+    url = at.text_input(key=f"auth_{app.id}_0_url")
+    assert any("The request URL is missing" in e.value for e in at.error)
+    url.set_value("https://example.com/manychat/installed").run()
+    at.text_area(key=f"auth_{app.id}_0_headers_text").set_value(
+        "Content-Type: application/json\nx-token-header: {{app_token}}").run()
+    at.text_area(key=f"auth_{app.id}_0_params_text").set_value("workspace: Your workspace").run()
+    no_exception(at)
+    saved = store.get_app(app.id).manifest
+    assert saved["auth"]["request"]["url"] == "https://example.com/manychat/installed"
+    assert saved["auth"]["params"] == [{"name": "workspace", "title": "Your workspace"}]
+    assert validate_manifest(saved).valid
+    download = at.get("download_button")[0]
+    assert download.label == "Download App JSON"
+    shown = parse_manifest(at.code[1].value)  # the same text the download offers
+    assert shown == saved and validate_manifest(shown).valid
+    request_as_sent = at.code[2].value
+    assert "https://example.com/manychat/installed" in request_as_sent and "•" in request_as_sent
+
+
+def test_bad_form_field_is_explained_and_saves_nothing(db_url: str, store: Store) -> None:
+    app = create_demo_app(store)
+    at = open_page("pages/2_Auth_section.py")
+    at.text_area(key=f"auth_{app.id}_0_payload_text").set_value('{"app_token": ').run()
+    no_exception(at)
+    assert any("not valid JSON" in e.value for e in at.error)
+    assert store.get_app(app.id).manifest == app.manifest
+
+
+def test_import_bad_and_good_app_json(db_url: str, store: Store, demo_doc: dict) -> None:
+    app = create_demo_app(store)
+    at = open_page("pages/2_Auth_section.py")
+    at.text_area(key=f"paste_{app.id}").set_value('{"auth": null,\n "actions": [}').run()
+    at.button[0].click().run()
+    assert any("line 2" in e.value and "unchanged" in e.value for e in at.error)
+    assert store.get_app(app.id).manifest == app.manifest
+    demo_doc["x-extra"] = {"kept": True}
+    del demo_doc["auth"]["request"]
+    at.text_area(key=f"paste_{app.id}").set_value(json.dumps(demo_doc)).run()
+    at.button[0].click().run()
+    no_exception(at)
+    assert store.get_app(app.id).manifest == demo_doc
+    assert any("manual" in i.value.lower() for i in at.info)
+
+
+def test_fire_success_then_500_then_retry_to_success(db_url: str, store: Store) -> None:
+    app = create_demo_app(store)
+    at = open_page("pages/3_Test_fire.py")
+    at.button(key="fire").click().run()
+    no_exception(at)
+    assert "App Setup: connected" in at.success[0].value
+    assert any("matches the key issued" in m.value for m in at.markdown)
+
+    at.selectbox(key=f"sample_mode_{app.id}").set_value("500").run()
+    at.button(key="fire").click().run()
+    assert "App Setup: error (HTTP 500)" in at.error[0].value
+    retry = [b for b in at.button if b.label == "Retry"]
+    assert retry
+    first_key = store.list_fires(FireFilter(app_ref=app.id), limit=1)[0].key_fingerprint
+    at.selectbox(key=f"sample_mode_{app.id}").set_value("ok").run()
+    [b for b in at.button if b.label == "Retry"][0].click().run()
+    no_exception(at)
+    assert "App Setup: connected" in at.success[0].value
+    fires = store.list_fires(FireFilter(app_ref=app.id), limit=5)
+    assert [f.status for f in fires] == [200, 500, 200]
+    assert fires[0].key_fingerprint == first_key  # Retry re-sends the same key, as ManyChat does
+
+
+def test_checklist_with_a_seeded_history(db_url: str, store: Store, sample: SampleEndpoint) -> None:
+    app = create_demo_app(store)
+    ctx = FireContext(params={"workspace": "a"})
+    for mode in ("500", "ok"):
+        result = fire_install_request(app.manifest["auth"]["request"], ctx, url=sample.install_url(mode))
+        store.record_fire(result, app_ref=app.id, app_name=app.name, source="page", target_kind="sample")
+    at = open_page("pages/4_Checklist.py")
+    no_exception(at)
+    at.radio[0].set_value("sample").run()
+    text = page_text(at)
+    assert "The latest fire returned 200" in text and "rehearsal" in text and "fire #2" in text
+    assert {s.value for s in at.subheader} >= {"Obtains the App Key server-side", "Captures only what it needs"}
+    at.toggle[0].set_value(False).run()
+    at.button[0].click().run()  # Run conformance
+    no_exception(at)
+    assert store.count_fires(FireFilter(app_ref=app.id, target_kind="sample")) == 16
+    text = page_text(at)
+    assert "Both fires with the same key got 200" in text
+    assert at.success and "Ready" in at.success[0].value
+    assert [d.label for d in at.get("download_button")] == ["Report (Markdown)", "Report (HTML)", "Report (JSON)"]
+
+
+def test_history_filters_and_detail(db_url: str, store: Store, sample: SampleEndpoint) -> None:
+    app = create_demo_app(store)
+    key = keys.generate_app_key()
+    result = fire_install_request(app.manifest["auth"]["request"], FireContext(params={"workspace": "a"}),
+                                  app_key=key, url=sample.install_url("401"))
+    fire_id = store.record_fire(result, app_ref=app.id, app_name=app.name, source="page", target_kind="sample")
+    at = open_page("pages/5_History.py", {"fire": str(fire_id)})
+    no_exception(at)
+    assert at.metric[0].value == "1"
+    assert "credentials ManyChat does not send" in at.error[0].value
+    assert all(key not in c.value for c in at.code)
+    at.selectbox[2].set_value("ok").run()
+    assert at.metric[0].value == "0"
+
+
+def test_refresh_keeps_the_current_app(db_url: str) -> None:
+    from console.profile import AppProfile
+
+    store = open_store(db_url)
+    create_demo_app(store)
+    second = create_demo_app(store)
+    store.update_app(second.id, profile=AppProfile("Second app", "2"))
+    at = open_page()
+    assert at.header[0].value == "Demo: Order Notifier"
+    at.selectbox(key="sidebar_app").set_value(second.id).run()
+    again = open_page()  # a new session, as after a browser refresh
+    assert again.selectbox(key="sidebar_app").value == second.id and again.header[0].value == "Second app"

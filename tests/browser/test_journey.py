@@ -1,0 +1,148 @@
+"""The whole journey in real Chromium against a `streamlit run` of the console.
+
+Screenshots go to artifacts/screenshots/ (ignored by git). Under CI=true this test never skips.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import ROOT
+
+CHROMIUM = os.environ.get("CONSOLE_CHROMIUM", "/usr/bin/chromium")
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"]
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def console_url(tmp_path: Path) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+        pytest.skip(f"{CHROMIUM} is missing (run `make test` to install it)")
+    port = _free_port()
+    env = {**os.environ, "CONSOLE_DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}", "CONSOLE_MODE": "local"}
+    log = (tmp_path / "streamlit.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(base + "/_stcore/health", timeout=1).text == "ok":
+                    break
+            except requests.RequestException:
+                time.sleep(0.3)
+        else:
+            pytest.fail("streamlit did not become healthy in 60 s: " + (tmp_path / "streamlit.log").read_text())
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+        log.close()
+
+
+def test_whole_journey(console_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page.set_default_timeout(30_000)
+
+        def shot(name: str) -> None:
+            page.wait_for_timeout(400)
+            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+        def open_page(path: str, heading: str) -> None:
+            page.goto(console_url + path)
+            expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+
+        # 1. Create an app.
+        open_page("/", "🔑 App Key Console")
+        page.get_by_role("textbox", name="Name").fill("Browser Journey App")
+        page.get_by_role("textbox", name="App ID").fill("424242")
+        page.get_by_role("button", name="Create app").click()
+        expect(page.get_by_role("heading", name="Browser Journey App")).to_be_visible()
+        shot("01-home")
+
+        # 2. Pick scopes.
+        open_page("/Scopes", "1 · Scopes")
+        page.get_by_text("/fb/page/getInfo —").click()
+        expect(page.get_by_text("read your bot's name and settings")).to_be_visible()
+        page.get_by_text("/fb/sending/sendContent —").click()
+        expect(page.get_by_text("This app can SEND MESSAGES")).to_be_visible()
+        shot("02-scopes")
+
+        # 3. Build the auth section.
+        open_page("/Auth_section", "2 · Auth section")
+        url = page.get_by_role("textbox", name="Request URL")
+        url.fill("https://example.com/manychat/installed")
+        url.press("Enter")
+        expect(page.get_by_text("Validation: valid")).to_be_visible()
+        shot("03-auth-section")
+
+        # 4. Fire at the sample endpoint: success.
+        open_page("/Test_fire", "3 · Test fire")
+        page.get_by_text("Built-in sample endpoint").click()
+        expect(page.get_by_role("combobox", name=re.compile("Sample endpoint mode"))).to_be_visible()
+        page.get_by_role("button", name="Fire").click()
+        expect(page.get_by_text("App Setup: connected.")).to_be_visible()
+        expect(page.get_by_text("matches the key issued")).to_be_visible()
+        shot("04-fire-success")
+
+        # 5. The endpoint answers 500: error and Retry.
+        page.get_by_role("combobox", name=re.compile("Sample endpoint mode")).click()
+        page.get_by_role("option", name=re.compile(r"^500")).click()
+        expect(page.get_by_text(re.compile(r"install/500"))).to_be_visible()
+        page.get_by_role("button", name="Fire").click()
+        expect(page.get_by_text("App Setup: error (HTTP 500).")).to_be_visible()
+        retry = page.get_by_role("button", name="Retry")
+        expect(retry).to_be_visible()
+        shot("05-fire-500")
+
+        # 6. The endpoint is fixed: Retry succeeds.
+        page.get_by_role("combobox", name=re.compile("Sample endpoint mode")).click()
+        page.get_by_role("option", name=re.compile(r"^ok")).click()
+        expect(page.get_by_text(re.compile(r"install/ok"))).to_be_visible()
+        page.get_by_role("button", name="Retry").click()
+        expect(page.get_by_text("App Setup: connected.")).to_be_visible()
+        shot("06-retry-success")
+
+        # 7. The checklist and the report.
+        open_page("/Checklist", "4 · Checklist")
+        page.get_by_text("Built-in sample endpoint (rehearsal)").click()
+        page.get_by_role("button", name="Run conformance").click()
+        expect(page.get_by_text("Both fires with the same key got 200")).to_be_visible(timeout=60_000)
+        shot("07-checklist")
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Report (HTML)").click()
+        report = Path(download_info.value.path()).read_text("utf-8")
+        assert "Readiness report: Browser Journey App" in report
+        assert "A fresh key for the same page gets 200" in report
+        assert not re.search(r"[0-9a-f]{64}", report), "a plain App Key in the report"
+        (SHOTS / "report.html").write_text(report, "utf-8")
+        browser.close()
