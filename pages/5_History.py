@@ -47,7 +47,8 @@ if total:
     points = pd.DataFrame([{"fired at": f.fired_at, "ms": f.elapsed_ms, "category": f.category}
                            for f in store.list_fires(where, limit=500)])
     c2.altair_chart(alt.Chart(points, title="Latency over time (latest 500)").mark_line(point=True).encode(
-        x=alt.X("fired at:T"), y=alt.Y("ms:Q", title="elapsed ms"), tooltip=["fired at:T", "ms:Q", "category:N"]),
+        x=alt.X("fired at:T", axis=alt.Axis(format="%m-%d %H:%M:%S", labelAngle=-30)),
+        y=alt.Y("ms:Q", title="elapsed ms"), tooltip=["fired at:T", "ms:Q", "category:N"]),
         width="stretch")
 
     pages = max(1, -(-total // PAGE_SIZE))

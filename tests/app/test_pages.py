@@ -197,3 +197,24 @@ def test_refresh_keeps_the_current_app(db_url: str) -> None:
     at.selectbox(key="sidebar_app").set_value(second.id).run()
     again = open_page()  # a new session, as after a browser refresh
     assert again.selectbox(key="sidebar_app").value == second.id and again.header[0].value == "Second app"
+
+
+HOSTILE = {
+    "auth": {"type": "BASIC", "params": "workspace", "connection": [1],
+             "request": {"url": 5, "method": 7, "headers": "x: y", "payload": 3, "mapping": {}}},
+    "actions": {"not": "a list"},
+}
+
+
+@pytest.mark.parametrize("page", [None, *PAGES])
+def test_wrong_types_everywhere_never_crash_a_page(db_url: str, store: Store, page: str | None) -> None:
+    app = create_demo_app(store)
+    store.update_app(app.id, manifest=HOSTILE)
+    at = open_page(page)
+    no_exception(at)
+    if page == "pages/2_Auth_section.py":
+        assert any("must be of type" in e.value for e in at.error)
+    if page == "pages/3_Test_fire.py":
+        at.button(key="fire").click().run()
+        no_exception(at)
+        assert "App Setup: error" in at.error[0].value

@@ -77,6 +77,11 @@ def test_whole_journey(console_url: str) -> None:
             page.wait_for_timeout(400)
             page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
+        def choose_mode(mode: str) -> None:
+            page.get_by_role("combobox", name=re.compile("Sample endpoint mode")).click()
+            page.get_by_role("option", name=re.compile(rf"^{mode}")).click()
+            expect(page.get_by_text(f"install/{mode}")).to_be_visible()
+
         def open_page(path: str, heading: str) -> None:
             page.goto(console_url + path)
             expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
@@ -115,9 +120,7 @@ def test_whole_journey(console_url: str) -> None:
         shot("04-fire-success")
 
         # 5. The endpoint answers 500: error and Retry.
-        page.get_by_role("combobox", name=re.compile("Sample endpoint mode")).click()
-        page.get_by_role("option", name=re.compile(r"^500")).click()
-        expect(page.get_by_text(re.compile(r"install/500"))).to_be_visible()
+        choose_mode("500")
         page.get_by_role("button", name="Fire").click()
         expect(page.get_by_text("App Setup: error (HTTP 500).")).to_be_visible()
         retry = page.get_by_role("button", name="Retry")
@@ -125,9 +128,7 @@ def test_whole_journey(console_url: str) -> None:
         shot("05-fire-500")
 
         # 6. The endpoint is fixed: Retry succeeds.
-        page.get_by_role("combobox", name=re.compile("Sample endpoint mode")).click()
-        page.get_by_role("option", name=re.compile(r"^ok")).click()
-        expect(page.get_by_text(re.compile(r"install/ok"))).to_be_visible()
+        choose_mode("ok")
         page.get_by_role("button", name="Retry").click()
         expect(page.get_by_text("App Setup: connected.")).to_be_visible()
         shot("06-retry-success")
@@ -145,4 +146,16 @@ def test_whole_journey(console_url: str) -> None:
         assert "A fresh key for the same page gets 200" in report
         assert not re.search(r"[0-9a-f]{64}", report), "a plain App Key in the report"
         (SHOTS / "report.html").write_text(report, "utf-8")
+
+        # 8. An evidence link opens the stored fire in History.
+        link = page.get_by_role("link", name=re.compile(r"^fire #\d+: HTTP 200")).first
+        fire_id = re.search(r"fire=(\d+)", link.get_attribute("href")).group(1)
+        with page.context.expect_page() as opened:
+            link.click()
+        history = opened.value
+        expect(history.get_by_role("heading", name="📜 History", level=1)).to_be_visible()
+        expect(history.get_by_role("spinbutton", name="Fire #")).to_have_value(fire_id)
+        expect(history.get_by_text("App Setup: connected.")).to_be_visible()
+        history.wait_for_timeout(400)
+        history.screenshot(path=str(SHOTS / "08-history-detail.png"), full_page=True)
         browser.close()
