@@ -206,12 +206,11 @@ def _check_url(url: str) -> None:
     if parts.scheme.lower() not in ("http", "https"):
         raise InvalidRequest(f"The URL scheme must be http or https, not '{parts.scheme or 'none'}'.")
     try:
-        host, port = parts.hostname, parts.port
+        parts.port  # noqa: B018 - parsing the port is the check
     except ValueError:
         raise InvalidRequest(f"The URL {url!r} has an invalid port.") from None
-    if not host:
+    if not parts.hostname:
         raise InvalidRequest(f"The URL {url!r} has no host name.")
-    del port
 
 
 def masked_request(rendered: RenderedRequest, key: str) -> SentRequest:

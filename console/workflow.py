@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from console import demo
@@ -121,6 +121,11 @@ def progress(store: Store, app: AppRecord) -> list[Step]:
 
 
 def create_demo_app(store: Store) -> AppRecord:
-    """The demo app from assets/, set to fire at the built-in sample endpoint."""
-    return store.create_app(demo.DEMO_PROFILE, demo.demo_manifest(), demo.DEMO_SCOPES,
+    """The demo app from assets/, set to fire at the built-in sample endpoint (numbered if loaded again)."""
+    taken = {app.name for app in store.list_apps()}
+    profile, number = demo.DEMO_PROFILE, 1
+    while profile.name in taken:
+        number += 1
+        profile = replace(demo.DEMO_PROFILE, name=f"{demo.DEMO_PROFILE.name} ({number})")
+    return store.create_app(profile, demo.demo_manifest(), demo.DEMO_SCOPES,
                             {**DEFAULT_SETTINGS, **demo.demo_settings()})

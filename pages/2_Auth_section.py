@@ -11,7 +11,7 @@ from console.manifest import METHODS, auth_of, dump_manifest, param_names, reque
 from console.workflow import fire_context, settings_of
 from ui import page_setup, require_app
 from ui.auth_builder import ISSUES, apply_widgets, import_manifest, initial, widget_key
-from ui.render import render_issues
+from ui.render import pretty_json, render_issues
 
 page = page_setup("Auth section")
 app = require_app(page)
@@ -97,7 +97,7 @@ with right:
                 rendered = masked_request(render_request(request, template_values(sample_key, fire_context(app))),
                                           sample_key)
                 lines = [f"{rendered.method} {rendered.url}"] + [f"{n}: {v}" for n, v in rendered.headers]
-                st.code("\n".join(lines) + "\n\n" + (rendered.body or ""), language="http")
+                st.code("\n".join(lines) + "\n\n" + pretty_json(rendered.body or ""), language="http")
             except InvalidRequest as exc:
                 st.warning(f"Cannot render the request yet: {exc}")
     errors = sum(1 for i in report.issues if i.severity == "error")

@@ -68,7 +68,7 @@ def render_fire_tabs(detail: dict[str, Any], curl: str) -> None:
         st.code(f"{request['method']} {request['url']}\n" + "\n".join(
             f"{name}: {value}" for name, value in request["headers"].items()), language="http")
         if request.get("body") is not None:
-            st.code(_pretty(request["body"]), language="json")
+            st.code(pretty_json(request["body"]), language="json")
     with response_tab:
         response = detail.get("response")
         if response is None:
@@ -78,12 +78,13 @@ def render_fire_tabs(detail: dict[str, Any], curl: str) -> None:
                 f"{name}: {value}" for name, value in response["headers"].items()), language="http")
             if response.get("truncated"):
                 st.warning("The body was cut at 64 KiB.")
-            st.code(_pretty(response["body"])[:8000] or "(empty body)", language="json")
+            st.code(pretty_json(response["body"])[:8000] or "(empty body)", language="json")
     with curl_tab:
         st.code(curl, language="bash")
 
 
-def _pretty(text: str) -> str:
+def pretty_json(text: str) -> str:
+    """JSON text indented for reading; any other text as it is."""
     try:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     except (json.JSONDecodeError, TypeError):

@@ -191,6 +191,7 @@ def test_refresh_keeps_the_current_app(db_url: str) -> None:
     store = open_store(db_url)
     create_demo_app(store)
     second = create_demo_app(store)
+    assert second.name == "Demo: Order Notifier (2)"  # loading the demo again does not duplicate a name
     store.update_app(second.id, profile=AppProfile("Second app", "2"))
     at = open_page()
     assert at.header[0].value == "Demo: Order Notifier"

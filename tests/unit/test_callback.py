@@ -205,3 +205,8 @@ def test_allowlist_by_cidr(sample: SampleEndpoint, auth_request: dict) -> None:
 def test_local_mode_fires_at_localhost(sample: SampleEndpoint, auth_request: dict) -> None:
     url = f"http://localhost:{sample.port}/install/ok"
     assert fire_install_request(auth_request, CTX, url=url).ok
+
+
+def test_invalid_port_is_invalid_request(auth_request: dict) -> None:
+    result = fire_install_request(auth_request, CTX, url="http://127.0.0.1:99999/x")
+    assert result.category == "invalid_request" and "invalid port" in result.message
