@@ -6,9 +6,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import Environment, Template, select_autoescape
 
 from console import __version__
 from console.catalog import describe_for_installer, get_scope
@@ -122,9 +123,15 @@ text-align:left;vertical-align:top}th{background:#f6f8fa}.pass{color:#1a7f37}.fa
 """
 
 
-def _render(template: str, report: dict[str, Any], autoescape: bool) -> str:
+@lru_cache(maxsize=4)
+def _template(source: str, autoescape: bool) -> Template:
+    """Compiled once per process: the Checklist page renders the report on every rerun."""
     env = Environment(autoescape=select_autoescape(default=autoescape, default_for_string=autoescape))
-    return env.from_string(template).render(
+    return env.from_string(source)
+
+
+def _render(template: str, report: dict[str, Any], autoescape: bool) -> str:
+    return _template(template, autoescape).render(
         r=report, groups=GROUPS, icons=STATUS_ICONS, labels=STATUS_LABELS,
         auth_json=json.dumps(report["auth"], indent=2, ensure_ascii=False),
     )
