@@ -66,19 +66,25 @@ with left:
     if st.button("Fire", type="primary", icon="🚀", width="stretch", key="fire"):
         fire(None)
     last = store.get_fire(st.session_state["last_fire"]) if "last_fire" in st.session_state else None
-    if last is not None and last.app_ref == app.id:
+    if last is None or last.app_ref != app.id:  # e.g. after a refresh: the latest stored fire
+        latest = store.list_fires(FireFilter(app_ref=app.id), limit=1, with_detail=True)
+        last = latest[0] if latest else None
+    held_key = st.session_state.get("last_key", "")
+    same_key = last is not None and bool(held_key) and last.key_fingerprint == keys.fingerprint(held_key)
+    if last is not None:
         with right:
             st.subheader(f"Fire #{last.id}")
             render_verdict(last.detail)
-            retry_help = "Re-send with the same key, as ManyChat's Retry does"
+            retry_help = ("Re-send with the same key, as ManyChat's Retry does" if same_key else
+                          "The key of this fire is not held by this browser session: Retry sends a fresh one")
             if not last.ok and st.button("Retry", icon="🔁", key="retry", help=retry_help):
-                fire(st.session_state.get("last_key"))
+                fire(held_key if same_key else None)
                 st.rerun()
-            reveal = st.toggle("Reveal the key in the cURL command", help="Only in this browser session")
+            reveal = st.toggle("Reveal the key in the cURL command", disabled=not same_key,
+                               help="Only for a fire made in this browser session")
             request = dict(last.detail["request"])
-            if reveal and st.session_state.get("last_key") and last.key_fingerprint == keys.fingerprint(
-                    st.session_state["last_key"]):
-                plain = st.session_state["last_key"]
+            if reveal and same_key:
+                plain = held_key
                 masked = keys.mask_key(plain)
                 request = {**request, "url": request["url"].replace(masked, plain),
                            "headers": {n: v.replace(masked, plain) for n, v in request["headers"].items()},

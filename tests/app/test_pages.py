@@ -147,6 +147,10 @@ def test_fire_success_then_500_then_retry_to_success(db_url: str, store: Store) 
     assert [f.status for f in fires] == [200, 500, 200]
     assert fires[0].key_fingerprint == first_key  # Retry re-sends the same key, as ManyChat does
 
+    refreshed = open_page("pages/3_Test_fire.py")  # a new session: the latest verdict is still shown
+    assert f"Fire #{fires[0].id}" in [h.value for h in refreshed.subheader]
+    assert "connected" in refreshed.success[0].value
+
 
 def test_checklist_with_a_seeded_history(db_url: str, store: Store, sample: SampleEndpoint) -> None:
     app = create_demo_app(store)
