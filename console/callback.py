@@ -132,6 +132,17 @@ class RenderedRequest:
     expected_key_locations: tuple[tuple[str, str], ...]  # (location, rendered value)
 
 
+def sample_value(name: str) -> str:
+    """The value sent for an installer param nobody gave a value for."""
+    return f"sample-{name}"
+
+
+def fill_params(names: list[str], values: Mapping[str, str]) -> dict[str, str]:
+    """A value for every declared param: the given one, else its sample value."""
+    return {**{str(k): str(v) for k, v in values.items()},
+            **{name: str(values.get(name) or sample_value(name)) for name in names}}
+
+
 def template_values(app_key: str, context: FireContext) -> dict[str, str]:
     values = {str(k): str(v) for k, v in context.params.items()}
     values.update({

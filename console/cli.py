@@ -15,10 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from console import __version__
-from console.callback import FireContext, FireResult, Timeouts, fire_install_request
+from console.callback import FireContext, FireResult, Timeouts, fill_params, fire_install_request, sample_value
 from console.config import allowed_hosts, console_mode
 from console.diagnosis import diagnose
-from console.manifest import ManifestError, load_manifest_file, param_names, request_of, validate_manifest
+from console.manifest import (
+    ManifestError,
+    load_manifest_file,
+    param_names,
+    request_of,
+    request_or_default,
+    validate_manifest,
+)
 from console.netpolicy import AddressPolicy
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -79,9 +86,8 @@ def _context(variables: Sequence[str], manifest: dict[str, Any]) -> FireContext:
     missing = [name for name in param_names(manifest) if name not in values]
     if missing:
         print("note: no --var for " + ", ".join(missing) + "; sending sample value(s) "
-              + ", ".join(f"{n}=sample-{n}" for n in missing), file=sys.stderr)
-        values.update({name: f"sample-{name}" for name in missing})
-    return FireContext(**system, params=values)
+              + ", ".join(f"{n}={sample_value(n)}" for n in missing), file=sys.stderr)
+    return FireContext(**system, params=fill_params(param_names(manifest), values))
 
 
 def _timeouts(seconds: float | None) -> Timeouts:
@@ -137,13 +143,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_fire(args: argparse.Namespace) -> int:
     manifest = _load(args.app_json)
     context, timeouts = _context(args.var, manifest), _timeouts(args.timeout)
-    request = request_of(manifest)
-    if request is None and not args.url:
+    if request_of(manifest) is None and not args.url:
         raise UsageError(f"{args.app_json} has no auth.request (manual delivery): give the endpoint with --url.")
     if args.app_key is not None and (not args.app_key.strip() or any(c in args.app_key for c in "\r\n \t")):
         raise UsageError("--app-key: give a key without spaces or line breaks.")
-    result = fire_install_request(request or {"method": "POST", "payload": {"app_token": "{{app_token}}"}},
-                                  context, app_key=args.app_key, url=args.url, timeouts=timeouts, policy=_policy())
+    result = fire_install_request(request_or_default(manifest), context, app_key=args.app_key, url=args.url,
+                                  timeouts=timeouts, policy=_policy())
     _record([(result, None)], Path(args.app_json).name)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
@@ -169,7 +174,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     context, timeouts = _context(args.var, manifest), _timeouts(args.timeout)
     fires: list[Any] = []
     if args.url:
-        request = request_of(manifest) or {"method": "POST", "payload": {"app_token": "{{app_token}}"}}
+        request = request_or_default(manifest)
         if not args.json:
             print(f"Running the conformance runs against {args.url} …", file=sys.stderr)
         run = run_conformance(request, context, url=args.url, timeouts=timeouts, policy=_policy())

@@ -158,6 +158,12 @@ def request_of(document: dict[str, Any]) -> dict[str, Any] | None:
     return request if isinstance(request, dict) else None
 
 
+def request_or_default(document: dict[str, Any]) -> dict[str, Any]:
+    """auth.request, or (manual delivery) a POST carrying the key in the payload, for firing at a given URL."""
+    return request_of(document) or {"method": "POST", "headers": ["Content-Type: application/json"],
+                                     "payload": {"app_token": "{{app_token}}"}}
+
+
 def param_names(document: dict[str, Any]) -> list[str]:
     auth = auth_of(document)
     params = auth.get("params") if auth else None

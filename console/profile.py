@@ -18,6 +18,11 @@ class AppProfile:
     kind: str = "dev"
 
 
+def file_slug(name: str) -> str:
+    """A file-name-safe form of an app's name (for downloads)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "app"
+
+
 def check_profile(profile: AppProfile) -> list[str]:
     """What is wrong with a profile, one sentence each naming the field; empty when fine."""
     problems = []

@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from console import demo
-from console.callback import FireContext, FireResult, Timeouts, fire_install_request
+from console.callback import FireContext, FireResult, Timeouts, fill_params, fire_install_request
 from console.conformance import ConformanceFire, new_run_id, run_conformance
-from console.manifest import param_names, request_of, validate_manifest
+from console.manifest import param_names, request_or_default
 from console.netpolicy import AddressPolicy
 from console.readiness import ChecklistItem, ReadinessInput, evaluate_checklist, is_ready
 from console.sandbox import install_path
@@ -29,8 +29,7 @@ def settings_of(app: AppRecord) -> dict[str, Any]:
 
 def fire_context(app: AppRecord) -> FireContext:
     settings = settings_of(app)
-    values = dict(settings["param_values"])
-    params = {name: str(values.get(name) or f"sample-{name}") for name in param_names(app.manifest)}
+    params = fill_params(param_names(app.manifest), settings["param_values"])
     return FireContext(app.app_id, app.version, str(settings["page_id"]), params)
 
 
@@ -48,16 +47,11 @@ def target_url(app: AppRecord, sample_base_url: str, target: str | None = None) 
     return sample_base_url + install_path(settings["sample_mode"], settings["sample_arg"], series)
 
 
-def _request(app: AppRecord) -> dict[str, Any]:
-    return request_of(app.manifest) or {"method": "POST", "headers": ["Content-Type: application/json"],
-                                        "payload": {"app_token": "{{app_token}}"}}
-
-
 def fire_app(store: Store, app: AppRecord, sample_base_url: str, policy: AddressPolicy,
              app_key: str | None = None) -> tuple[FireResult, int]:
     """Fire the app's install request at its current target and store the fire."""
     target = settings_of(app)["target"]
-    result = fire_install_request(_request(app), fire_context(app), app_key=app_key,
+    result = fire_install_request(request_or_default(app.manifest), fire_context(app), app_key=app_key,
                                   url=target_url(app, sample_base_url), timeouts=timeouts_of(app), policy=policy)
     fire_id = store.record_fire(result, app_ref=app.id, app_name=app.name, source="page", target_kind=target)
     return result, fire_id
@@ -74,7 +68,7 @@ def conformance_for_app(store: Store, app: AppRecord, sample_base_url: str, poli
         if on_fire is not None:
             on_fire(item, index)
 
-    run_conformance(_request(app), fire_context(app), url=target_url(app, sample_base_url, target),
+    run_conformance(request_or_default(app.manifest), fire_context(app), url=target_url(app, sample_base_url, target),
                     timeouts=timeouts_of(app), policy=policy, on_fire=record)
     return run_id
 
@@ -98,17 +92,18 @@ class Step:
 
 def progress(store: Store, app: AppRecord) -> list[Step]:
     """The four steps, each done or not, derived from the app's state."""
-    report = validate_manifest(app.manifest)
-    errors = sum(1 for issue in report.issues if issue.severity == "error")
     latest = store.list_fires(FireFilter(app_ref=app.id), limit=1)
-    target = settings_of(app)["target"]
-    items = readiness_for(store, app, target, for_listing=False)
+    items = readiness_for(store, app, settings_of(app)["target"], for_listing=False)
+    by_id = {item.id: item for item in items}
+    valid = by_id["manifest.valid"].status == "pass"
+    server_side = by_id["delivery.server_side"].status == "pass"
+    errors = len(by_id["manifest.valid"].evidence)  # one piece of evidence per error
     conformance_run = any(i.id.startswith("conformance.") and i.status != "not_run" for i in items)
     return [
         Step(1, "Scopes", "pages/1_Scopes.py", bool(app.scopes),
              f"{len(app.scopes)} scope(s) selected" if app.scopes else "no scopes selected yet"),
-        Step(2, "Auth section", "pages/2_Auth_section.py", report.valid and request_of(app.manifest) is not None,
-             "valid, server-side delivery" if report.valid and request_of(app.manifest) is not None
+        Step(2, "Auth section", "pages/2_Auth_section.py", valid and server_side,
+             "valid, server-side delivery" if valid and server_side
              else (f"{errors} error(s) to fix" if errors else "manual delivery (no request object)")),
         Step(3, "Test fire", "pages/3_Test_fire.py", bool(latest) and latest[0].ok,
              "no fire yet" if not latest else

@@ -1,17 +1,18 @@
 """Step 2: build and validate the App JSON auth section; import and export App JSON."""
 
 import json
-import re
 
 import streamlit as st
 
 from console import keys
 from console.callback import InvalidRequest, masked_request, render_request, template_values
-from console.manifest import METHODS, auth_of, dump_manifest, param_names, request_of, validate_manifest
-from console.workflow import fire_context, settings_of
+from console.manifest import METHODS, auth_of, dump_manifest, request_of, validate_manifest
+from console.profile import file_slug
+from console.workflow import fire_context
 from ui import page_setup, require_app
 from ui.auth_builder import ISSUES, apply_widgets, import_manifest, initial, widget_key
 from ui.render import pretty_json, render_issues
+from ui.sample_values import render_sample_values
 
 page = page_setup("Auth section")
 app = require_app(page)
@@ -71,7 +72,6 @@ with left:
         st.error("Not saved until fixed:", icon="✋")
         render_issues(form_issues)
 
-settings = settings_of(app)
 with right:
     auth_tab, app_tab, sent_tab = st.tabs(["Generated auth", "Full App JSON", "Request as it would be sent"])
     with auth_tab:
@@ -81,14 +81,7 @@ with right:
     with sent_tab:
         st.caption("Rendered with sample values and a fresh App Key (shown masked).")
         sample_key = st.session_state.setdefault("preview_key", keys.generate_app_key())
-        values = dict(settings["param_values"])
-        for name in param_names(app.manifest):
-            values[name] = st.text_input(f"Sample value of [[{name}]]", value=values.get(name, f"sample-{name}"),
-                                         key=f"sample_{app.id}_{name}")
-        page_id = st.text_input("Sample page_id", value=str(settings["page_id"]), key=f"page_id_{app.id}")
-        if values != settings["param_values"] or page_id != settings["page_id"]:
-            store.update_app(app.id, app_settings={**settings, "param_values": values, "page_id": page_id})
-            st.rerun()
+        render_sample_values(store, app)
         request = request_of(app.manifest)
         if request is None:
             st.info("Manual delivery: ManyChat shows the key to the installer; nothing is sent.")
@@ -103,6 +96,6 @@ with right:
     errors = sum(1 for i in report.issues if i.severity == "error")
     verdict = "valid" if report.valid else f"{errors} error(s)"
     st.markdown(f"**Validation:** {verdict} · {len(report.issues)} finding(s) in all")
-    slug = re.sub(r"[^a-z0-9]+", "-", app.name.lower()).strip("-") or "app"
+    slug = file_slug(app.name)
     st.download_button("Download App JSON", dump_manifest(app.manifest), file_name=f"{slug}.app.json",
                        mime="application/json", icon="⬇️", type="primary" if report.valid else "secondary")

@@ -3,13 +3,14 @@
 import streamlit as st
 
 from console import keys
-from console.manifest import param_names, request_of
+from console.manifest import request_of
 from console.sandbox import MODE_HELP, MODES
 from console.store import FireFilter
 from console.workflow import fire_app, settings_of, target_url
 from ui import page_setup, require_app
 from ui.render import curl_command, render_fire_tabs, render_verdict
 from ui.resources import address_policy, sample_endpoint
+from ui.sample_values import render_sample_values
 
 page = page_setup("Test fire")
 app = require_app(page)
@@ -46,15 +47,12 @@ with left:
     url = target_url(app, sample.base_url) or (request_of(app.manifest) or {}).get("url") or ""
     st.markdown(f"Fires at `{url or '(no URL: set it in step 2)'}`")
     with st.expander("Installer values and timeouts"):
-        values = dict(settings["param_values"])
-        for name in param_names(app.manifest):
-            values[name] = st.text_input(f"[[{name}]]", value=values.get(name, f"sample-{name}"))
-        page_id = st.text_input("page_id", value=str(settings["page_id"]))
+        render_sample_values(store, app)
         t1, t2 = st.columns(2)
         connect = t1.number_input("Connect timeout (s)", 0.5, 60.0, float(settings["connect_timeout"]))
         total = t2.number_input("Total deadline (s)", 1.0, 120.0, float(settings["total_timeout"]))
-        if st.button("Save values"):
-            save(param_values=values, page_id=page_id, connect_timeout=connect, total_timeout=min(total, 120.0))
+        if st.button("Save timeouts"):
+            save(connect_timeout=connect, total_timeout=total)
             st.rerun()
 
     def fire(app_key: str | None) -> None:

@@ -1,10 +1,9 @@
 """Step 4: conformance runs, the readiness checklist and the report for an App Store listing."""
 
-import re
-
 import streamlit as st
 
 from console.conformance import MAX_FIRES
+from console.profile import file_slug
 from console.readiness import is_ready
 from console.report import build_report, render_html, render_json, render_markdown
 from console.workflow import conformance_for_app, readiness_for, settings_of, target_url
@@ -49,7 +48,7 @@ else:
 
 report = build_report(app.profile, app.scopes, app.manifest, items, for_listing=for_listing,
                       target=f"{targets[target]}: {url}")
-slug = re.sub(r"[^a-z0-9]+", "-", app.name.lower()).strip("-") or "app"
+slug = file_slug(app.name)
 d1, d2, d3 = st.columns(3)
 d1.download_button("Report (Markdown)", render_markdown(report), f"{slug}-readiness.md", "text/markdown",
                    icon="⬇️", width="stretch")
