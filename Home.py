@@ -2,10 +2,9 @@
 
 import streamlit as st
 
+from console import service
 from console.profile import KINDS, AppProfile
-from console.store import StoreError
-from console.workflow import create_demo_app, progress
-from ui import page_setup, select_app
+from ui import page_link, page_setup, state
 
 page = page_setup("Home")
 store, app = page.store, page.app
@@ -15,19 +14,19 @@ st.write("Take your ManyChat app from *which endpoints do I need?* to *my instal
          "the App Key, and my app is ready for the App Store*.")
 
 if st.button("Load the demo app", icon="🎁", help="An example app that fires at the built-in sample endpoint"):
-    demo = create_demo_app(store)
-    select_app(store, demo.id)
+    demo = service.create_demo_app(store)
+    state.select_app(demo.id)
     st.rerun()
 
 if app is not None:
-    st.header(f"{app.name}")
+    st.header(app.name, anchor=False)
     st.caption(f"App ID `{app.app_id}` · version {app.version} · {'public' if app.kind == 'public' else 'dev'} app")
     columns = st.columns(4)
-    for column, step in zip(columns, progress(store, app), strict=True):
+    for column, step in zip(columns, service.progress(store, app), strict=True):
         with column.container(border=True):
             st.markdown(f"{'✅' if step.done else '⬜'} **{step.number}. {step.title}**")
-            st.caption(step.status)
-            st.page_link(step.page, label=f"Open step {step.number}", icon="➡️")
+            st.text(step.status)
+            page_link(step.number, f"Open step {step.number}", app)
 else:
     st.info("No app yet. Create one below, or load the demo app to see a working example in a minute.")
 
@@ -39,14 +38,12 @@ with create_tab, st.form("create_app"):
     version = st.text_input("Version", value="1.0")
     kind = st.radio("Kind", KINDS, horizontal=True, format_func=lambda k: f"{k} app")
     if st.form_submit_button("Create app", type="primary"):
-        from console.manifest import new_manifest
-
         try:
-            created = store.create_app(AppProfile(name, app_id, version, kind), new_manifest())
-        except StoreError as exc:
+            created = service.create_app(store, AppProfile(name, app_id, version, kind))
+        except service.ServiceError as exc:
             st.error(f"Not created: {exc}")
         else:
-            select_app(store, created.id)
+            state.select_app(created.id)
             st.rerun()
 
 if app is not None:
@@ -57,8 +54,8 @@ if app is not None:
         kind = st.radio("Kind", KINDS, index=KINDS.index(app.kind), horizontal=True)
         if st.form_submit_button("Save profile"):
             try:
-                store.update_app(app.id, profile=AppProfile(name, app_id, version, kind))
-            except StoreError as exc:
+                service.update_profile(store, app.id, AppProfile(name, app_id, version, kind))
+            except service.ServiceError as exc:
                 st.error(f"Not saved: {exc}")
             else:
                 st.toast("Profile saved")
@@ -67,8 +64,8 @@ if app is not None:
         st.write(f"Deleting **{app.name}** removes its auth section, scopes and fire history.")
         sure = st.checkbox(f"Yes, delete {app.name}", key=f"confirm_delete_{app.id}")
         if st.button("Delete app", disabled=not sure, type="primary"):
-            store.delete_app(app.id)
-            select_app(store, None)
+            service.delete_app(store, app.id)
+            state.select_app(None)
             st.rerun()
 else:
     edit_tab.caption("Create an app first.")

@@ -1,7 +1,10 @@
-"""`python -m console …`: validate, fire, check, sandbox serve.
+"""`python -m console …`: validate, fire, check, sandbox serve, demo seed, db upgrade.
 
 Exit 0 = pass, 1 = the check failed, 2 = bad usage or unreadable input (message on
 stderr, never a traceback). ``--json`` prints one JSON object on stdout.
+
+Each command imports only what it uses (``validate`` needs neither requests nor SQLAlchemy
+nor Jinja2), so the CLI starts fast in CI.
 """
 
 from __future__ import annotations
@@ -12,21 +15,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from console import __version__
-from console.callback import FireContext, FireResult, Timeouts, fill_params, fire_install_request, sample_value
-from console.config import allowed_hosts, console_mode
-from console.diagnosis import diagnose
-from console.manifest import (
-    ManifestError,
-    load_manifest_file,
-    param_names,
-    request_of,
-    request_or_default,
-    validate_manifest,
-)
-from console.netpolicy import AddressPolicy
+
+if TYPE_CHECKING:
+    from console.fire.prepare import FireContext
+    from console.fire.send import Timeouts
+    from console.netpolicy import AddressPolicy
+    from console.outcome import FireResult
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -60,6 +57,17 @@ def _parser() -> argparse.ArgumentParser:
     serve = sandbox_commands.add_parser("serve", help="serve the sample install endpoint until Ctrl-C")
     serve.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 = any free)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    demo = commands.add_parser("demo", help="the demo app, with a realistic history for stakeholder demos")
+    demo_commands = demo.add_subparsers(dest="demo_command", required=True, metavar="SUBCOMMAND")
+    seed = demo_commands.add_parser("seed", help="create the demo app with N stored fires; prints its id")
+    seed.add_argument("--fires", type=int, default=1000, metavar="N", help="how many fires (default 1000)")
+    seed.add_argument("--app-name", metavar="NAME", help="the demo app's name (default: Demo: Order Notifier)")
+    seed.add_argument("--json", action="store_true", help="print one JSON object")
+
+    db = commands.add_parser("db", help="the console's database")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="SUBCOMMAND")
+    upgrade = db_commands.add_parser("upgrade", help="apply the database migrations (the console also does at start)")
+    upgrade.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -74,6 +82,9 @@ def _fire_options(parser: argparse.ArgumentParser) -> None:
 
 def _context(variables: Sequence[str], manifest: dict[str, Any]) -> FireContext:
     """System values and param values from --var; declared params without one get a sample value."""
+    from console.fire.prepare import FireContext, fill_params, sample_value
+    from console.manifest.document import param_names
+
     values: dict[str, str] = {}
     for item in variables:
         name, sep, value = item.partition("=")
@@ -91,6 +102,8 @@ def _context(variables: Sequence[str], manifest: dict[str, Any]) -> FireContext:
 
 
 def _timeouts(seconds: float | None) -> Timeouts:
+    from console.fire.send import Timeouts
+
     if seconds is None:
         return Timeouts()
     if not 0 < seconds <= 300:
@@ -99,6 +112,8 @@ def _timeouts(seconds: float | None) -> Timeouts:
 
 
 def _load(path: str) -> dict[str, Any]:
+    from console.manifest.document import ManifestError, load_manifest_file
+
     try:
         return load_manifest_file(path)
     except ManifestError as exc:
@@ -106,28 +121,31 @@ def _load(path: str) -> dict[str, Any]:
 
 
 def _policy() -> AddressPolicy:
+    from console.config import allowed_hosts, console_mode
+    from console.netpolicy import AddressPolicy
+
     return AddressPolicy(console_mode(), allowed_hosts())
 
 
-def _record(results: Sequence[tuple[FireResult, str | None]], app_name: str, run_id: str | None = None
-            ) -> list[Any]:
+def _record(results: Sequence[tuple[FireResult, str | None]], app_name: str, target_kind: str,
+            run_id: str | None = None) -> list[Any]:
     """Store the fires in the shared database; a storage failure is a warning, not a crash."""
     try:
-        from console.store import FireFilter, open_store
+        from console import service
 
-        store = open_store()
-        for result, step in results:
-            store.record_fire(result, app_ref=None, app_name=app_name, source="cli", target_kind="endpoint",
-                              run_id=run_id, step=step)
-        if run_id is None:
-            return []
-        return list(reversed(store.list_fires(FireFilter(run_id=run_id), limit=100, with_detail=True)))
+        store = service.open_console_store()
+        try:
+            return service.record_cli_fires(store, results, app_name, target_kind, run_id)
+        finally:
+            store.close()
     except Exception as exc:  # noqa: BLE001 - storage must never break a check
         print(f"warning: could not record the fires in the database: {exc}", file=sys.stderr)
         return []
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from console.manifest.validate import validate_manifest
+
     report = validate_manifest(_load(args.app_json), for_listing=args.for_listing)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
@@ -141,6 +159,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_fire(args: argparse.Namespace) -> int:
+    from console.diagnosis import diagnose
+    from console.fire.send import fire_install_request
+    from console.manifest.document import request_of, request_or_default
+
     manifest = _load(args.app_json)
     context, timeouts = _context(args.var, manifest), _timeouts(args.timeout)
     if request_of(manifest) is None and not args.url:
@@ -149,7 +171,7 @@ def cmd_fire(args: argparse.Namespace) -> int:
         raise UsageError("--app-key: give a key without spaces or line breaks.")
     result = fire_install_request(request_or_default(manifest), context, app_key=args.app_key, url=args.url,
                                   timeouts=timeouts, policy=_policy())
-    _record([(result, None)], Path(args.app_json).name)
+    _record([(result, None)], Path(args.app_json).name, _target_kind(args.url))
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
@@ -166,9 +188,9 @@ def cmd_fire(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from console.conformance import new_run_id, run_conformance
+    from console.manifest.document import request_or_default
     from console.profile import AppProfile
-    from console.readiness import ReadinessInput, evaluate_checklist, is_ready
-    from console.report import build_report
+    from console.readiness import ReadinessInput, evaluate_checklist, verdict_of
 
     manifest = _load(args.app_json)
     context, timeouts = _context(args.var, manifest), _timeouts(args.timeout)
@@ -178,13 +200,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"Running the conformance runs against {args.url} …", file=sys.stderr)
         run = run_conformance(request, context, url=args.url, timeouts=timeouts, policy=_policy())
-        fires = _record([(f.result, f.step) for f in run], Path(args.app_json).name, run_id=new_run_id())
+        fires = _record([(f.result, f.step) for f in run], Path(args.app_json).name, _target_kind(args.url),
+                        run_id=new_run_id())
     items = evaluate_checklist(ReadinessInput(
-        manifest=manifest, scopes=(), target_kind="endpoint", recent_fires=list(reversed(fires)),
+        manifest=manifest, scopes=(), target_kind=_target_kind(args.url), recent_fires=list(reversed(fires)),
         conformance=fires, for_listing=args.for_listing))
     items = [item for item in items if item.id != "scopes.review"]  # scopes live in ManyChat, not App JSON
-    ready = is_ready(items)
+    verdict = verdict_of(items)
+    ready = verdict.ready
     if args.json:
+        from console.report import build_report
+
         profile = AppProfile(Path(args.app_json).stem, context.app_id, context.app_version)
         report = build_report(profile, (), manifest, items, target=args.url or "(none: validation only)",
                               for_listing=args.for_listing)
@@ -196,12 +222,69 @@ def cmd_check(args: argparse.Namespace) -> int:
             flag = "required" if item.required else "optional"
             print(f"[{STATUS_LABELS[item.status]:>12}] {item.title} ({flag})\n{'':15}{item.why}")
         print(f"{args.app_json}: {'READY' if ready else 'NOT READY'}"
-              f"{' for an App Store listing' if args.for_listing else ''}")
+              f"{' for an App Store listing' if args.for_listing else ''}: {verdict.summary}.")
+        if verdict.not_run and not args.url:
+            print("  To run the fires the checklist needs: add --url https://your.endpoint/install", file=sys.stderr)
     return EXIT_PASS if ready else EXIT_FAIL
 
 
+def _target_kind(url: str | None) -> str:
+    """'sample' when the URL is the console's own sample endpoint (a rehearsal), else 'endpoint'."""
+    from console.sandbox.sample_endpoint import is_sample_url
+
+    return "sample" if url and is_sample_url(url) else "endpoint"
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from console import service
+
+    store = _open_store()
+    try:
+        def progress(done: int) -> None:
+            if sys.stderr.isatty():
+                print(f"\rseeded {done:,} of {args.fires:,} fires", end="", file=sys.stderr, flush=True)
+
+        try:
+            app = service.seed_demo(store, args.fires, args.app_name, on_batch=progress)
+        except service.ServiceError as exc:
+            raise UsageError(str(exc)) from None
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps({"app": app.id, "name": app.name, "fires": args.fires}))
+    else:
+        print(app.id)
+    return EXIT_PASS
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    store = _open_store()
+    from console.store.engine import current_revision
+
+    revision = current_revision(store.engine)
+    url = store.engine.url.render_as_string(hide_password=True)
+    store.close()
+    if args.json:
+        print(json.dumps({"database": url, "revision": revision}))
+    else:
+        print(f"{url}: at revision {revision}")
+    return EXIT_PASS
+
+
+def _open_store() -> Any:
+    from console import service
+    from console.store import DatabaseError
+
+    try:
+        return service.open_console_store()
+    except DatabaseError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from console.sandbox import MODE_HELP, SampleEndpoint
+    from console.sandbox.sample_endpoint import MODE_HELP, SampleEndpoint
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: give a port between 0 and 65535.")
@@ -224,7 +307,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    handlers = {"validate": cmd_validate, "fire": cmd_fire, "check": cmd_check, "sandbox": cmd_sandbox}
+    handlers = {"validate": cmd_validate, "fire": cmd_fire, "check": cmd_check, "sandbox": cmd_sandbox,
+                "demo": cmd_demo, "db": cmd_db}
     try:
         return handlers[args.command](args)
     except UsageError as exc:

@@ -1,11 +1,17 @@
-"""The demo app: loaded with one click, fires at the built-in sample endpoint out of the box."""
+"""The demo app (one click, fires at the built-in sample endpoint) and a realistic seeded history."""
 
 from __future__ import annotations
 
+import random
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from console.manifest import load_manifest_file
+from console import keys
+from console.manifest.document import load_manifest_file
+from console.outcome import Category, FireResult, KeyDelivery, ReceivedResponse, SentRequest
 from console.profile import AppProfile
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -13,6 +19,22 @@ DEMO_FILE = ASSETS / "demo_app.json"
 DEMO_PROFILE = AppProfile("Demo: Order Notifier", "1000001", "1.0", "dev")
 DEMO_SCOPES = ("/fb/page/getInfo", "/fb/page/getTags", "/fb/subscriber/getInfo", "/fb/subscriber/addTagByName",
                "/fb/sending/sendContent")
+SEED_BATCH = 5000
+SEED_DAYS = 30
+CONFORMANCE_EVERY = 2000  # one stored conformance run per this many seeded fires
+
+# (category, status, weight, typical ms, message)
+_OUTCOMES: tuple[tuple[Category, int | None, int, float, str], ...] = (
+    (Category.OK, 200, 70, 120.0, "HTTP 200 OK: ManyChat would show success."),
+    (Category.HTTP_STATUS, 500, 9, 90.0, "HTTP 500: ManyChat counts only 200 OK as success."),
+    (Category.HTTP_STATUS, 201, 4, 110.0, "HTTP 201: ManyChat counts only 200 OK as success."),
+    (Category.TIMEOUT, None, 5, 10000.0, "No complete answer within the deadline of 10 s."),
+    (Category.CONNECT, None, 4, 2.0, "Could not talk to shop.example.com:443: the connection was refused."),
+    (Category.TLS, None, 3, 55.0, "TLS verification failed: the certificate chain is not trusted."),
+    (Category.REDIRECT, 302, 3, 80.0, "HTTP 302 redirect to /install/ok; ManyChat does not follow redirects."),
+    (Category.DNS, None, 2, 0.0, "The host name shop.example.invalid does not resolve (DNS lookup failed)."),
+)
+SEED_URL = "https://shop.example.com/manychat/installed"
 
 
 def demo_settings() -> dict[str, Any]:
@@ -22,3 +44,60 @@ def demo_settings() -> dict[str, Any]:
 
 def demo_manifest() -> dict[str, Any]:
     return load_manifest_file(DEMO_FILE)
+
+
+def _template(category: Category, status: int | None, message: str) -> dict[str, Any]:
+    """The stored form of one kind of outcome (a masked key: seeded fires never had a real one)."""
+    key = "0" * 64
+    masked = keys.mask_key(key)
+    answered = category.was_answered
+    result = FireResult(
+        ok=category is Category.OK, status=status, category=category, elapsed_ms=0.0,
+        key_fingerprint=keys.fingerprint(key), key_masked=masked,
+        request=SentRequest("POST", SEED_URL, (("Content-Type", "application/json"), ("x-token-header", masked)),
+                            '{"app_token":"' + masked + '","page_id":"100200300"}'),
+        response=ReceivedResponse((("Content-Type", "application/json"),), '{"status": "ok"}', False)
+        if answered else None,
+        message=message,
+        location="/install/ok" if category is Category.REDIRECT else None,
+        delivery=KeyDelivery("not_provable", ("header x-token-header", "payload /app_token"), (),
+                             "Not provable: the endpoint does not echo what it received.") if answered else None,
+        timeline=((0.0, f"rendered POST {SEED_URL}"), (1.0, "connecting and sending"), (2.0, message)),
+    )
+    return result.to_stored()
+
+
+def seed_fires(insert_many: Callable[[Sequence[dict[str, Any]]], list[int]], app_ref: int, app_name: str,
+               count: int, seed: int = 7) -> Iterator[int]:
+    """Insert ``count`` realistic fires for an app, spread over the last 30 days; yields the running total."""
+    rng = random.Random(seed)
+    templates = [_template(category, status, message) for category, status, _, _, message in _OUTCOMES]
+    weights = [weight for _, _, weight, _, _ in _OUTCOMES]
+    typical = [ms for _, _, _, ms, _ in _OUTCOMES]
+    now = datetime.now(UTC)
+    start = now - timedelta(days=SEED_DAYS)
+    span = (now - start).total_seconds()
+    done = 0
+    steps = ["recover", "retry", "retry", "rekey"] + ["burst"] * 10
+    while done < count:
+        size = min(SEED_BATCH, count - done)
+        rows: list[dict[str, Any]] = []
+        for index in range(size):
+            number = done + index
+            at = start + timedelta(seconds=span * number / max(count, 1))
+            run_id = step = None
+            if number % CONFORMANCE_EVERY < len(steps) and count >= CONFORMANCE_EVERY:
+                step = steps[number % CONFORMANCE_EVERY]
+                run_id = f"run_seed{number // CONFORMANCE_EVERY:07d}"
+                choice = 0
+            else:
+                choice = rng.choices(range(len(templates)), weights)[0]
+            base = templates[choice]
+            ms = typical[choice] if typical[choice] >= 10000 else max(0.3, rng.lognormvariate(0, 0.5) * typical[choice])
+            rows.append({**base, "elapsed_ms": round(ms, 1), "fired_at": at,
+                         "key_fingerprint": keys.fingerprint(uuid.UUID(int=rng.getrandbits(128)).hex),
+                         "app_ref": app_ref, "app_name": app_name, "source": "conformance" if run_id else "page",
+                         "target_kind": "endpoint", "run_id": run_id, "step": step})
+        insert_many(rows)
+        done += size
+        yield done

@@ -39,6 +39,12 @@ _BY_CATEGORY = {
         "host name or a missing intermediate certificate).",
         "Serve a certificate from a public CA with the full chain (e.g. Let's Encrypt).",
     ),
+    "protocol": Diagnosis(
+        "The answer is not HTTP that ManyChat can read",
+        "Something answered at that address, but not with a valid HTTP/1.1 response (a bad status line, "
+        "HTTP/0.9, or headers that are too long or too many).",
+        "Check that an HTTP server (not another protocol, and not a proxy that mangles answers) listens there.",
+    ),
     "redirect": Diagnosis(
         "Redirected: ManyChat does not follow redirects",
         "Your endpoint answered with a 3xx redirect; ManyChat treats it as a failure.",

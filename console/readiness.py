@@ -14,8 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from console.catalog import get_scope
-from console.manifest import request_of, validate_manifest
-from console.store import FireRecord
+from console.manifest.document import request_of
+from console.manifest.validate import validate_manifest
+from console.outcome import FireRecord
 
 PASS, FAIL, NOT_RUN, NOT_PROVABLE, REVIEW = "pass", "fail", "not_run", "not_provable", "review"
 STATUS_LABELS = {PASS: "pass", FAIL: "fail", NOT_RUN: "not yet run", NOT_PROVABLE: "not provable",
@@ -30,7 +31,6 @@ GROUPS = (
 SERVER_SIDE, INSTALLABLE, MINIMAL, CONFIGURED = GROUPS
 P95_LIMIT_MS = 2000.0
 RECENT_FIRES = 20
-NEVER_SENT = ("invalid_request", "blocked", "dns")
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def percentile(values: Sequence[float], pct: float) -> float:
 
 
 def _fire_evidence(fire: FireRecord) -> Evidence:
-    outcome = f"HTTP {fire.status}" if fire.status is not None else fire.category
+    outcome = f"HTTP {fire.status}" if fire.status is not None else fire.category.value
     return Evidence("fire", str(fire.id), f"fire #{fire.id}: {outcome}, {fire.elapsed_ms:.0f} ms", fire.fired_at)
 
 
@@ -147,26 +147,31 @@ def _fire_items(data: ReadinessInput) -> list[ChecklistItem]:
             FAIL if listing_sample or not ok else PASS, data.for_listing,
             ("A listing needs a 200 from the real endpoint, not the sample endpoint. " if listing_sample else "")
             + (f"The latest fire got HTTP 200{rehearsal}." if ok
-               else f"The latest fire failed ({latest.category}, HTTP {latest.status}){rehearsal}."),
+               else f"The latest fire failed ({latest.category.value}, HTTP {latest.status}){rehearsal}."),
             (_fire_evidence(latest),)))
-        sent = [f for f in fires[:RECENT_FIRES] if f.category not in NEVER_SENT]
-        p95 = percentile([f.elapsed_ms for f in sent], 95)
+        window = fires[:RECENT_FIRES]
+        answered = [f for f in window if f.category.was_answered]
+        p95 = percentile([f.elapsed_ms for f in answered], 95)
         items.append(ChecklistItem(
             "fire.p95", INSTALLABLE, f"p95 of recent fires under {P95_LIMIT_MS / 1000:g} s",
-            NOT_RUN if not sent else (PASS if p95 < P95_LIMIT_MS else FAIL), False,
-            f"p95 of the last {len(sent)} fire(s) is {p95:.0f} ms{rehearsal}." if sent else "No fire was sent yet.",
-            tuple(_fire_evidence(f) for f in sent[:3])))
-    proof = next((f for f in fires if (f.detail.get("delivery") or {}).get("status")), None)
+            NOT_RUN if not answered else (PASS if p95 < P95_LIMIT_MS else FAIL), False,
+            f"p95 over the {len(answered)} answered fire(s) of the last {len(window)} is {p95:.0f} ms{rehearsal}"
+            + (f" ({len(window) - len(answered)} got no HTTP answer and are left out)."
+               if len(answered) < len(window) else ".")
+            if answered else "No fire was answered yet.",
+            tuple(_fire_evidence(f) for f in answered[:3])))
+    proof = next((f for f in fires if f.delivery_status), None)
     if proof is None:
         items.append(ChecklistItem(
             "delivery.proven", SERVER_SIDE, "The key reaches the endpoint where the manifest says", NOT_RUN, False,
             "No fire with an answer yet."))
     else:
-        delivery = proof.detail["delivery"]
-        status = {"proven": PASS, "mismatch": FAIL}.get(delivery["status"], NOT_PROVABLE)
+        assert proof.detail is not None and proof.detail.delivery is not None
+        delivery = proof.detail.delivery
+        status = {"proven": PASS, "mismatch": FAIL, "missing": FAIL}.get(delivery.status, NOT_PROVABLE)
         items.append(ChecklistItem(
             "delivery.proven", SERVER_SIDE, "The key reaches the endpoint where the manifest says", status, False,
-            delivery["message"] + rehearsal, (_fire_evidence(proof),)))
+            delivery.message + rehearsal, (_fire_evidence(proof),)))
     return items
 
 
@@ -202,20 +207,21 @@ def _judge_step(step: str, fires: list[FireRecord]) -> tuple[str, str]:
                                   "with the sample endpoint's flaky mode.")
         recovered = next((i for i, f in enumerate(fires) if f.ok), None)
         if recovered is None:
-            return FAIL, f"The first fire failed ({fires[0].category}) and {len(fires) - 1} retry(ies) failed too."
-        return PASS, f"The first fire failed ({fires[0].category}); retry {recovered} got 200."
+            return FAIL, (f"The first fire failed ({fires[0].category.value}) and {len(fires) - 1} retry(ies) "
+                          "failed too.")
+        return PASS, f"The first fire failed ({fires[0].category.value}); retry {recovered} got 200."
     if step == "retry":
         if all(f.ok for f in fires) and len(fires) == 2:
             return PASS, "Both fires with the same key got 200: ManyChat's Retry is safe."
-        bad = [f"fire {i + 1}: {f.category} (HTTP {f.status})" for i, f in enumerate(fires) if not f.ok]
+        bad = [f"fire {i + 1}: {f.category.value} (HTTP {f.status})" for i, f in enumerate(fires) if not f.ok]
         return FAIL, "Re-sending the same key failed: " + "; ".join(bad) + ". Make the endpoint idempotent."
     if step == "rekey":
         fire = fires[0]
         if fire.ok:
             return PASS, "A new key for an already-installed page got 200."
-        return FAIL, f"A new key for the same page failed ({fire.category}, HTTP {fire.status}): re-keying " \
+        return FAIL, f"A new key for the same page failed ({fire.category.value}, HTTP {fire.status}): re-keying " \
                      "after a scope change would fail for every installation."
-    late = [f for f in fires if f.category == "timeout" or f.status is None]
+    late = [f for f in fires if not f.category.was_answered]
     if late:
         return FAIL, f"{len(late)} of {len(fires)} fires got no answer within the deadline."
     ok = sum(1 for f in fires if f.ok)
@@ -238,6 +244,30 @@ def _scope_items(data: ReadinessInput) -> list[ChecklistItem]:
         + ", ".join(f"{s.method} {s.path}" for s in flagged) + ".")]
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """The one readiness verdict that Home, the Checklist, the report and `check` all show."""
+
+    ready: bool
+    failing: tuple[ChecklistItem, ...]
+    not_run: tuple[ChecklistItem, ...]
+
+    @property
+    def summary(self) -> str:
+        if self.failing:
+            return f"{len(self.failing)} required item(s) fail: " + ", ".join(i.title for i in self.failing)
+        if self.not_run:
+            return f"{len(self.not_run)} required item(s) not yet run: " + ", ".join(i.title for i in self.not_run)
+        return "every required item passes"
+
+
+def verdict_of(items: Sequence[ChecklistItem]) -> Verdict:
+    """Ready when every required item has run and none fails: missing evidence is never a pass."""
+    failing = tuple(i for i in items if i.required and i.status == FAIL)
+    not_run = tuple(i for i in items if i.required and i.status == NOT_RUN)
+    return Verdict(not failing and not not_run, failing, not_run)
+
+
 def is_ready(items: Sequence[ChecklistItem]) -> bool:
-    """True when no required item fails."""
-    return not any(item.required and item.status == FAIL for item in items)
+    """True when every required item has run and none fails."""
+    return verdict_of(items).ready

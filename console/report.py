@@ -13,7 +13,7 @@ from jinja2 import Environment, Template, select_autoescape
 
 from console import __version__
 from console.catalog import describe_for_installer, get_scope
-from console.manifest import auth_of
+from console.manifest.document import auth_of
 from console.profile import AppProfile
 from console.readiness import GROUPS, STATUS_LABELS, ChecklistItem, is_ready
 

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from console.catalog import GROUP_TITLES, SCOPES, describe_for_installer, rescope_consequence, search_scopes, sort_paths
-from ui import page_setup, require_app
+from console import service
+from console.catalog import GROUP_TITLES, SCOPES, describe_for_installer, rescope_consequence, search_scopes
+from ui import page_setup, require_app, state
 
 page = page_setup("Scopes")
 app = require_app(page)
@@ -21,10 +22,8 @@ with left:
     selected = set(app.scopes)
 
     def toggle(path: str) -> None:
-        current = set(page.store.get_app(app.id).scopes)
-        current ^= {path}
-        page.store.update_app(app.id, scopes=sort_paths(current))
-        st.session_state["scopes_changed"] = True
+        service.toggle_scope(page.store, app.id, path)
+        state.mark_scopes_changed(app.id)
 
     st.caption(f"{len(shown)} of {len(SCOPES)} endpoints shown · {len(selected)} selected")
     for group, title in GROUP_TITLES.items():
@@ -39,8 +38,8 @@ with left:
             st.checkbox(f"`{scope.method}` {scope.path} — {scope.description} · {scope.rps} rps{flag}",
                         key=key, on_change=toggle, args=(scope.path,))
     if selected and st.button("Clear selection"):
-        page.store.update_app(app.id, scopes=[])
-        st.session_state["scopes_changed"] = True
+        service.change_scopes(page.store, app.id, [])
+        state.mark_scopes_changed(app.id)
         st.rerun()
 
 with right:
@@ -52,7 +51,7 @@ with right:
             st.markdown(f"- {line}")
     for caution in view.cautions:
         st.warning(caution, icon="⚠️")
-    if st.session_state.get("scopes_changed"):
+    if state.scopes_changed(app.id):
         st.info("**You changed the scopes.** " + rescope_consequence(app.kind), icon="🔁")
     else:
         st.caption("When scopes change: " + rescope_consequence(app.kind))

@@ -4,14 +4,14 @@ import json
 
 import streamlit as st
 
-from console import keys
-from console.callback import InvalidRequest, masked_request, render_request, template_values
-from console.manifest import METHODS, auth_of, dump_manifest, request_of, validate_manifest
+from console import keys, service
+from console.fire.prepare import InvalidRequest, masked_request, render_request, template_values
+from console.manifest.document import METHODS, auth_of, dump_manifest, request_of
+from console.manifest.validate import validate_manifest
 from console.profile import file_slug
-from console.workflow import fire_context
-from ui import page_setup, require_app
-from ui.auth_builder import ISSUES, apply_widgets, import_manifest, initial, widget_key
-from ui.render import pretty_json, render_issues
+from ui import page_setup, require_app, state
+from ui.auth_builder import apply_widgets, import_manifest, initial, widget_key
+from ui.render_fire import pretty_json, render_issues
 from ui.sample_values import render_sample_values
 
 page = page_setup("Auth section")
@@ -35,7 +35,7 @@ with st.expander("Import App JSON (upload or paste)"):
 report = validate_manifest(app.manifest)
 form = initial(app)
 change = {"on_change": apply_widgets, "args": (store, app.id)}
-form_issues = st.session_state.get(ISSUES, [])
+form_issues = state.auth_issues()
 left, right = st.columns(2, gap="large")
 with left:
     render_issues(report.at("/auth") if auth_of(app.manifest) is None else
@@ -80,15 +80,15 @@ with right:
         st.code(dump_manifest(app.manifest), language="json")
     with sent_tab:
         st.caption("Rendered with sample values and a fresh App Key (shown masked).")
-        sample_key = st.session_state.setdefault("preview_key", keys.generate_app_key())
+        sample_key = state.preview_key(keys.generate_app_key)
         render_sample_values(store, app)
         request = request_of(app.manifest)
         if request is None:
             st.info("Manual delivery: ManyChat shows the key to the installer; nothing is sent.")
         else:
             try:
-                rendered = masked_request(render_request(request, template_values(sample_key, fire_context(app))),
-                                          sample_key)
+                values = template_values(sample_key, service.fire_context(app))
+                rendered = masked_request(render_request(request, values), sample_key)
                 lines = [f"{rendered.method} {rendered.url}"] + [f"{n}: {v}" for n, v in rendered.headers]
                 st.code("\n".join(lines) + "\n\n" + pretty_json(rendered.body or ""), language="http")
             except InvalidRequest as exc:

@@ -2,27 +2,25 @@
 
 import streamlit as st
 
-from console import keys
-from console.manifest import request_of
-from console.sandbox import MODE_HELP, MODES
-from console.store import FireFilter
-from console.workflow import fire_app, settings_of, target_url
-from ui import page_setup, require_app
-from ui.render import curl_command, render_fire_tabs, render_verdict
+from console import keys, service
+from console.manifest.document import request_of
+from console.sandbox.sample_endpoint import MODE_HELP, MODES
+from ui import page_link, page_setup, require_app, state
+from ui.render_fire import curl_command, render_fire_tabs, render_verdict
 from ui.resources import address_policy, sample_endpoint
 from ui.sample_values import render_sample_values
 
 page = page_setup("Test fire")
 app = require_app(page)
 store = page.store
-settings = settings_of(app)
+settings = service.settings_of(app)
 st.title("3 · Test fire")
 st.caption("Sends the install request from your auth section with a fresh App Key, as ManyChat does right after "
            "installation. ManyChat counts only **200 OK** as success.")
 
 
 def save(**changes: object) -> None:
-    store.update_app(app.id, app_settings={**settings, **changes})
+    service.save_settings(store, app.id, **changes)
 
 
 left, right = st.columns([2, 3], gap="large")
@@ -44,7 +42,7 @@ with left:
         if (mode, arg) != (settings["sample_mode"], settings["sample_arg"]):
             save(sample_mode=mode, sample_arg=arg, sample_series=int(settings["sample_series"]) + 1)
             st.rerun()
-    url = target_url(app, sample.base_url) or (request_of(app.manifest) or {}).get("url") or ""
+    url = service.target_url(app, sample.base_url) or (request_of(app.manifest) or {}).get("url") or ""
     st.markdown(f"Fires at `{url or '(no URL: set it in step 2)'}`")
     with st.expander("Installer values and timeouts"):
         render_sample_values(store, app)
@@ -58,21 +56,20 @@ with left:
     def fire(app_key: str | None) -> None:
         key = app_key or keys.generate_app_key()
         with st.spinner(f"Firing at {url} … (deadline {settings['total_timeout']:g} s)"):
-            _, fire_id = fire_app(store, app, sample.base_url, address_policy(), app_key=key)
-        st.session_state.update(last_fire=fire_id, last_key=key)
+            outcome = service.fire_for_app(store, app, sample.base_url, address_policy(), app_key=key)
+        state.remember_fire(outcome.record.id, key)
 
     if st.button("Fire", type="primary", icon="🚀", width="stretch", key="fire"):
         fire(None)
-    last = store.get_fire(st.session_state["last_fire"]) if "last_fire" in st.session_state else None
+    last = service.get_fire(store, state.last_fire() or 0) if state.last_fire() else None
     if last is None or last.app_ref != app.id:  # e.g. after a refresh: the latest stored fire
-        latest = store.list_fires(FireFilter(app_ref=app.id), limit=1, with_detail=True)
-        last = latest[0] if latest else None
-    held_key = st.session_state.get("last_key", "")
+        last = service.latest_fire(store, app.id)
+    held_key = state.held_key()
     same_key = last is not None and bool(held_key) and last.key_fingerprint == keys.fingerprint(held_key)
     if last is not None:
         with right:
             st.subheader(f"Fire #{last.id}")
-            render_verdict(last.detail)
+            render_verdict(last)
             retry_help = ("Re-send with the same key, as ManyChat's Retry does" if same_key else
                           "The key of this fire is not held by this browser session: Retry sends a fresh one")
             if not last.ok and st.button("Retry", icon="🔁", key="retry", help=retry_help):
@@ -80,20 +77,15 @@ with left:
                 st.rerun()
             reveal = st.toggle("Reveal the key in the cURL command", disabled=not same_key,
                                help="Only for a fire made in this browser session")
-            request = dict(last.detail["request"])
-            if reveal and same_key:
-                plain = held_key
-                masked = keys.mask_key(plain)
-                request = {**request, "url": request["url"].replace(masked, plain),
-                           "headers": {n: v.replace(masked, plain) for n, v in request["headers"].items()},
-                           "body": None if request["body"] is None else request["body"].replace(masked, plain)}
-            render_fire_tabs(last.detail, curl_command(request))
+            assert last.detail is not None
+            plain = held_key if reveal and same_key else ""
+            render_fire_tabs(last, curl_command(last.detail.request, plain, keys.mask_key(held_key)))
     else:
         right.info("Press **Fire** to send the install request. The verdict appears here.")
 
     st.subheader("Recent fires")
-    recent = store.list_fires(FireFilter(app_ref=app.id), limit=5)
+    recent = service.recent_fires(store, app.id, limit=5)
     st.dataframe([{"#": f.id, "when (UTC)": f.fired_at.strftime("%H:%M:%S"), "target": f.target_kind,
-                   "status": f.status, "category": f.category, "ms": round(f.elapsed_ms)} for f in recent],
+                   "status": f.status, "category": f.category.value, "ms": round(f.elapsed_ms)} for f in recent],
                  hide_index=True, width="stretch")
-    st.page_link("pages/5_History.py", label="All fires in History", icon="📜")
+    page_link(5, "All fires in History", app, icon="📜")

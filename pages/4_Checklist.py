@@ -2,19 +2,18 @@
 
 import streamlit as st
 
+from console import service
 from console.conformance import MAX_FIRES
 from console.profile import file_slug
-from console.readiness import is_ready
 from console.report import build_report, render_html, render_json, render_markdown
-from console.workflow import conformance_for_app, readiness_for, settings_of, target_url
 from ui import page_setup, require_app
-from ui.render import render_checklist
+from ui.render_fire import render_checklist
 from ui.resources import address_policy, sample_endpoint
 
 page = page_setup("Checklist")
 app = require_app(page)
 store = page.store
-settings = settings_of(app)
+settings = service.settings_of(app)
 st.title("4 · Checklist")
 st.caption("Is the app ready for an App Store listing? Every item is decided by evidence: a finding in the "
            "App JSON or a stored fire.")
@@ -27,7 +26,7 @@ for_listing = c2.toggle("For an App Store listing", value=True,
                         help="Makes https, server-side delivery and a 200 from your endpoint required")
 
 sample = sample_endpoint()
-url = target_url(app, sample.base_url, target) or "auth.request.url"
+url = service.fired_url(app, sample.base_url, target) or "(no URL yet: set it in step 2)"
 if st.button("Run conformance", icon="🧪", type="primary",
              help=f"Fires up to {MAX_FIRES} install requests at the target and stores each one"):
     bar = st.progress(0.0, text=f"Firing at {url} …")
@@ -35,18 +34,17 @@ if st.button("Run conformance", icon="🧪", type="primary",
     def advance(item, index):  # noqa: ANN001 - a progress callback
         bar.progress(min(index / MAX_FIRES, 1.0), text=f"{item.step}: fire {index} → {item.result.category}")
 
-    conformance_for_app(store, app, sample.base_url, address_policy(), target, on_fire=advance)
+    service.run_conformance_for_app(store, app, sample.base_url, address_policy(), target, on_fire=advance)
     bar.progress(1.0, text="Conformance runs done")
 
-items = readiness_for(store, app, target, for_listing)
-ready = is_ready(items)
-failing = [i for i in items if i.required and i.status == "fail"]
-if ready:
-    st.success(f"**Ready{' for a listing' if for_listing else ''}:** no required item fails.", icon="✅")
+check = service.readiness(store, app, target, for_listing)
+items = check.items
+if check.verdict.ready:
+    st.success(f"**Ready{' for a listing' if for_listing else ''}:** every required item passes.", icon="✅")
 else:
-    st.error(f"**Not ready:** {len(failing)} required item(s) fail: " + ", ".join(i.title for i in failing), icon="⛔")
+    st.error(f"**Not ready:** {check.verdict.summary}.", icon="⛔")
 
-report = build_report(app.profile, app.scopes, app.manifest, items, for_listing=for_listing,
+report = build_report(service.profile_of(app), app.scopes, app.manifest, items, for_listing=for_listing,
                       target=f"{targets[target]}: {url}")
 slug = file_slug(app.name)
 d1, d2, d3 = st.columns(3)

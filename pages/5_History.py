@@ -6,71 +6,73 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from console.callback import CATEGORIES
+from console import service
 from console.diagnosis import diagnose
+from console.outcome import CATEGORIES
 from console.store import FireFilter
 from ui import page_setup
-from ui.render import curl_command, render_fire_tabs, render_verdict
+from ui.render_fire import curl_command, render_fire_tabs, render_verdict
 
 PAGE_SIZE = 25
 page = page_setup("History")
 store = page.store
 st.title("📜 History")
 
-names = store.app_names()
-f1, f2, f3, f4 = st.columns(4)
+names = store.apps.names()
+f1, f2, f3, f4, f5 = st.columns(5)
 app_choice = f1.selectbox("App", [None, *names], format_func=lambda i: "all apps" if i is None else names[i],
                           index=1 + list(names).index(page.app.id) if page.app and page.app.id in names else 0)
 target = f2.selectbox("Target", [None, "endpoint", "sample"], format_func=lambda t: t or "all targets")
 outcome = f3.selectbox("Outcome", [None, "ok", "failed", *CATEGORIES[1:]], format_func=lambda o: o or "all")
+source = f4.selectbox("Source", [None, "page", "conformance", "cli"], format_func=lambda s: s or "all sources")
 today = datetime.now(UTC).date()
-days = f4.date_input("Time range (UTC)", (today - timedelta(days=30), today))
+days = f5.date_input("Time range (UTC)", (today - timedelta(days=30), today))
 since = datetime.combine(days[0], time.min, UTC) if len(days) > 0 else None
 until = datetime.combine(days[-1], time.max, UTC) if len(days) > 1 else None
-where = FireFilter(app_ref=app_choice, target_kind=target, outcome=outcome, since=since, until=until)
+where = FireFilter(app_ref=app_choice, target_kind=target, outcome=outcome, since=since, until=until, source=source)
 
-total = store.count_fires(where)
-breakdown = store.outcome_breakdown(where)
-ok = breakdown.get("ok", 0)
+number = int(st.session_state.get("history_page", 1))
+view = service.history(store, where, page=number, page_size=PAGE_SIZE)
+ok = view.breakdown.get("ok", 0)
 m1, m2, m3 = st.columns(3)
-m1.metric("Fires", total)
-m2.metric("Succeeded (200)", ok)
-m3.metric("Success rate", f"{ok / total:.0%}" if total else "—")
+m1.metric("Fires", f"{view.total:,}")
+m2.metric("Succeeded (200)", f"{ok:,}")
+m3.metric("Success rate", f"{ok / view.total:.0%}" if view.total else "—")
 
-if total:
+if view.total:
     c1, c2 = st.columns(2)
-    bars = pd.DataFrame({"category": list(breakdown), "fires": list(breakdown.values())})
+    bars = pd.DataFrame({"category": list(view.breakdown), "fires": list(view.breakdown.values())})
     c1.altair_chart(alt.Chart(bars, title="Outcomes").mark_bar().encode(
-        x=alt.X("fires:Q"), y=alt.Y("category:N", sort="-x"),
+        x=alt.X("fires:Q", axis=alt.Axis(format="d", tickMinStep=1)), y=alt.Y("category:N", sort="-x"),
         color=alt.condition(alt.datum.category == "ok", alt.value("#1a7f37"), alt.value("#cf222e"))),
         width="stretch")
-    points = pd.DataFrame([{"fired at": f.fired_at, "ms": f.elapsed_ms, "category": f.category}
-                           for f in store.list_fires(where, limit=500)])
-    c2.altair_chart(alt.Chart(points, title="Latency over time (latest 500)").mark_line(point=True).encode(
+    points = pd.DataFrame(view.points, columns=["fired at", "ms", "category"])
+    c2.altair_chart(alt.Chart(points, title=f"Latency over time (latest {len(points)})").mark_line(point=True).encode(
         x=alt.X("fired at:T", axis=alt.Axis(format="%m-%d %H:%M:%S", labelAngle=-30)),
         y=alt.Y("ms:Q", title="elapsed ms"), tooltip=["fired at:T", "ms:Q", "category:N"]),
         width="stretch")
-
-    pages = max(1, -(-total // PAGE_SIZE))
-    number = st.number_input(f"Page (of {pages})", 1, pages, 1) if pages > 1 else 1
-    rows = store.list_fires(where, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    if view.pages > 1:
+        st.number_input(f"Page (of {view.pages:,})", 1, view.pages, min(number, view.pages), key="history_page")
     st.dataframe(pd.DataFrame([{
         "#": f.id, "fired at (UTC)": f.fired_at.strftime("%Y-%m-%d %H:%M:%S"), "app": f.app_name,
-        "source": f.source, "target": f.target_kind, "status": f.status, "category": f.category,
+        "source": f.source, "target": f.target_kind, "status": f.status, "category": f.category.value,
         "ms": round(f.elapsed_ms, 1), "step": f.step or "", "key": f.key_fingerprint,
-    } for f in rows]), hide_index=True, width="stretch")
+    } for f in view.rows]), hide_index=True, width="stretch")
 else:
     st.info("No fires match these filters yet. Fire on the Test fire page or run the conformance runs.")
 
 st.subheader("Fire detail")
 wanted = st.query_params.get("fire", "")
-fire_id = st.number_input("Fire #", min_value=0, value=int(wanted) if wanted.isdigit() else 0, step=1)
-fire = store.get_fire(int(fire_id)) if fire_id else None
+valid_link = wanted.isascii() and wanted.isdigit() and len(wanted) < 12
+if wanted and not valid_link:
+    st.warning("The link's fire number is not a fire number (expected digits, e.g. ?fire=12).")
+fire_id = st.number_input("Fire #", min_value=0, value=int(wanted) if valid_link else 0, step=1)
+fire = service.get_fire(store, int(fire_id)) if fire_id else None
 if fire_id and fire is None:
     st.warning(f"There is no fire #{fire_id}.")
-elif fire is not None:
+elif fire is not None and fire.detail is not None:
     st.caption(f"{fire.app_name} · {fire.source} · target {fire.target_kind}"
                + (f" · conformance step {fire.step}" if fire.step else ""))
-    render_verdict(fire.detail)
+    render_verdict(fire)
     st.caption(f"Diagnosis: {diagnose(fire.category, fire.status).next_step}")
-    render_fire_tabs(fire.detail, curl_command(fire.detail["request"]))
+    render_fire_tabs(fire, curl_command(fire.detail.request))

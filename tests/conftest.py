@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from console.demo import DEMO_FILE
-from console.sandbox import SampleEndpoint
+from console.sandbox.sample_endpoint import SampleEndpoint
 from console.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,5 +1,5 @@
-"""Streamlit glue only: page_setup(), cached resources and render helpers for the pages."""
+"""Streamlit glue only: page_setup(), session state, cached resources and render helpers."""
 
-from ui.setup import Page, page_setup, require_app, select_app
+from ui.frame import Page, page_link, page_setup, require_app
 
-__all__ = ["Page", "page_setup", "require_app", "select_app"]
+__all__ = ["Page", "page_link", "page_setup", "require_app"]

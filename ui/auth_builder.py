@@ -1,4 +1,4 @@
-"""Glue between the auth builder's widgets and console.manifest.apply_auth_form."""
+"""Glue between the auth builder's widgets and console.manifest.auth_form."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from dataclasses import fields, replace
 
 import streamlit as st
 
-from console.manifest import AuthForm, ManifestError, apply_auth_form, auth_form_from, parse_manifest
+from console import service
+from console.manifest.auth_form import AuthForm, apply_auth_form, auth_form_from
+from console.manifest.document import ManifestError, parse_manifest
 from console.store import AppRecord, Store
-
-ISSUES = "auth_form_issues"
+from ui import state
 
 
 def revision(app: AppRecord) -> int:
@@ -30,14 +31,14 @@ def initial(app: AppRecord) -> AuthForm:
 
 def apply_widgets(store: Store, app_ref: int) -> None:
     """on_change: rebuild the auth section from every field; save only when all fields read."""
-    app = store.get_app(app_ref)
+    app = service.get_app(store, app_ref)
     if app is None:
         return
     form = initial(app)
     updated, issues = apply_auth_form(app.manifest, form)
-    st.session_state[ISSUES] = issues
+    state.set_auth_issues(issues)
     if not issues and updated != app.manifest:
-        store.update_app(app.id, manifest=updated)
+        service.save_manifest(store, app.id, updated)
 
 
 def import_manifest(store: Store, app: AppRecord, data: bytes | str) -> str | None:
@@ -46,7 +47,7 @@ def import_manifest(store: Store, app: AppRecord, data: bytes | str) -> str | No
         document = parse_manifest(data)
     except ManifestError as exc:
         return str(exc)
-    store.update_app(app.id, manifest=document)
+    service.save_manifest(store, app.id, document)
     st.session_state[f"auth_rev_{app.id}"] = revision(app) + 1
-    st.session_state.pop(ISSUES, None)
+    state.clear_auth_issues()
     return None

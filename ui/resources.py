@@ -6,13 +6,14 @@ import streamlit as st
 
 from console.config import allowed_hosts, console_mode, database_url, sample_port
 from console.netpolicy import AddressPolicy
-from console.sandbox import SampleEndpoint
-from console.store import Store, open_store
+from console.sandbox.sample_endpoint import SampleEndpoint
+from console.service import open_console_store
+from console.store import Store
 
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> Store:
-    return open_store(url)
+    return open_console_store(url)
 
 
 def get_store() -> Store:

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from console.callback import sample_value
-from console.manifest import param_names
+from console import service
+from console.fire.prepare import sample_value
+from console.manifest.document import param_names
 from console.store import AppRecord, Store
-from console.workflow import settings_of
 
 
 def render_sample_values(store: Store, app: AppRecord) -> None:
     """Inputs for each installer param and page_id; a change is saved at once."""
-    settings = settings_of(app)
+    settings = service.settings_of(app)
     values = dict(settings["param_values"])
     for name in param_names(app.manifest):
         values[name] = st.text_input(f"Sample value of [[{name}]]", value=values.get(name, sample_value(name)),
                                      key=f"sample_{app.id}_{name}")
     page_id = st.text_input("Sample page_id", value=str(settings["page_id"]), key=f"page_id_{app.id}")
     if values != settings["param_values"] or page_id != settings["page_id"]:
-        store.update_app(app.id, app_settings={**settings, "param_values": values, "page_id": page_id})
+        service.save_settings(store, app.id, param_values=values, page_id=page_id)
         st.rerun()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from console import keys
-from console.sandbox import SampleEndpoint
+from console.sandbox.sample_endpoint import SampleEndpoint
 from tests.conftest import ROOT
 
 DEMO = str(ROOT / "assets" / "demo_app.json")
@@ -107,7 +107,9 @@ def test_check_exit_codes(db_url: str, sample: SampleEndpoint, tmp_path: Path, d
     demo_doc["auth"]["request"]["url"] = "http://example.com/i"
     path = tmp_path / "http.json"
     path.write_text(json.dumps(demo_doc))
-    assert run("check", str(path), env_db=db_url).returncode == 0  # validation only, http is a warning
+    unfired = run("check", str(path), env_db=db_url)  # validation only: the fires have not been run
+    assert unfired.returncode == 1 and "NOT READY" in unfired.stdout and "not yet run" in unfired.stdout
+    assert "--url" in unfired.stderr  # says how to run what is missing
     listing = run("check", str(path), "--for-listing", "--json", env_db=db_url)
     assert listing.returncode == 1
     failed = {i["id"] for i in json.loads(listing.stdout)["checklist"] if i["status"] == "fail" and i["required"]}

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from console.callback import FireContext, Timeouts
 from console.conformance import BURST_FIRES, run_conformance
+from console.fire.prepare import FireContext
+from console.fire.send import Timeouts
 from console.readiness import ReadinessInput, evaluate_checklist
-from console.sandbox import SampleEndpoint
+from console.sandbox.sample_endpoint import SampleEndpoint
+from console.service import record_cli_fires
 from console.store import Store
 
 CTX = FireContext(params={"workspace": "a"})
 
 
 def _items(store: Store, run: list, doc: dict) -> dict[str, str]:
-    for item in run:
-        store.record_fire(item.result, app_ref=1, app_name="a", source="conformance", target_kind="sample",
-                          run_id="r", step=item.step)
-    fires = list(reversed(store.list_fires(limit=100, with_detail=True)))
+    fires = record_cli_fires(store, [(item.result, item.step) for item in run], "a", "sample", run_id="r")
     items = evaluate_checklist(ReadinessInput(doc, (), "sample", list(reversed(fires)), fires))
     return {i.id: i.status for i in items if i.id.startswith("conformance.")}
 

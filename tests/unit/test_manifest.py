@@ -8,16 +8,9 @@ from typing import Any
 
 import pytest
 
-from console.manifest import (
-    AuthForm,
-    ManifestError,
-    apply_auth_form,
-    auth_form_from,
-    dump_manifest,
-    load_manifest_file,
-    parse_manifest,
-    validate_manifest,
-)
+from console.manifest.auth_form import AuthForm, apply_auth_form, auth_form_from
+from console.manifest.document import ManifestError, dump_manifest, load_manifest_file, parse_manifest
+from console.manifest.validate import validate_manifest
 
 
 def test_demo_manifest_is_valid(demo_doc: dict[str, Any]) -> None:

@@ -8,17 +8,18 @@ from typing import Any
 
 import pytest
 
+from console.outcome import Category, FireDetail, FireRecord, KeyDelivery, SentRequest
 from console.readiness import ReadinessInput, evaluate_checklist, is_ready, percentile
-from console.store import FireRecord
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def fire(n: int, status: int | None = 200, category: str = "ok", ms: float = 80.0, step: str | None = None,
          delivery: str | None = "proven", key: str = "fp_a") -> FireRecord:
-    detail = {"delivery": {"status": delivery, "message": f"delivery {delivery}"}} if delivery else {}
-    return FireRecord(n, 1, "app", "page", "endpoint", "https://e/x", "POST", category == "ok", status, category, ms,
-                      key, "run" if step else None, step, T0 + timedelta(minutes=n), detail)
+    detail = FireDetail(SentRequest("POST", "https://e/x", (), None), None, "", None,
+                        KeyDelivery(delivery, (), (), f"delivery {delivery}") if delivery else None, (), "")
+    return FireRecord(n, 1, "app", "page", "endpoint", "https://e/x", "POST", category == "ok", status,
+                      Category(category), ms, key, "run" if step else None, step, T0 + timedelta(minutes=n), detail)
 
 
 def items(doc: dict[str, Any], recent=(), conformance=(), scopes=("/fb/page/getInfo",), target="endpoint",

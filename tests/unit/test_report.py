@@ -5,22 +5,20 @@ from __future__ import annotations
 import json
 
 from console import __version__, keys
-from console.callback import FireContext
 from console.conformance import run_conformance
+from console.fire.prepare import FireContext
 from console.profile import AppProfile
 from console.readiness import ReadinessInput, evaluate_checklist
 from console.report import build_report, render_html, render_json, render_markdown
-from console.sandbox import SampleEndpoint
+from console.sandbox.sample_endpoint import SampleEndpoint
+from console.service import record_cli_fires
 from console.store import Store
 
 
 def test_report_formats_hold_everything_and_no_key(store: Store, sample: SampleEndpoint, demo_doc: dict) -> None:
     run = run_conformance(demo_doc["auth"]["request"], FireContext(params={"workspace": "a"}),
                           url=sample.install_url("ok"))
-    for item in run:
-        store.record_fire(item.result, app_ref=1, app_name="a", source="conformance", target_kind="sample",
-                          run_id="r", step=item.step)
-    fires = list(reversed(store.list_fires(limit=100, with_detail=True)))
+    fires = record_cli_fires(store, [(item.result, item.step) for item in run], "a", "sample", run_id="r")
     items = evaluate_checklist(ReadinessInput(demo_doc, ("/fb/page/getInfo", "/fb/sending/sendFlow"), "sample",
                                               list(reversed(fires)), fires))
     report = build_report(AppProfile("Shop <b>", "42"), ("/fb/page/getInfo", "/fb/sending/sendFlow"), demo_doc,

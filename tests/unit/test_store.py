@@ -1,4 +1,4 @@
-"""Persistence in a real SQLite file: apps survive a reopen; keys are never stored in plain text."""
+"""Persistence in a real database: apps survive a reopen; keys are never stored in plain text."""
 
 from __future__ import annotations
 
@@ -7,22 +7,30 @@ from pathlib import Path
 
 import pytest
 
-from console import keys
-from console.callback import FireContext, fire_install_request
+from console import keys, service
+from console.fire.prepare import FireContext
+from console.fire.send import fire_install_request
 from console.profile import AppProfile
-from console.sandbox import SampleEndpoint
-from console.store import FireFilter, Store, StoreError, open_store
+from console.sandbox.sample_endpoint import SampleEndpoint
+from console.service import ServiceError
+from console.store import FireFilter, Store, open_store
+
+
+def _fire(store: Store, result, app_ref: int | None, target_kind: str = "sample", source: str = "page") -> int:
+    return store.fires.insert(service._row(result, app_ref=app_ref, app_name="a", source=source,
+                                           target_kind=target_kind))
 
 
 def test_apps_survive_a_restart(db_url: str, demo_doc: dict) -> None:
     first = open_store(db_url)
-    app = first.create_app(AppProfile("Shop", "42", "1.2", "public"), demo_doc, ["/fb/page/getInfo"],
-                           {"target": "sample"})
-    first.engine.dispose()
-    again = open_store(db_url).get_app(app.id)
+    app = service.create_app(first, AppProfile("Shop", "42", "1.2", "public"), demo_doc, ["/fb/page/getInfo"],
+                             {"target": "sample"})
+    first.close()
+    again = service.get_app(open_store(db_url), app.id)
     assert again is not None
     assert (again.name, again.app_id, again.version, again.kind) == ("Shop", "42", "1.2", "public")
     assert again.manifest == demo_doc and again.scopes == ("/fb/page/getInfo",) and again.settings["target"] == "sample"
+    assert again.created_at.tzinfo is not None and again.created_at.utcoffset() == timedelta(0)
 
 
 @pytest.mark.parametrize(("profile", "field"), [
@@ -31,20 +39,34 @@ def test_apps_survive_a_restart(db_url: str, demo_doc: dict) -> None:
 ])
 def test_bad_profiles_are_refused_and_change_nothing(store: Store, demo_doc: dict, profile: AppProfile,
                                                      field: str) -> None:
-    with pytest.raises(StoreError, match=field):
-        store.create_app(profile, demo_doc)
-    assert store.list_apps() == []
+    with pytest.raises(ServiceError, match=field):
+        service.create_app(store, profile, demo_doc)
+    assert service.list_apps(store) == []
 
 
 def test_rename_and_delete(store: Store, demo_doc: dict) -> None:
-    app = store.create_app(AppProfile("Old", "1"), demo_doc)
-    store.update_app(app.id, profile=AppProfile("New", "1", "2.0", "public"))
-    assert store.get_app(app.id).name == "New"
-    with pytest.raises(StoreError, match="Version"):
-        store.update_app(app.id, profile=AppProfile("New", "1", "x"))
-    assert store.get_app(app.id).version == "2.0"
-    store.delete_app(app.id)
-    assert store.get_app(app.id) is None
+    app = service.create_app(store, AppProfile("Old", "1"), demo_doc)
+    service.update_profile(store, app.id, AppProfile("New", "1", "2.0", "public"))
+    assert service.get_app(store, app.id).name == "New"
+    with pytest.raises(ServiceError, match="Version"):
+        service.update_profile(store, app.id, AppProfile("New", "1", "x"))
+    assert service.get_app(store, app.id).version == "2.0"
+    service.delete_app(store, app.id)
+    assert service.get_app(store, app.id) is None
+
+
+def test_deleting_an_app_cascades_to_its_fires_only(store: Store, sample: SampleEndpoint, auth_request: dict) -> None:
+    doomed = service.create_app(store, AppProfile("Doomed", "1"))
+    kept = service.create_app(store, AppProfile("Kept", "2"))
+    result = fire_install_request(auth_request, FireContext(params={"workspace": "a"}), url=sample.install_url("ok"))
+    for app_ref in (doomed.id, doomed.id, kept.id, None):
+        _fire(store, result, app_ref)
+    service.delete_app(store, doomed.id)
+    assert store.fires.count(FireFilter(app_ref=doomed.id)) == 0
+    assert store.fires.count(FireFilter(app_ref=kept.id)) == 1
+    assert store.fires.count() == 2  # the kept app's fire and the CLI fire (no app)
+    with pytest.raises(ServiceError, match="no app"):
+        service.delete_app(store, doomed.id)
 
 
 def test_fires_store_fingerprints_not_keys(db_url: str, store: Store, sample: SampleEndpoint,
@@ -52,35 +74,44 @@ def test_fires_store_fingerprints_not_keys(db_url: str, store: Store, sample: Sa
     key = keys.generate_app_key()
     result = fire_install_request(auth_request, FireContext(params={"workspace": "a"}), app_key=key,
                                   url=sample.install_url("ok"))
-    fire_id = store.record_fire(result, app_ref=None, app_name="cli", source="cli", target_kind="sample")
-    stored = store.get_fire(fire_id)
+    stored = service.get_fire(store, _fire(store, result, None, source="cli"))
     assert stored.ok and stored.status == 200 and stored.key_fingerprint == keys.fingerprint(key)
-    assert stored.detail["request"]["headers"]["x-token-header"] == keys.mask_key(key)
-    raw = Path(db_url.removeprefix("sqlite:///")).read_bytes()
+    assert dict(stored.detail.request.headers)["x-token-header"] == keys.mask_key(key)
+    assert stored.fired_at.tzinfo is not None
+    store.close()
+    raw = b"".join(path.read_bytes() for path in Path(db_url.removeprefix("sqlite:///")).parent.glob("console.db*"))
     assert key.encode() not in raw and keys.fingerprint(key).encode() in raw
 
 
 def test_filters_pagination_and_breakdown_in_sql(store: Store, sample: SampleEndpoint, auth_request: dict) -> None:
+    seven = service.create_app(store, AppProfile("Seven", "7"))
+    eight = service.create_app(store, AppProfile("Eight", "8"))
     ctx = FireContext(params={"workspace": "a"})
     for mode in ["ok", "ok", "500", "201", "ok"]:
-        result = fire_install_request(auth_request, ctx, url=sample.install_url(mode))
-        store.record_fire(result, app_ref=7, app_name="a", source="page", target_kind="sample")
-    result = fire_install_request(auth_request, ctx, url=sample.install_url("ok"))
-    store.record_fire(result, app_ref=8, app_name="b", source="page", target_kind="endpoint")
-    assert store.count_fires() == 6
-    assert store.count_fires(FireFilter(app_ref=7, outcome="failed")) == 2
-    assert store.outcome_breakdown(FireFilter(app_ref=7)) == {"ok": 3, "http_status": 2}
-    assert store.count_fires(FireFilter(target_kind="endpoint")) == 1
-    page1 = store.list_fires(FireFilter(app_ref=7), limit=2)
-    page3 = store.list_fires(FireFilter(app_ref=7), limit=2, offset=4)
-    assert [f.id for f in page1] == [5, 4] and [f.id for f in page3] == [1]
+        _fire(store, fire_install_request(auth_request, ctx, url=sample.install_url(mode)), seven.id)
+    _fire(store, fire_install_request(auth_request, ctx, url=sample.install_url("ok")), eight.id, "endpoint")
+    assert store.fires.count() == 6
+    assert store.fires.count(FireFilter(app_ref=seven.id, outcome="failed")) == 2
+    assert store.fires.breakdown(FireFilter(app_ref=seven.id)) == {"ok": 3, "http_status": 2}
+    assert store.fires.count(FireFilter(target_kind="endpoint")) == 1
+    page1 = store.fires.page(FireFilter(app_ref=seven.id), limit=2)
+    page3 = store.fires.page(FireFilter(app_ref=seven.id), limit=2, offset=4)
+    assert [f["id"] for f in page1] == [5, 4] and [f["id"] for f in page3] == [1]
+    assert "detail" not in page1[0]  # lists never read the detail column
     future = datetime.now(UTC) + timedelta(hours=1)
-    assert store.count_fires(FireFilter(since=future)) == 0
-    assert store.count_fires(FireFilter(until=future, outcome="http_status")) == 2
+    assert store.fires.count(FireFilter(since=future)) == 0
+    assert store.fires.count(FireFilter(until=future, outcome="http_status")) == 2
+    view = service.history(store, FireFilter(app_ref=seven.id), page=2, page_size=2)
+    assert (view.total, view.pages, [r.id for r in view.rows]) == (5, 3, [3, 2])
 
 
-def test_settings_round_trip(store: Store) -> None:
-    assert store.get_setting("current_app", "none") == "none"
-    store.set_setting("current_app", "3")
-    store.set_setting("current_app", "4")
-    assert store.get_setting("current_app") == "4"
+def test_scope_changes_go_through_one_operation(store: Store) -> None:
+    app = service.create_app(store, AppProfile("Scoped", "9"))
+    service.toggle_scope(store, app.id, "/fb/page/getTags")
+    service.toggle_scope(store, app.id, "/fb/page/getInfo")
+    assert service.get_app(store, app.id).scopes == ("/fb/page/getInfo", "/fb/page/getTags")
+    service.toggle_scope(store, app.id, "/fb/page/getTags")
+    assert service.get_app(store, app.id).scopes == ("/fb/page/getInfo",)
+    with pytest.raises(ServiceError, match="Unknown scope"):
+        service.change_scopes(store, app.id, ["/fb/nope"])
+    assert service.get_app(store, app.id).scopes == ("/fb/page/getInfo",)

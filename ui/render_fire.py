@@ -1,16 +1,16 @@
-"""render_* helpers shared by pages. They draw; they decide nothing."""
+"""Render helpers for fires and findings, shared by pages. They draw; they decide nothing."""
 
 from __future__ import annotations
 
 import json
 import shlex
 from collections.abc import Sequence
-from typing import Any
 
 import streamlit as st
 
 from console.diagnosis import diagnose
-from console.manifest import ValidationIssue
+from console.manifest.findings import ValidationIssue
+from console.outcome import FireRecord, SentRequest
 from console.readiness import STATUS_LABELS, ChecklistItem
 from console.report import STATUS_ICONS
 
@@ -29,56 +29,68 @@ def render_issues(issues: Sequence[ValidationIssue]) -> None:
             st.info(text, icon=SEVERITY_ICONS["info"])
 
 
-def render_verdict(detail: dict[str, Any]) -> None:
+def render_verdict(fire: FireRecord) -> None:
     """The outcome drawn like ManyChat's App Setup block, with the diagnosis."""
-    verdict = diagnose(detail["category"], detail["status"])
-    if detail["ok"]:
+    verdict = diagnose(fire.category, fire.status)
+    detail = fire.detail
+    if fire.ok:
         st.success(f"**App Setup: connected.** {verdict.title}. {verdict.explanation}", icon="✅")
     else:
-        status = f"HTTP {detail['status']}" if detail["status"] is not None else detail["category"]
-        st.error(f"**App Setup: error ({status}).** {verdict.title}.  \n{detail['message']}  \n"
+        status = f"HTTP {fire.status}" if fire.status is not None else fire.category.value
+        st.error(f"**App Setup: error ({status}).** {verdict.title}.  \n"
                  f"{verdict.explanation}  \n**Next step:** {verdict.next_step}", icon="⛔")
-    delivery = detail.get("delivery")
-    if delivery:
-        icon = {"proven": "🔐", "mismatch": "⚠️"}.get(delivery["status"], "❔")
-        st.markdown(f"{icon} **Key delivery:** {delivery['message']}")
+        if detail is not None and detail.message:
+            st.text(detail.message)
+    if detail is not None and detail.delivery is not None:
+        icon = {"proven": "🔐", "mismatch": "⚠️", "missing": "⛔"}.get(detail.delivery.status, "❔")
+        st.markdown(f"{icon} **Key delivery:**")
+        st.text(detail.delivery.message)
 
 
-def curl_command(request: dict[str, Any]) -> str:
-    """A cURL command for the request as sent (with whatever key the request dict holds)."""
-    parts = ["curl", "-i", "-X", request["method"]]
-    for name, value in request["headers"].items():
-        parts += ["-H", f"{name}: {value}"]
-    if request.get("body") is not None:
-        parts += ["--data-raw", request["body"]]
-    parts.append(request["url"])
+def curl_command(request: SentRequest, plain_key: str = "", masked_key: str = "") -> str:
+    """A cURL command for the request as sent; with ``plain_key`` the masked key is revealed in it."""
+
+    def reveal(text: str) -> str:
+        return text.replace(masked_key, plain_key) if plain_key and masked_key else text
+
+    parts = ["curl", "-i", "-X", request.method]
+    for name, value in request.headers:
+        parts += ["-H", reveal(f"{name}: {value}")]
+    if request.body is not None:
+        parts += ["--data-raw", reveal(request.body)]
+    parts.append(reveal(request.url))
     return " \\\n  ".join(shlex.quote(p) for p in parts)
 
 
-def render_fire_tabs(detail: dict[str, Any], curl: str) -> None:
+def render_fire_tabs(fire: FireRecord, curl: str) -> None:
     """Timeline, request, response and cURL of one fire."""
+    detail = fire.detail
+    if detail is None:
+        st.info("The detail of this fire was not loaded.")
+        return
     timeline, request_tab, response_tab, curl_tab = st.tabs(["Timeline", "Request", "Response", "cURL"])
     with timeline:
-        rows = detail.get("timeline") or []
-        st.table([{"at (ms)": f"{at:.1f}", "event": event} for at, event in rows] or [{"at (ms)": "0", "event": "—"}])
-        st.caption(f"Fired at {detail.get('fired_at', '')} UTC · total {detail['elapsed_ms']:.0f} ms · "
-                   f"key fingerprint `{detail['key_fingerprint']}`")
+        rows = detail.timeline
+        st.dataframe([{"at (ms)": f"{at:.1f}", "event": event} for at, event in rows]
+                     or [{"at (ms)": "0", "event": "—"}], hide_index=True, width="stretch")
+        st.caption(f"Fired at {fire.fired_at:%Y-%m-%d %H:%M:%S} UTC · total {fire.elapsed_ms:.0f} ms · "
+                   f"key fingerprint `{fire.key_fingerprint}`")
     with request_tab:
-        request = detail["request"]
-        st.code(f"{request['method']} {request['url']}\n" + "\n".join(
-            f"{name}: {value}" for name, value in request["headers"].items()), language="http")
-        if request.get("body") is not None:
-            st.code(pretty_json(request["body"]), language="json")
+        request = detail.request
+        st.code(f"{request.method} {request.url}\n" + "\n".join(
+            f"{name}: {value}" for name, value in request.headers), language="http")
+        if request.body is not None:
+            st.code(pretty_json(request.body), language="json")
     with response_tab:
-        response = detail.get("response")
+        response = detail.response
         if response is None:
             st.info("No response: nothing came back (see the timeline).")
         else:
-            st.code(f"HTTP {detail['status']}\n" + "\n".join(
-                f"{name}: {value}" for name, value in response["headers"].items()), language="http")
-            if response.get("truncated"):
+            st.code(f"HTTP {fire.status}\n" + "\n".join(
+                f"{name}: {value}" for name, value in response.headers), language="http")
+            if response.truncated:
                 st.warning("The body was cut at 64 KiB.")
-            st.code(pretty_json(response["body"])[:8000] or "(empty body)", language="json")
+            st.code(pretty_json(response.body)[:8000] or "(empty body)", language="json")
     with curl_tab:
         st.code(curl, language="bash")
 

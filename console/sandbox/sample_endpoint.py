@@ -49,6 +49,20 @@ def install_path(mode: str, arg: int | None = None, series: str = "") -> str:
     return path + (f"?series={series}" if series else "")
 
 
+def is_sample_url(url: str) -> bool:
+    """True for a URL of a sample endpoint on this machine (loopback, /install/<mode>): a rehearsal target."""
+    import ipaddress
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+    segments = [s for s in parts.path.split("/") if s]
+    return loopback and len(segments) >= 2 and segments[0] == "install" and segments[1] in MODES
+
+
 def _leaves(value: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
     if isinstance(value, dict):
         for key, item in value.items():

@@ -14,9 +14,10 @@ import pytest
 import trustme
 
 from console import keys
-from console.callback import FireContext, Timeouts, fire_install_request
+from console.fire.prepare import FireContext
+from console.fire.send import Timeouts, fire_install_request
 from console.netpolicy import AddressPolicy
-from console.sandbox import SampleEndpoint
+from console.sandbox.sample_endpoint import SampleEndpoint
 
 CTX = FireContext(params={"workspace": "acme"})
 FAST = Timeouts(connect=1.0, total=1.5)

@@ -1,0 +1,1 @@
+"""The fire engine: prepare.py renders and checks, send.py sends, classify.py explains."""

@@ -1,0 +1,138 @@
+"""The auth builder's fields <-> the App JSON auth section (unknown fields kept)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from console.manifest.document import auth_of, new_manifest, request_of
+from console.manifest.findings import ValidationIssue
+
+
+@dataclass(frozen=True)
+class AuthForm:
+    """The auth section as the builder's fields hold it."""
+
+    delivery: str = "server"  # "server" | "manual"
+    url: str = ""
+    method: str = "POST"
+    headers_text: str = ""
+    payload_text: str = ""
+    mapping_text: str = "[]"
+    params_text: str = ""  # one param a line: name: Title
+    connection_headers_text: str = ""
+    connection_qs_text: str = ""
+
+
+def auth_form_from(document: dict[str, Any]) -> AuthForm:
+    """The builder's field values for a document's auth section (defaults where it has none)."""
+    auth = auth_of(document) or {}
+    request = request_of(document)
+    shown = request if request is not None else new_manifest()["auth"]["request"]
+    params = auth.get("params") if isinstance(auth.get("params"), list) else []
+    connection = auth.get("connection") if isinstance(auth.get("connection"), dict) else {}
+    conn_headers = connection.get("headers") if isinstance(connection.get("headers"), dict) else {}
+    conn_qs = connection.get("qs") if isinstance(connection.get("qs"), dict) else {}
+    headers = shown.get("headers") if isinstance(shown.get("headers"), list) else []
+    payload = shown.get("payload")
+    return AuthForm(
+        delivery="server" if request is not None else "manual",
+        url=str(shown.get("url", "")),
+        method=str(shown.get("method", "POST")),
+        headers_text="\n".join(str(h) for h in headers),
+        payload_text="" if payload is None else json.dumps(payload, indent=2, ensure_ascii=False),
+        mapping_text=json.dumps(shown.get("mapping", []), indent=2, ensure_ascii=False),
+        params_text="\n".join(f"{p.get('name', '')}: {p.get('title', '')}" for p in params if isinstance(p, dict)),
+        connection_headers_text="\n".join(f"{k}: {v}" for k, v in conn_headers.items()),
+        connection_qs_text="\n".join(f"{k}={v}" for k, v in conn_qs.items()),
+    )
+
+
+def _json_field(text: str, pointer: str, label: str) -> tuple[Any, ValidationIssue | None]:
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, ValidationIssue(
+            pointer, "error", "form.json", f"{label} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
+            f"{exc.msg}).", "Fix the JSON; nothing was saved.",
+        )
+
+
+def _pairs(text: str, separator: str, pointer: str, label: str) -> tuple[dict[str, str], list[ValidationIssue]]:
+    result: dict[str, str] = {}
+    issues = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sep, value = line.partition(separator)
+        if not sep or not name.strip():
+            issues.append(ValidationIssue(
+                pointer, "error", "form.pair", f"{label}, line {number}: '{line}' has no '{separator}'.",
+                f"Write one per line as name{separator}value; nothing was saved.",
+            ))
+            continue
+        result[name.strip()] = value.strip()
+    return result, issues
+
+
+def apply_auth_form(document: dict[str, Any], form: AuthForm) -> tuple[dict[str, Any], list[ValidationIssue]]:
+    """A new document with the form's auth section; unknown fields kept.
+
+    When a field cannot be read (bad JSON, a malformed line), the issues say which, and the
+    document is returned unchanged.
+    """
+    issues: list[ValidationIssue] = []
+    payload = None
+    if form.payload_text.strip():
+        payload, issue = _json_field(form.payload_text, "/auth/request/payload", "The payload")
+        issues += [issue] if issue else []
+    mapping, issue = _json_field(form.mapping_text or "[]", "/auth/request/mapping", "The mapping")
+    issues += [issue] if issue else []
+    if issue is None and not isinstance(mapping, list):
+        issues.append(ValidationIssue("/auth/request/mapping", "error", "form.json",
+                                      "The mapping must be a JSON array.", "Use [] for none; nothing was saved."))
+    params, more = _pairs(form.params_text, ":", "/auth/params", "Installer params")
+    issues += more
+    conn_headers, more = _pairs(form.connection_headers_text, ":", "/auth/connection/headers", "Connection headers")
+    issues += more
+    conn_qs, more = _pairs(form.connection_qs_text, "=", "/auth/connection/qs", "Connection query string")
+    issues += more
+    if issues:
+        return document, issues
+
+    updated = copy.deepcopy(document)
+    auth = updated.get("auth") if isinstance(updated.get("auth"), dict) else {"type": "APIKEY"}
+    updated["auth"] = auth
+    auth.setdefault("type", "APIKEY")
+    old_params = {p.get("name"): p for p in auth.get("params", []) if isinstance(p, dict)} \
+        if isinstance(auth.get("params"), list) else {}
+    auth["params"] = [
+        {**old_params.get(name, {}), "name": name, "title": title}
+        for name, title in params.items()
+    ]
+    connection = auth.get("connection") if isinstance(auth.get("connection"), dict) else {}
+    if conn_headers or conn_qs or connection:
+        connection = dict(connection)
+        for key, value in (("headers", conn_headers), ("qs", conn_qs)):
+            if value:
+                connection[key] = value
+            else:
+                connection.pop(key, None)
+        auth["connection"] = connection
+    if form.delivery == "manual":
+        auth.pop("request", None)
+        return updated, []
+    request = dict(auth.get("request")) if isinstance(auth.get("request"), dict) else {}
+    request["url"] = form.url.strip()
+    request["method"] = form.method
+    request["headers"] = [line.rstrip("\r") for line in form.headers_text.split("\n") if line.strip()]
+    request["mapping"] = mapping
+    if payload is None:
+        request.pop("payload", None)
+    else:
+        request["payload"] = payload
+    auth["request"] = request
+    return updated, []
+

@@ -1,0 +1,263 @@
+"""Validation of App JSON: JSON Schema (Draft 2020-12) first, then lint rules.
+
+Findings carry an RFC 6901 pointer into the document, a severity, a stable code, a message
+and a fix hint.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from console.manifest.document import METHODS, auth_of, is_json_content_type, param_names, split_header
+from console.manifest.findings import ValidationIssue, ValidationReport
+from console.templating import KEY_VARIABLE, SYSTEM_VARIABLES, names_in, walk_strings
+
+LEGACY_KEY_PARAM = re.compile(r"api[\s_-]*(key|token)|access[\s_-]*token|manychat[\s_-]*(key|token)", re.I)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    text = resources.files("console.manifest.schemas").joinpath("app.schema.json").read_text("utf-8")
+    schema = json.loads(text)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _pointer(path: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _schema_issue(error: ValidationError) -> ValidationIssue:
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        deeper = best_match(error.context)
+        if deeper is not None:
+            error = deeper
+    pointer = _pointer(error.absolute_path)
+    field = pointer or "the document"
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "a field"
+        return ValidationIssue(
+            pointer, "error", "schema.required", f"{field} is missing the required field '{missing}'.",
+            f"Add '{missing}'.",
+        )
+    if error.validator == "type":
+        expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(
+            error.validator_value)
+        return ValidationIssue(
+            pointer, "error", "schema.type", f"{field} must be of type {expected}.",
+            f"Change the value at {field} to a {expected}.",
+        )
+    if error.validator == "const":
+        return ValidationIssue(
+            pointer, "error", "schema.const", f"{field} must be {json.dumps(error.validator_value)}.",
+            f"Set it to {json.dumps(error.validator_value)}.",
+        )
+    if error.validator == "pattern" and pointer.endswith("/name"):
+        return ValidationIssue(
+            pointer, "error", "schema.pattern", f"{field} must be a name of letters, digits and '_'.",
+            "Rename it, e.g. 'api_region'.",
+        )
+    return ValidationIssue(pointer, "error", f"schema.{error.validator}", f"{field}: {error.message}.", "")
+
+
+def validate_manifest(document: dict[str, Any], for_listing: bool = False) -> ValidationReport:
+    """Schema errors first, then lint findings, each with a pointer, code and fix hint."""
+    issues = [_schema_issue(e) for e in _validator().iter_errors(document)]
+    issues.extend(lint_manifest(document, for_listing=for_listing))
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for issue in issues:
+        if (issue.pointer, issue.code) not in seen:
+            seen.add((issue.pointer, issue.code))
+            unique.append(issue)
+    return ValidationReport(tuple(unique))
+
+
+def lint_manifest(document: dict[str, Any], for_listing: bool = False) -> list[ValidationIssue]:
+    """The rules beyond the schema. Defensive: the document may be of any shape."""
+    issues: list[ValidationIssue] = []
+    auth = auth_of(document)
+    if auth is None:
+        issues.append(ValidationIssue(
+            "/auth", "info", "request.missing",
+            "No auth section: installers are not asked for anything and no App Key is delivered.",
+            "Add an auth section with a 'request' object so your endpoint receives the App Key.",
+        ))
+        return issues
+    names = set(SYSTEM_VARIABLES) | set(param_names(document))
+    issues.extend(_lint_params(auth))
+    issues.extend(_lint_templates(auth.get("connection"), "/auth/connection", names))
+    request = auth.get("request")
+    if not isinstance(request, dict):
+        if "request" not in auth:
+            issues.append(ValidationIssue(
+                "/auth", "info", "request.missing",
+                "No 'request' object: installers will copy the App Key by hand (manual delivery).",
+                "The App Store expects server-side delivery: add auth.request pointing at your endpoint.",
+            ))
+        return issues
+    issues.extend(_lint_request(request, names, for_listing))
+    return issues
+
+
+def _lint_params(auth: dict[str, Any]) -> list[ValidationIssue]:
+    issues = []
+    params = auth.get("params")
+    if not isinstance(params, list):
+        return issues
+    seen: set[str] = set()
+    for index, param in enumerate(params):
+        if not isinstance(param, dict):
+            continue
+        name, title = param.get("name"), param.get("title")
+        pointer = f"/auth/params/{index}"
+        if isinstance(name, str):
+            if name in seen:
+                issues.append(ValidationIssue(
+                    pointer + "/name", "error", "params.duplicate", f"The param name '{name}' is declared twice.",
+                    "Give every installer param a unique name.",
+                ))
+            seen.add(name)
+            if name in SYSTEM_VARIABLES:
+                issues.append(ValidationIssue(
+                    pointer + "/name", "error", "params.reserved",
+                    f"'{name}' is a ManyChat system variable and cannot be an installer param.",
+                    "Rename the param.",
+                ))
+        text = " ".join(v for v in (name, title) if isinstance(v, str))
+        if LEGACY_KEY_PARAM.search(text):
+            issues.append(ValidationIssue(
+                pointer, "warning", "params.legacy_api_key",
+                f"The param '{name}' seems to ask installers for a ManyChat API key: the legacy way.",
+                "Since 1 February 2021 apps must use the App Key: ManyChat issues one per installation and "
+                "sends it with auth.request as {{app_token}}. Remove this param.",
+            ))
+    return issues
+
+
+def _lint_templates(value: Any, base: str, names: set[str]) -> list[ValidationIssue]:
+    issues = []
+    for pointer, text in walk_strings(value, base):
+        for name in dict.fromkeys(names_in(text)):
+            if name not in names:
+                issues.append(ValidationIssue(
+                    pointer, "error", "template.unknown",
+                    f"'{name}' is neither a system variable nor a declared param.",
+                    f"Use one of {', '.join(sorted(names))}, or declare '{name}' in auth.params.",
+                ))
+    return issues
+
+
+def _lint_request(request: dict[str, Any], names: set[str], for_listing: bool) -> list[ValidationIssue]:
+    base = "/auth/request"
+    issues = _lint_url(request.get("url"), base + "/url", for_listing)
+    method = request.get("method")
+    if isinstance(method, str) and method.upper() not in METHODS:
+        issues.append(ValidationIssue(
+            base + "/method", "error", "method.invalid", f"The method '{method}' is not supported.",
+            f"Use one of {', '.join(METHODS)} (ManyChat sends POST by default).",
+        ))
+    headers = request.get("headers") if isinstance(request.get("headers"), list) else []
+    issues.extend(_lint_headers(headers, base + "/headers"))
+    payload = request.get("payload")
+    has_payload = payload not in (None, "", {}, [])
+    if isinstance(method, str) and method.upper() == "GET" and has_payload:
+        issues.append(ValidationIssue(
+            base + "/payload", "warning", "payload.with_get", "A payload with GET: many servers ignore a GET body.",
+            "Use POST for the install request, or move the values into headers.",
+        ))
+    if isinstance(payload, str) and payload.strip() and is_json_content_type(headers):
+        try:
+            json.loads(payload)
+        except json.JSONDecodeError:
+            issues.append(ValidationIssue(
+                base + "/payload", "error", "payload.not_json",
+                "The Content-Type header says JSON but the payload is not JSON text.",
+                "Make the payload a JSON object, or change the Content-Type header.",
+            ))
+    issues.extend(_lint_templates(request.get("url"), base + "/url", names))
+    issues.extend(_lint_templates(headers, base + "/headers", names))
+    issues.extend(_lint_templates(payload, base + "/payload", names))
+    carriers = [request.get("url")] + list(headers) + [text for _, text in walk_strings(payload)]
+    if not any(isinstance(c, str) and KEY_VARIABLE in names_in(c) for c in carriers):
+        issues.append(ValidationIssue(
+            base, "error", "key.not_delivered",
+            "{{app_token}} appears nowhere in the request: your endpoint would never get the App Key.",
+            'Add a header line "x-app-key: {{app_token}}" or a payload field "app_token": "{{app_token}}".',
+        ))
+    return issues
+
+
+def _lint_url(url: Any, pointer: str, for_listing: bool) -> list[ValidationIssue]:
+    if not isinstance(url, str) or not url.strip():
+        return [ValidationIssue(
+            pointer, "error", "url.missing", "The request URL is missing.",
+            "Enter the full address of your install endpoint, e.g. https://example.com/manychat/installed.",
+        )]
+    probe = re.sub(r"\{\{[^}]*\}\}|\[\[[^\]]*\]\]", "x", url.strip())
+    parts = urlsplit(probe)
+    if not parts.scheme or not parts.netloc:
+        return [ValidationIssue(
+            pointer, "error", "url.not_absolute", f"'{url}' is not an absolute URL.",
+            "Start it with https:// and the host name, e.g. https://example.com/manychat/installed.",
+        )]
+    issues = []
+    if parts.scheme.lower() not in ("http", "https"):
+        issues.append(ValidationIssue(
+            pointer, "error", "url.scheme", f"The scheme '{parts.scheme}' is not http or https.",
+            "ManyChat sends the install request over HTTPS: use an https:// URL.",
+        ))
+    elif parts.scheme.lower() == "http":
+        issues.append(ValidationIssue(
+            pointer, "error" if for_listing else "warning", "url.insecure",
+            "The URL uses plain http://: the App Key would travel unencrypted.",
+            "Serve your endpoint over https:// (required for an App Store listing).",
+        ))
+    if KEY_VARIABLE in names_in(urlsplit(url).query):
+        issues.append(ValidationIssue(
+            pointer, "warning", "key.in_query",
+            "The App Key is placed in the URL query: URLs end up in access logs and proxies.",
+            "Send {{app_token}} in a header or in the payload instead.",
+        ))
+    return issues
+
+
+def _lint_headers(headers: list[Any], base: str) -> list[ValidationIssue]:
+    issues = []
+    seen: dict[str, int] = {}
+    for index, line in enumerate(headers):
+        pointer = f"{base}/{index}"
+        if not isinstance(line, str):
+            continue
+        if "\r" in line or "\n" in line:
+            issues.append(ValidationIssue(
+                pointer, "error", "header.crlf", "The header line contains a line break (CR/LF).",
+                "Put each header on its own line item; line breaks would inject headers.",
+            ))
+            continue
+        parsed = split_header(line)
+        if parsed is None:
+            issues.append(ValidationIssue(
+                pointer, "error", "header.malformed", f"'{line}' is not a 'Name: value' header line.",
+                "Write it as Name: value, e.g. x-token-header: {{app_token}}.",
+            ))
+            continue
+        lowered = parsed[0].lower()
+        if lowered in seen:
+            issues.append(ValidationIssue(
+                pointer, "warning", "header.duplicate",
+                f"The header '{parsed[0]}' is set twice (also line {seen[lowered] + 1}).",
+                "Keep one line per header name.",
+            ))
+        else:
+            seen[lowered] = index
+    return issues
+

@@ -1,0 +1,1 @@
+"""The console's own local servers: the sample install endpoint (and the ManyChat API sandbox)."""

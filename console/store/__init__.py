@@ -1,0 +1,39 @@
+"""Persistence: the bottom layer. It imports no other part of the core.
+
+``open_store(url)`` opens (and migrates) a database; ``Store.apps`` and ``Store.fires`` are
+the aggregates. App Keys are never stored: fires keep a fingerprint and the masked request.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from console.store.apps import AppRecord, Apps, AppSummary
+from console.store.engine import DatabaseError, create_engine, upgrade_database
+from console.store.fires import FireFilter, Fires
+
+__all__ = ["AppRecord", "AppSummary", "DatabaseError", "FireFilter", "Store", "open_store"]
+
+
+class Store:
+    """The database and its aggregates."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.apps = Apps(engine)
+        self.fires = Fires(engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    """Open the database at ``url``, bringing it to the newest schema first (under a lock)."""
+    engine = create_engine(url)
+    if migrate:
+        upgrade_database(engine)
+    return Store(engine)
