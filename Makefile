@@ -2,27 +2,39 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.requirements-installed
+STAMP  := $(VENV)/.runtime-installed
+TSTAMP := $(VENV)/.test-installed
 PORT   ?= 8501
+PIP    := $(PY) -m pip install --disable-pip-version-check -q
 
-.PHONY: run test lint clean
+.PHONY: run test lint typecheck clean
 
 run: $(STAMP)
 	@echo "App Key Console: open http://localhost:$(PORT) (Ctrl-C to stop)"
 	$(PY) -m streamlit run Home.py --server.port $(PORT)
 
-$(STAMP): requirements.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(VENV)/bin/python
+	$(PIP) -r requirements.txt
 	@touch $(STAMP)
 
-test: $(STAMP)
+$(TSTAMP): requirements.txt requirements-test.txt | $(VENV)/bin/python
+	$(PIP) -r requirements-test.txt
+	@touch $(STAMP) $(TSTAMP)
+
+test: $(TSTAMP)
 	bash scripts/install-test-deps.sh
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
-lint: $(STAMP)
+lint: $(TSTAMP)
 	$(PY) -m ruff check .
 
+typecheck: $(TSTAMP)
+	$(PY) -m mypy
+
 clean:
-	rm -rf $(VENV) .console artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) .console artifacts .pytest_cache .ruff_cache .mypy_cache

@@ -219,7 +219,7 @@ class FireRecord:
     detail: FireDetail | None = None
 
     @staticmethod
-    def from_row(row: Mapping[str, Any]) -> FireRecord:
+    def from_row(row: Mapping[str, Any] | Any) -> FireRecord:
         stored = row.get("detail")
         return FireRecord(
             id=int(row["id"]), app_ref=row.get("app_ref"), app_name=str(row.get("app_name") or ""),

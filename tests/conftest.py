@@ -1,9 +1,15 @@
-"""Fixtures: a fresh SQLite file per test, a real sample endpoint on loopback."""
+"""Fixtures: a fresh database per test (a SQLite file, and a real PostgreSQL server), a real
+sample endpoint on loopback.
+
+Tests that take ``db_url`` (or ``store``) run once on SQLite and once on PostgreSQL. Under
+``CI=true`` a missing PostgreSQL fails the run instead of skipping.
+"""
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,22 +19,52 @@ import pytest
 from console.demo import DEMO_FILE
 from console.sandbox.sample_endpoint import SampleEndpoint
 from console.store import Store, open_store
+from tests.pg import PostgresServer, find_bin
 
 ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI") == "true"
 
 
-@pytest.fixture
-def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'console.db'}"
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("CONSOLE_MODE", "CONSOLE_ALLOWED_HOSTS", "CONSOLE_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    if find_bin() is None:
+        if IN_CI:
+            pytest.fail("PostgreSQL is not installed: `make test` installs Debian's postgresql.")
+        pytest.skip("PostgreSQL is not installed (make test installs it)")
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'console.db'}"
+    else:
+        url = request.getfixturevalue("postgres").create_database()
     monkeypatch.setenv("CONSOLE_DATABASE_URL", url)
-    monkeypatch.delenv("CONSOLE_MODE", raising=False)
-    monkeypatch.delenv("CONSOLE_ALLOWED_HOSTS", raising=False)
     return url
 
 
 @pytest.fixture
-def store(db_url: str) -> Store:
-    return open_store(db_url)
+def sqlite_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A SQLite database only (for tests about the SQLite file itself)."""
+    url = f"sqlite:///{tmp_path / 'console.db'}"
+    monkeypatch.setenv("CONSOLE_DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    opened = open_store(db_url)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture
@@ -46,3 +82,20 @@ def demo_doc() -> dict[str, Any]:
 @pytest.fixture
 def auth_request(demo_doc: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(demo_doc["auth"]["request"])
+
+
+def database_text(url: str) -> bytes:
+    """Everything a database holds, as bytes (the SQLite files, or every row of every PostgreSQL table)."""
+    if url.startswith("sqlite:///"):
+        folder = Path(url.removeprefix("sqlite:///"))
+        return b"".join(p.read_bytes() for p in folder.parent.glob(folder.name + "*") if p.is_file())
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    chunks = []
+    with engine.connect() as conn:
+        for table in sa.inspect(conn).get_table_names():
+            for row in conn.execute(sa.text(f'SELECT row_to_json(t)::text FROM "{table}" t')):
+                chunks.append(row[0].encode())
+    engine.dispose()
+    return b"\n".join(chunks)

@@ -29,7 +29,8 @@ def key_delivery(rendered: RenderedRequest, body_text: str, key: str) -> KeyDeli
         echo = None
     if isinstance(echo, dict) and echo.get("sample_endpoint") and isinstance(echo.get("received"), dict):
         got = echo["received"]
-        proven, wrong = [], []
+        proven: list[str] = []
+        wrong: list[str] = []
         for location, value in rendered.expected_key_locations:
             kind, _, where = location.partition(" ")
             if kind == "header":

@@ -51,13 +51,15 @@ class _PinnedAdapter(HTTPAdapter):
         self.address = address
         super().__init__(max_retries=0)
 
-    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):  # type: ignore[override]
+    def get_connection_with_tls_context(self, request: Any, verify: Any, proxies: Any = None,
+                                        cert: Any = None) -> Any:
         host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
+        extra: dict[str, Any] = dict(pool_kwargs)
         if host_params["scheme"] == "https":
-            pool_kwargs["server_hostname"] = host_params["host"]
-            pool_kwargs["assert_hostname"] = host_params["host"]
-        host_params = dict(host_params, host=self.address)
-        return self.poolmanager.connection_from_host(**host_params, pool_kwargs=pool_kwargs)
+            extra["server_hostname"] = host_params["host"]
+            extra["assert_hostname"] = host_params["host"]
+        return self.poolmanager.connection_from_host(
+            scheme=host_params["scheme"], host=self.address, port=host_params["port"], pool_kwargs=extra)
 
 
 def fire_install_request(

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from console.manifest.document import auth_of, new_manifest, request_of
+from console.manifest.document import as_dict, as_list, auth_of, new_manifest, request_of
 from console.manifest.findings import ValidationIssue
 
 
@@ -31,11 +31,11 @@ def auth_form_from(document: dict[str, Any]) -> AuthForm:
     auth = auth_of(document) or {}
     request = request_of(document)
     shown = request if request is not None else new_manifest()["auth"]["request"]
-    params = auth.get("params") if isinstance(auth.get("params"), list) else []
-    connection = auth.get("connection") if isinstance(auth.get("connection"), dict) else {}
-    conn_headers = connection.get("headers") if isinstance(connection.get("headers"), dict) else {}
-    conn_qs = connection.get("qs") if isinstance(connection.get("qs"), dict) else {}
-    headers = shown.get("headers") if isinstance(shown.get("headers"), list) else []
+    params = as_list(auth.get("params"))
+    connection = as_dict(auth.get("connection"))
+    conn_headers = as_dict(connection.get("headers"))
+    conn_qs = as_dict(connection.get("qs"))
+    headers = as_list(shown.get("headers"))
     payload = shown.get("payload")
     return AuthForm(
         delivery="server" if request is not None else "manual",
@@ -103,16 +103,15 @@ def apply_auth_form(document: dict[str, Any], form: AuthForm) -> tuple[dict[str,
         return document, issues
 
     updated = copy.deepcopy(document)
-    auth = updated.get("auth") if isinstance(updated.get("auth"), dict) else {"type": "APIKEY"}
+    auth: dict[str, Any] = as_dict(updated.get("auth")) or {"type": "APIKEY"}
     updated["auth"] = auth
     auth.setdefault("type", "APIKEY")
-    old_params = {p.get("name"): p for p in auth.get("params", []) if isinstance(p, dict)} \
-        if isinstance(auth.get("params"), list) else {}
+    old_params = {p.get("name"): p for p in as_list(auth.get("params")) if isinstance(p, dict)}
     auth["params"] = [
         {**old_params.get(name, {}), "name": name, "title": title}
         for name, title in params.items()
     ]
-    connection = auth.get("connection") if isinstance(auth.get("connection"), dict) else {}
+    connection = as_dict(auth.get("connection"))
     if conn_headers or conn_qs or connection:
         connection = dict(connection)
         for key, value in (("headers", conn_headers), ("qs", conn_qs)):
@@ -124,7 +123,7 @@ def apply_auth_form(document: dict[str, Any], form: AuthForm) -> tuple[dict[str,
     if form.delivery == "manual":
         auth.pop("request", None)
         return updated, []
-    request = dict(auth.get("request")) if isinstance(auth.get("request"), dict) else {}
+    request = dict(as_dict(auth.get("request")))
     request["url"] = form.url.strip()
     request["method"] = form.method
     request["headers"] = [line.rstrip("\r") for line in form.headers_text.split("\n") if line.strip()]

@@ -100,6 +100,16 @@ def new_manifest() -> dict[str, Any]:
 # ---------------------------------------------------------------- accessors
 
 
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (App JSON may be of any shape)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """``value`` when it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
 def auth_of(document: dict[str, Any]) -> dict[str, Any] | None:
     auth = document.get("auth")
     return auth if isinstance(auth, dict) else None

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from console.manifest.document import METHODS, auth_of, is_json_content_type, param_names, split_header
+from console.manifest.document import METHODS, as_list, auth_of, is_json_content_type, param_names, split_header
 from console.manifest.findings import ValidationIssue, ValidationReport
 from console.templating import KEY_VARIABLE, SYSTEM_VARIABLES, names_in, walk_strings
 
@@ -109,7 +109,7 @@ def lint_manifest(document: dict[str, Any], for_listing: bool = False) -> list[V
 
 
 def _lint_params(auth: dict[str, Any]) -> list[ValidationIssue]:
-    issues = []
+    issues: list[ValidationIssue] = []
     params = auth.get("params")
     if not isinstance(params, list):
         return issues
@@ -165,7 +165,7 @@ def _lint_request(request: dict[str, Any], names: set[str], for_listing: bool) -
             base + "/method", "error", "method.invalid", f"The method '{method}' is not supported.",
             f"Use one of {', '.join(METHODS)} (ManyChat sends POST by default).",
         ))
-    headers = request.get("headers") if isinstance(request.get("headers"), list) else []
+    headers = as_list(request.get("headers"))
     issues.extend(_lint_headers(headers, base + "/headers"))
     payload = request.get("payload")
     has_payload = payload not in (None, "", {}, [])

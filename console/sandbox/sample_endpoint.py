@@ -122,8 +122,8 @@ class SampleEndpoint:
 
     @property
     def base_url(self) -> str:
-        host = self._server.server_address[0]
-        host = f"[{host}]" if ":" in str(host) else host
+        host = str(self._server.server_address[0])
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}"
 
     def install_url(self, mode: str = "ok", arg: int | None = None, series: str = "") -> str:

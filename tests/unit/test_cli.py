@@ -12,7 +12,7 @@ import pytest
 
 from console import keys
 from console.sandbox.sample_endpoint import SampleEndpoint
-from tests.conftest import ROOT
+from tests.conftest import ROOT, database_text
 
 DEMO = str(ROOT / "assets" / "demo_app.json")
 
@@ -82,7 +82,8 @@ def test_fire_ok_json_contract(db_url: str, sample: SampleEndpoint) -> None:
     assert set(body["response"]) == {"headers", "body", "truncated"}
     assert '"page_id":"77"' in body["request"]["body"] and '"workspace":"acme"' in body["request"]["body"]
     assert key not in out.stdout + out.stderr
-    assert key.encode() not in Path(db_url.removeprefix("sqlite:///")).read_bytes()
+    stored = database_text(db_url)
+    assert key.encode() not in stored and keys.fingerprint(key).encode() in stored
 
 
 def test_fire_failure_exit_1_with_diagnosis(db_url: str, sample: SampleEndpoint) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -14,6 +13,7 @@ from console.profile import AppProfile
 from console.sandbox.sample_endpoint import SampleEndpoint
 from console.service import ServiceError
 from console.store import FireFilter, Store, open_store
+from tests.conftest import database_text
 
 
 def _fire(store: Store, result, app_ref: int | None, target_kind: str = "sample", source: str = "page") -> int:
@@ -79,7 +79,7 @@ def test_fires_store_fingerprints_not_keys(db_url: str, store: Store, sample: Sa
     assert dict(stored.detail.request.headers)["x-token-header"] == keys.mask_key(key)
     assert stored.fired_at.tzinfo is not None
     store.close()
-    raw = b"".join(path.read_bytes() for path in Path(db_url.removeprefix("sqlite:///")).parent.glob("console.db*"))
+    raw = database_text(db_url)
     assert key.encode() not in raw and keys.fingerprint(key).encode() in raw
 
 

@@ -1,0 +1,77 @@
+"""A real PostgreSQL server for the tests: initdb + pg_ctl in a temporary folder, on loopback.
+
+Run as root, the server runs as the unprivileged ``postgres`` user (PostgreSQL refuses root).
+One server per test session; each test gets a database of its own.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+
+def find_bin() -> Path | None:
+    """The folder of Debian's PostgreSQL server programs (newest version), or None."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    return Path(found[-1]).parent if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PostgresServer:
+    def __init__(self) -> None:
+        bindir = find_bin()
+        if bindir is None:
+            raise RuntimeError("PostgreSQL's server programs are not installed (Debian package postgresql).")
+        self.bindir = bindir
+        self.folder = Path(tempfile.mkdtemp(prefix="console-pg-"))
+        self.data = self.folder / "data"
+        self.port = _free_port()
+        self.as_root = os.geteuid() == 0
+        if self.as_root:
+            shutil.chown(self.folder, "postgres", "postgres")
+
+    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        command = list(args)
+        if self.as_root:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        return subprocess.run(command, capture_output=True, text=True, check=True, timeout=120)
+
+    def start(self) -> PostgresServer:
+        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "console", "--auth=trust",
+                  "-E", "UTF8", "--no-sync")
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
+                  str(self.folder / "server.log"), "-w", "-t", "60", "start")
+        return self
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://console@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self) -> str:
+        """A new empty database; its SQLAlchemy URL."""
+        import psycopg
+
+        name = "t_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=console dbname=postgres",
+                             autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def stop(self) -> None:
+        try:
+            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        except subprocess.CalledProcessError:
+            pass
+        shutil.rmtree(self.folder, ignore_errors=True)
