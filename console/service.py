@@ -14,7 +14,7 @@ from typing import Any
 
 from console import demo
 from console.catalog import get_scope, sort_paths
-from console.conformance import ConformanceFire, new_run_id, run_conformance
+from console.conformance import MAX_FIRES, ConformanceFire, new_run_id, run_conformance
 from console.fire.prepare import FireContext, fill_params
 from console.fire.send import Timeouts, fire_install_request
 from console.manifest.document import new_manifest, param_names, request_of, request_or_default
@@ -26,6 +26,7 @@ from console.sandbox.sample_endpoint import install_path
 from console.store import AppRecord, AppSummary, FireFilter, Store, open_store
 
 TARGETS = ("sample", "endpoint")
+MAX_CONFORMANCE_FIRES = MAX_FIRES
 RECENT_FIRES = 20
 DEFAULT_SETTINGS: dict[str, Any] = {
     "target": "endpoint", "sample_mode": "ok", "sample_arg": None, "sample_series": 0,

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from console import service
-from console.conformance import MAX_FIRES
 from console.profile import file_slug
 from console.report import build_report, render_html, render_json, render_markdown
 from ui import page_setup, require_app
@@ -28,11 +27,11 @@ for_listing = c2.toggle("For an App Store listing", value=True,
 sample = sample_endpoint()
 url = service.fired_url(app, sample.base_url, target) or "(no URL yet: set it in step 2)"
 if st.button("Run conformance", icon="🧪", type="primary",
-             help=f"Fires up to {MAX_FIRES} install requests at the target and stores each one"):
+             help=f"Fires up to {service.MAX_CONFORMANCE_FIRES} install requests at the target and stores each one"):
     bar = st.progress(0.0, text=f"Firing at {url} …")
 
     def advance(item, index):  # noqa: ANN001 - a progress callback
-        bar.progress(min(index / MAX_FIRES, 1.0), text=f"{item.step}: fire {index} → {item.result.category}")
+        bar.progress(min(index / service.MAX_CONFORMANCE_FIRES, 1.0), text=f"{item.step}: fire {index} → {item.result.category}")
 
     service.run_conformance_for_app(store, app, sample.base_url, address_policy(), target, on_fire=advance)
     bar.progress(1.0, text="Conformance runs done")
