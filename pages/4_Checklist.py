@@ -31,7 +31,8 @@ if st.button("Run conformance", icon="🧪", type="primary",
     bar = st.progress(0.0, text=f"Firing at {url} …")
 
     def advance(item, index):  # noqa: ANN001 - a progress callback
-        bar.progress(min(index / service.MAX_CONFORMANCE_FIRES, 1.0), text=f"{item.step}: fire {index} → {item.result.category}")
+        bar.progress(min(index / service.MAX_CONFORMANCE_FIRES, 1.0),
+                     text=f"{item.step}: fire {index} → {item.result.category.value}")
 
     service.run_conformance_for_app(store, app, sample.base_url, address_policy(), target, on_fire=advance)
     bar.progress(1.0, text="Conformance runs done")

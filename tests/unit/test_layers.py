@@ -74,8 +74,10 @@ def test_core_modules_import_only_their_layer_or_below(path: Path) -> None:
         assert layer_of(imported) <= mine, f"{name} (layer {mine}) imports {imported} (layer {layer_of(imported)})"
 
 
-@pytest.mark.parametrize("path", sorted([ROOT / "Home.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]),
-                         ids=lambda p: str(p.relative_to(ROOT)))
+FACES = sorted([ROOT / "Home.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")])
+
+
+@pytest.mark.parametrize("path", FACES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_pages_and_ui_go_through_the_service(path: Path) -> None:
     forbidden = ("console.store.engine", "console.store.schema", "console.store.apps", "console.store.fires",
                  "console.fire.send", "console.conformance", "sqlalchemy")
