@@ -132,6 +132,22 @@ def save_settings(store: Store, app_ref: int, **changes: Any) -> AppRecord:
     return _must_get(store, app_ref)
 
 
+def choose_sample_mode(store: Store, app_ref: int, mode: str, arg: int | None) -> AppRecord:
+    """Fire at the sample endpoint in ``mode``; a changed mode starts a new series (flaky counts from 0)."""
+    from console.sandbox.sample_endpoint import MODES
+
+    if mode not in MODES:
+        raise ServiceError(f"Unknown sample mode {mode!r}: use one of {', '.join(MODES)}.")
+    if arg is not None and not 1 <= int(arg) <= 60:
+        raise ServiceError("The sample mode's number must be from 1 to 60.")
+    app = _must_get(store, app_ref)
+    settings = settings_of(app)
+    if (mode, arg) == (settings["sample_mode"], settings["sample_arg"]):
+        return app
+    return save_settings(store, app_ref, sample_mode=mode, sample_arg=arg,
+                         sample_series=int(settings["sample_series"]) + 1)
+
+
 def create_demo_app(store: Store, name: str | None = None) -> AppRecord:
     """The demo app from assets/, set to fire at the built-in sample endpoint (numbered if loaded again)."""
     taken = {app.name for app in store.apps.summaries()}

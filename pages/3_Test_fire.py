@@ -40,7 +40,7 @@ with left:
             label = "N seconds to wait" if mode == "slow" else "K requests to fail"
             arg = int(st.number_input(label, 1, 60, int(arg or (3 if mode == "slow" else 1))))
         if (mode, arg) != (settings["sample_mode"], settings["sample_arg"]):
-            save(sample_mode=mode, sample_arg=arg, sample_series=int(settings["sample_series"]) + 1)
+            service.choose_sample_mode(store, app.id, mode, arg)
             st.rerun()
     url = service.target_url(app, sample.base_url) or (request_of(app.manifest) or {}).get("url") or ""
     st.markdown(f"Fires at `{url or '(no URL: set it in step 2)'}`")

@@ -11,6 +11,9 @@ from console.outcome import KeyDelivery
 
 def tls_message(exc: Exception) -> str:
     text = str(exc)
+    lowered = text.lower()
+    if "doesn't match" in lowered or "does not match" in lowered or "hostname mismatch" in lowered:
+        return "TLS verification failed: the certificate does not match the host name."
     if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
         detail = "the certificate chain is not trusted"
         if "self-signed" in text or "self signed" in text:

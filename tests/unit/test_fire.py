@@ -122,7 +122,7 @@ def test_unresolvable_name_is_dns(auth_request: dict) -> None:
 
 def test_untrusted_certificate_is_tls(tls_url: str, auth_request: dict) -> None:
     result = fire_install_request(auth_request, CTX, url=tls_url + "/install", timeouts=FAST)
-    assert result.category == "tls" and "not trusted" in result.message or "self-signed" in result.message
+    assert result.category == "tls" and ("not trusted" in result.message or "self-signed" in result.message)
 
 
 @pytest.mark.parametrize(("url", "params", "needle"), [

@@ -3,7 +3,8 @@ from console import keys
 
 def test_keys_are_strong_random_and_masked() -> None:
     first, second = keys.generate_app_key(), keys.generate_app_key()
-    assert first != second and len(first) == 64 and int(first, 16) >= 0
+    assert first != second and len(first) == 64 and set(first) <= set("0123456789abcdef")
+    assert len({keys.generate_app_key() for _ in range(200)}) == 200
     masked = keys.mask_key(first)
     assert first[4:-4] not in masked and masked.startswith(first[:4]) and masked.endswith(first[-4:])
 
