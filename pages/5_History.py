@@ -39,27 +39,27 @@ m1.metric("Fires", f"{view.total:,}")
 m2.metric("Succeeded (200)", f"{ok:,}")
 m3.metric("Success rate", f"{ok / view.total:.0%}" if view.total else "—")
 
-if view.total:
-    c1, c2 = st.columns(2)
-    bars = pd.DataFrame({"category": list(view.breakdown), "fires": list(view.breakdown.values())})
-    c1.altair_chart(alt.Chart(bars, title="Outcomes").mark_bar().encode(
-        x=alt.X("fires:Q", axis=alt.Axis(format="d", tickMinStep=1)), y=alt.Y("category:N", sort="-x"),
-        color=alt.condition(alt.datum.category == "ok", alt.value("#1a7f37"), alt.value("#cf222e"))),
-        width="stretch")
-    points = pd.DataFrame(view.points, columns=["fired at", "ms", "category"])
-    c2.altair_chart(alt.Chart(points, title=f"Latency over time (latest {len(points)})").mark_line(point=True).encode(
-        x=alt.X("fired at:T", axis=alt.Axis(format="%m-%d %H:%M:%S", labelAngle=-30)),
-        y=alt.Y("ms:Q", title="elapsed ms"), tooltip=["fired at:T", "ms:Q", "category:N"]),
-        width="stretch")
-    if view.pages > 1:
-        st.number_input(f"Page (of {view.pages:,})", 1, view.pages, min(number, view.pages), key="history_page")
-    st.dataframe(pd.DataFrame([{
-        "#": f.id, "fired at (UTC)": f.fired_at.strftime("%Y-%m-%d %H:%M:%S"), "app": f.app_name,
-        "source": f.source, "target": f.target_kind, "status": f.status, "category": f.category.value,
-        "ms": round(f.elapsed_ms, 1), "step": f.step or "", "key": f.key_fingerprint,
-    } for f in view.rows]), hide_index=True, width="stretch")
-else:
+if not view.total:
     st.info("No fires match these filters yet. Fire on the Test fire page or run the conformance runs.")
+c1, c2 = st.columns(2)  # the same frame with or without fires: the page does not jump
+bars = pd.DataFrame({"category": list(view.breakdown), "fires": list(view.breakdown.values())})
+c1.altair_chart(alt.Chart(bars, title="Outcomes").mark_bar().encode(
+    x=alt.X("fires:Q", axis=alt.Axis(format="d", tickMinStep=1)), y=alt.Y("category:N", sort="-x"),
+    color=alt.condition(alt.datum.category == "ok", alt.value("#1a7f37"), alt.value("#cf222e"))),
+    width="stretch")
+points = pd.DataFrame(view.points, columns=["fired at", "ms", "category"])
+c2.altair_chart(alt.Chart(points, title=f"Latency over time (latest {len(points)})").mark_line(point=True).encode(
+    x=alt.X("fired at:T", axis=alt.Axis(format="%m-%d %H:%M:%S", labelAngle=-30)),
+    y=alt.Y("ms:Q", title="elapsed ms"), tooltip=["fired at:T", "ms:Q", "category:N"]),
+    width="stretch")
+if view.pages > 1:
+    st.number_input(f"Page (of {view.pages:,})", 1, view.pages, min(number, view.pages), key="history_page")
+st.dataframe(pd.DataFrame([{
+    "#": f.id, "fired at (UTC)": f.fired_at.strftime("%Y-%m-%d %H:%M:%S"), "app": f.app_name,
+    "source": f.source, "target": f.target_kind, "status": f.status, "category": f.category.value,
+    "ms": round(f.elapsed_ms, 1), "step": f.step or "", "key": f.key_fingerprint,
+} for f in view.rows], columns=["#", "fired at (UTC)", "app", "source", "target", "status", "category", "ms", "step",
+                                 "key"]), hide_index=True, width="stretch")
 
 st.subheader("Fire detail")
 wanted = st.query_params.get("fire", "")

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from console.store.schema import apps
+from console.store.schema import apps, fire_counts
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,9 @@ class Apps:
         return bool(changed)
 
     def delete(self, app_ref: int) -> bool:
-        """Delete the app; its fires go with it (ON DELETE CASCADE)."""
+        """Delete the app; its fires go with it (ON DELETE CASCADE), and so do their counts."""
         with self.engine.begin() as conn:
+            conn.execute(fire_counts.delete().where(fire_counts.c.app_ref == app_ref))
             return bool(conn.execute(apps.delete().where(apps.c.id == app_ref)).rowcount)
 
     def names(self) -> dict[int, str]:

@@ -6,15 +6,17 @@ counts and breakdowns are aggregated in SQL; inserts are batched in one transact
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine, RowMapping
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, RowMapping
 
-from console.store.schema import fires
+from console.store.schema import fire_counts, fires
 
 LIST_COLUMNS = tuple(c for c in fires.c if c.name != "detail")
 INSERT_BATCH = 1000
@@ -58,6 +60,51 @@ def _where(query: Any, where: FireFilter) -> Any:
     return query
 
 
+def _day_bounds(where: FireFilter) -> tuple[date | None, date | None] | None:
+    """The filter's time range as whole UTC days, or None when it does not fall on day boundaries."""
+    since = where.since.astimezone(UTC) if where.since is not None else None
+    until = where.until.astimezone(UTC) if where.until is not None else None
+    if since is not None and since.time() != time.min:
+        return None
+    if until is not None and until.time() != time.max:
+        return None
+    return (since.date() if since else None, until.date() if until else None)
+
+
+def _counts_where(query: Any, where: FireFilter, days: tuple[date | None, date | None]) -> Any:
+    if where.app_ref is not None:
+        query = query.where(fire_counts.c.app_ref == where.app_ref)
+    if where.target_kind:
+        query = query.where(fire_counts.c.target_kind == where.target_kind)
+    if where.source:
+        query = query.where(fire_counts.c.source == where.source)
+    if where.outcome == "ok":
+        query = query.where(fire_counts.c.category == "ok")
+    elif where.outcome == "failed":
+        query = query.where(fire_counts.c.category != "ok")
+    elif where.outcome:
+        query = query.where(fire_counts.c.category == where.outcome)
+    if days[0] is not None:
+        query = query.where(fire_counts.c.day >= days[0])
+    if days[1] is not None:
+        query = query.where(fire_counts.c.day <= days[1])
+    return query
+
+
+def _bump_counts(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Add the rows to the per-day counts (in the inserting transaction; keys in a fixed order)."""
+    tally = Counter((int(row.get("app_ref") or 0), str(row["target_kind"]), str(row["source"]), str(row["category"]),
+                     row["fired_at"].astimezone(UTC).date()) for row in rows)
+    values = [{"app_ref": a, "target_kind": t, "source": s, "category": c, "day": d, "count": n}
+              for (a, t, s, c, d), n in sorted(tally.items())]
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    statement = dialect.insert(fire_counts)
+    statement = statement.on_conflict_do_update(
+        index_elements=["app_ref", "target_kind", "source", "category", "day"],
+        set_={"count": fire_counts.c.count + statement.excluded["count"]})
+    conn.execute(statement, values)
+
+
 def _newest_first(query: Any) -> Any:
     return query.order_by(fires.c.fired_at.desc(), fires.c.id.desc())
 
@@ -76,6 +123,7 @@ class Fires:
                 batch = [dict(row) for row in rows[start:start + INSERT_BATCH]]
                 result = conn.execute(fires.insert().returning(fires.c.id, sort_by_parameter_order=True), batch)
                 ids.extend(int(r[0]) for r in result)
+                _bump_counts(conn, batch)
         return ids
 
     def insert(self, row: Mapping[str, Any]) -> int:
@@ -86,9 +134,7 @@ class Fires:
             return conn.execute(sa.select(fires).where(fires.c.id == fire_id)).mappings().first()
 
     def count(self, where: FireFilter = FireFilter()) -> int:
-        query = _where(sa.select(sa.func.count()).select_from(fires), where)
-        with self.engine.connect() as conn:
-            return int(conn.execute(query).scalar() or 0)
+        return sum(self.breakdown(where).values())
 
     def page(self, where: FireFilter = FireFilter(), limit: int = 50, offset: int = 0,
              with_detail: bool = False) -> list[RowMapping]:
@@ -105,10 +151,16 @@ class Fires:
             return list(conn.execute(query).mappings())
 
     def breakdown(self, where: FireFilter = FireFilter()) -> dict[str, int]:
-        query = _where(sa.select(fires.c.category, sa.func.count()).select_from(fires), where) \
-            .group_by(fires.c.category)
+        """Fires per category: from the per-day counts when the filter allows, else counted in SQL."""
+        days = _day_bounds(where)
+        if days is not None and where.run_id is None and where.answered_categories is None:
+            query = _counts_where(sa.select(fire_counts.c.category, sa.func.sum(fire_counts.c.count)), where, days) \
+                .group_by(fire_counts.c.category)
+        else:
+            query = _where(sa.select(fires.c.category, sa.func.count()).select_from(fires), where) \
+                .group_by(fires.c.category)
         with self.engine.connect() as conn:
-            return {str(category): int(count) for category, count in conn.execute(query).all()}
+            return {str(category): int(count) for category, count in conn.execute(query).all() if count}
 
     def latencies(self, where: FireFilter, limit: int = 500) -> list[RowMapping]:
         """The newest ``limit`` fires' time, latency and category (for charts and percentiles)."""

@@ -85,3 +85,16 @@ fires = sa.Table(
     sa.Index("ix_fires_run", "run_id", "id"),
     sa.Index("ix_fires_time", "fired_at", "id"),
 )
+
+# Per-day counts of fires, kept in step with ``fires`` by the store on every insert and delete,
+# so History's totals and outcome breakdown cost the same with 100 or 100,000 fires.
+# ``app_ref`` 0 stands for fires made without an app (the CLI).
+fire_counts = sa.Table(
+    "fire_counts", metadata,
+    sa.Column("app_ref", sa.Integer, primary_key=True),
+    sa.Column("target_kind", sa.String(10), primary_key=True),
+    sa.Column("source", sa.String(20), primary_key=True),
+    sa.Column("category", sa.String(20), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+)

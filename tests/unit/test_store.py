@@ -9,6 +9,7 @@ import pytest
 from console import keys, service
 from console.fire.prepare import FireContext
 from console.fire.send import fire_install_request
+from console.outcome import Category
 from console.profile import AppProfile
 from console.sandbox.sample_endpoint import SampleEndpoint
 from console.service import ServiceError
@@ -115,3 +116,25 @@ def test_scope_changes_go_through_one_operation(store: Store) -> None:
     with pytest.raises(ServiceError, match="Unknown scope"):
         service.change_scopes(store, app.id, ["/fb/nope"])
     assert service.get_app(store, app.id).scopes == ("/fb/page/getInfo",)
+
+
+def test_per_day_counts_agree_with_the_fires(store: Store) -> None:
+    """History's totals come from per-day counts; they must equal counting the fires themselves."""
+    first = service.seed_demo(store, 3000)
+    second = service.seed_demo(store, 500, app_name="Other")
+    today = datetime.now(UTC).date()
+    whole_days = dict(since=datetime.combine(today - timedelta(days=10), datetime.min.time(), UTC),
+                      until=datetime.combine(today, datetime.max.time(), UTC))
+    off_by_a_second = dict(since=whole_days["since"] + timedelta(seconds=1), until=whole_days["until"])
+    for where in [FireFilter(), FireFilter(app_ref=first.id), FireFilter(app_ref=second.id, outcome="failed"),
+                  FireFilter(app_ref=first.id, source="conformance"), FireFilter(outcome="timeout"),
+                  FireFilter(app_ref=first.id, **whole_days), FireFilter(target_kind="sample")]:
+        from_counts = store.fires.breakdown(where)
+        shifted = FireFilter(**{**where.__dict__, **off_by_a_second}) if where.since else None
+        counted = store.fires.breakdown(FireFilter(**{**where.__dict__, "run_id": None,
+                                                      "answered_categories": tuple(c.value for c in Category)}))
+        assert from_counts == counted, where
+        if shifted is not None:  # a range that is not whole days is counted on the fires
+            assert sum(store.fires.breakdown(shifted).values()) <= sum(from_counts.values())
+    service.delete_app(store, first.id)
+    assert store.fires.count() == 500 and store.fires.count(FireFilter(app_ref=first.id)) == 0
