@@ -5,6 +5,8 @@ import streamlit as st
 from console import service
 from console.profile import KINDS, AppProfile
 from ui import page_link, page_setup, state
+from ui.home import render_about, render_delete, render_edit_profile
+from ui.text import md_escape
 
 page = page_setup("Home")
 store, app = page.store, page.app
@@ -12,15 +14,17 @@ store, app = page.store, page.app
 st.title("🔑 App Key Console")
 st.write("Take your ManyChat app from *which endpoints do I need?* to *my install endpoint provably receives "
          "the App Key, and my app is ready for the App Store*.")
+state.show_notice()
 
 if st.button("Load the demo app", icon="🎁", help="An example app that fires at the built-in sample endpoint"):
     demo = service.create_demo_app(store)
     state.select_app(demo.id)
+    state.notify(f"Loaded the demo app '{demo.name}': it fires at the built-in sample endpoint.")
     st.rerun()
 
 if app is not None:
-    st.header(app.name, anchor=False)
-    st.caption(f"App ID `{app.app_id}` · version {app.version} · {'public' if app.kind == 'public' else 'dev'} app")
+    st.header(md_escape(app.name), anchor=False)
+    st.text(f"App ID {app.app_id} · version {app.version} · {app.kind} app")
     columns = st.columns(4)
     for column, step in zip(columns, service.progress(store, app), strict=True):
         with column.container(border=True):
@@ -32,7 +36,7 @@ else:
 
 st.divider()
 create_tab, edit_tab, delete_tab = st.tabs(["Create an app", "Rename / edit profile", "Delete"])
-with create_tab, st.form("create_app"):
+with create_tab, st.form(f"create_app_{state.form_generation('create')}"):
     name = st.text_input("Name", placeholder="My ManyChat app")
     app_id = st.text_input("App ID", placeholder="e.g. 1234567", help="The ID ManyChat shows for your app")
     version = st.text_input("Version", value="1.0")
@@ -44,29 +48,15 @@ with create_tab, st.form("create_app"):
             st.error(f"Not created: {exc}")
         else:
             state.select_app(created.id)
+            state.next_form_generation("create")  # an empty form: pressing Create again makes no twin
+            state.notify(f"Created the app '{created.name}'.")
             st.rerun()
 
 if app is not None:
-    with edit_tab, st.form(f"edit_app_{app.id}"):
-        name = st.text_input("Name", value=app.name)
-        app_id = st.text_input("App ID", value=app.app_id)
-        version = st.text_input("Version", value=app.version)
-        kind = st.radio("Kind", KINDS, index=KINDS.index(app.kind), horizontal=True)
-        if st.form_submit_button("Save profile"):
-            try:
-                service.update_profile(store, app.id, AppProfile(name, app_id, version, kind))
-            except service.ServiceError as exc:
-                st.error(f"Not saved: {exc}")
-            else:
-                st.toast("Profile saved")
-                st.rerun()
+    with edit_tab:
+        render_edit_profile(store, app)
     with delete_tab:
-        st.write(f"Deleting **{app.name}** removes its auth section, scopes and fire history.")
-        sure = st.checkbox(f"Yes, delete {app.name}", key=f"confirm_delete_{app.id}")
-        if st.button("Delete app", disabled=not sure, type="primary"):
-            service.delete_app(store, app.id)
-            state.select_app(None)
-            st.rerun()
+        render_delete(store, app)
 else:
     edit_tab.caption("Create an app first.")
     delete_tab.caption("Nothing to delete.")
@@ -79,3 +69,4 @@ with st.expander("What each step does"):
         "4. **Checklist**: conformance runs, the readiness checklist and a report for your App Store listing.\n"
         "5. **History**: every fire, filtered, charted and inspectable."
     )
+render_about(store)

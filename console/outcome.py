@@ -149,6 +149,16 @@ class FireDetail:
     delivery: KeyDelivery | None
     timeline: tuple[tuple[float, str], ...]
     key_masked: str
+    retry_of: int | None = None  # the fire this one retried (page Retry)
+    retry_same_key: bool = False
+
+    @property
+    def retry_label(self) -> str:
+        if self.retry_of is None:
+            return ""
+        return (f"retry of #{self.retry_of}, same key" if self.retry_same_key else
+                f"retry of #{self.retry_of} with a fresh key: this browser session did not hold the key of "
+                f"#{self.retry_of}")
 
     def to_stored(self) -> dict[str, Any]:
         response = None
@@ -165,6 +175,7 @@ class FireDetail:
             "delivery": None if self.delivery is None else asdict(self.delivery),
             "timeline": [list(item) for item in self.timeline],
             "key_masked": self.key_masked,
+            **({"retry_of": {"fire": self.retry_of, "same_key": self.retry_same_key}} if self.retry_of else {}),
         }
 
     @staticmethod
@@ -173,6 +184,7 @@ class FireDetail:
         request = data.get("request") or {}
         response = data.get("response")
         delivery = data.get("delivery")
+        retry: Mapping[str, Any] = data.get("retry_of") or {} if isinstance(data.get("retry_of"), Mapping) else {}
         return FireDetail(
             request=SentRequest(str(request.get("method", "")), str(request.get("url", "")),
                                 _pairs(request.get("headers")), request.get("body")),
@@ -185,6 +197,8 @@ class FireDetail:
                 tuple(delivery.get("received") or ()), str(delivery.get("message", ""))),
             timeline=tuple((float(at), str(event)) for at, event in data.get("timeline") or ()),
             key_masked=str(data.get("key_masked") or ""),
+            retry_of=int(retry["fire"]) if str(retry.get("fire", "")).isdigit() else None,
+            retry_same_key=bool(retry.get("same_key")),
         )
 
 

@@ -31,6 +31,7 @@ RECENT_FIRES = 20
 DEFAULT_SETTINGS: dict[str, Any] = {
     "target": "endpoint", "sample_mode": "ok", "sample_arg": None, "sample_series": 0,
     "page_id": "100200300", "param_values": {}, "connect_timeout": 5.0, "total_timeout": 10.0,
+    "checklist_target": "endpoint", "for_listing": True, "sample_args": {}, "targets": [],
 }
 
 
@@ -74,10 +75,19 @@ def _must_get(store: Store, app_ref: int) -> AppRecord:
     return app
 
 
+def _check_app_id_free(store: Store, app_id: str, app_ref: int | None = None) -> None:
+    taken = [ref for ref in store.apps.with_app_id(app_id) if ref != app_ref]
+    if taken:
+        other = store.apps.get(taken[0])
+        raise ServiceError(f"App ID: {app_id} is already used by the app '{other.name if other else taken[0]}'. "
+                           "Each ManyChat app has its own ID: switch to that app in the sidebar, or use another ID.")
+
+
 def create_app(store: Store, profile: AppProfile, manifest: dict[str, Any] | None = None,
                scopes: Sequence[str] = (), settings: dict[str, Any] | None = None) -> AppRecord:
-    """A new app (an empty server-side auth section unless a document is given)."""
+    """A new app (an empty server-side auth section unless a document is given). App IDs are unique."""
     profile = _checked(profile)
+    _check_app_id_free(store, profile.app_id)
     app_ref = store.apps.insert(
         name=profile.name, app_id=profile.app_id, version=profile.version, kind=profile.kind,
         scopes=sort_paths(scopes), manifest=new_manifest() if manifest is None else manifest,
@@ -88,6 +98,7 @@ def create_app(store: Store, profile: AppProfile, manifest: dict[str, Any] | Non
 
 def update_profile(store: Store, app_ref: int, profile: AppProfile) -> AppRecord:
     profile = _checked(profile)
+    _check_app_id_free(store, profile.app_id, app_ref)
     if not store.apps.update(app_ref, name=profile.name, app_id=profile.app_id, version=profile.version,
                              kind=profile.kind):
         raise ServiceError(f"There is no app #{app_ref}; it may have been deleted.")
@@ -133,7 +144,9 @@ def save_settings(store: Store, app_ref: int, **changes: Any) -> AppRecord:
 
 
 def choose_sample_mode(store: Store, app_ref: int, mode: str, arg: int | None) -> AppRecord:
-    """Fire at the sample endpoint in ``mode``; a changed mode starts a new series (flaky counts from 0)."""
+    """Fire at the sample endpoint in ``mode``; a changed mode starts a new series (flaky counts from 0).
+
+    Each mode keeps its own number (slow's N seconds, flaky's K failures)."""
     from console.sandbox.sample_endpoint import MODES
 
     if mode not in MODES:
@@ -144,18 +157,57 @@ def choose_sample_mode(store: Store, app_ref: int, mode: str, arg: int | None) -
     settings = settings_of(app)
     if (mode, arg) == (settings["sample_mode"], settings["sample_arg"]):
         return app
-    return save_settings(store, app_ref, sample_mode=mode, sample_arg=arg,
+    args = {**settings["sample_args"], **({mode: int(arg)} if arg is not None else {})}
+    return save_settings(store, app_ref, sample_mode=mode, sample_arg=arg, sample_args=args,
                          sample_series=int(settings["sample_series"]) + 1)
+
+
+def sample_arg_for(app: AppRecord, mode: str) -> int:
+    """The number a sample mode uses for this app (its own last value, else the mode's default)."""
+    remembered = settings_of(app)["sample_args"].get(mode)
+    return int(remembered) if remembered else (3 if mode == "slow" else 1)
+
+
+def save_target(store: Store, app_ref: int, name: str, url: str) -> AppRecord:
+    """Add or replace a named target URL (e.g. local, staging, production) and fire at it from now on."""
+    from urllib.parse import urlsplit
+
+    name, url = name.strip(), url.strip()
+    if not name or len(name) > 40:
+        raise ServiceError("Target name: give a short name (1-40 characters), e.g. staging.")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsing the port is the check
+    except ValueError:
+        raise ServiceError("Target URL: it is not a valid URL (check the host and port).") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        raise ServiceError("Target URL: give a full http:// or https:// address without spaces, "
+                           "e.g. https://staging.example.com/manychat/installed.")
+    app = _must_get(store, app_ref)
+    targets = [t for t in settings_of(app)["targets"] if t["name"] != name] + [{"name": name, "url": url}]
+    return save_settings(store, app_ref, targets=targets[-20:], target=f"saved:{name}")
+
+
+def delete_target(store: Store, app_ref: int, name: str) -> AppRecord:
+    app = _must_get(store, app_ref)
+    settings = settings_of(app)
+    targets = [t for t in settings["targets"] if t["name"] != name]
+    target = "endpoint" if settings["target"] == f"saved:{name}" else settings["target"]
+    return save_settings(store, app_ref, targets=targets, target=target)
 
 
 def create_demo_app(store: Store, name: str | None = None) -> AppRecord:
     """The demo app from assets/, set to fire at the built-in sample endpoint (numbered if loaded again)."""
-    taken = {app.name for app in store.apps.summaries()}
+    summaries = store.apps.summaries()
+    taken, ids = {app.name for app in summaries}, {app.app_id for app in summaries}
     base = replace(demo.DEMO_PROFILE, name=name) if name else demo.DEMO_PROFILE
-    profile, number = base, 1
-    while profile.name in taken:
+    number = 1
+    while True:  # the first free "Demo (n)" name and App ID
+        profile = replace(base, name=base.name if number == 1 else f"{base.name} ({number})",
+                          app_id=str(int(demo.DEMO_PROFILE.app_id) + number - 1))
+        if profile.name not in taken and profile.app_id not in ids:
+            break
         number += 1
-        profile = replace(base, name=f"{base.name} ({number})")
     return create_app(store, profile, demo.demo_manifest(), demo.DEMO_SCOPES, demo.demo_settings())
 
 
@@ -190,10 +242,27 @@ def timeouts_of(app: AppRecord) -> Timeouts:
     return Timeouts(float(settings["connect_timeout"]), float(settings["total_timeout"]))
 
 
+def reveal_allowed() -> bool:
+    """Whether a page may reveal a key it holds (never in team mode)."""
+    from console.config import console_mode
+
+    return console_mode() != "team"
+
+
+def target_kind(target: str) -> str:
+    """What a target is, as fires record it: 'sample' (a rehearsal) or 'endpoint' (the developer's own)."""
+    return "sample" if target == "sample" else "endpoint"
+
+
 def target_url(app: AppRecord, sample_base_url: str, target: str | None = None) -> str | None:
-    """The URL to fire at: the sample endpoint in its mode, or None for the app's own auth.request.url."""
+    """The URL to fire at: the sample endpoint in its mode, a saved target's URL, or None for the app's own
+    auth.request.url."""
     settings = settings_of(app)
-    if (target or settings["target"]) != "sample":
+    chosen = target or settings["target"]
+    if chosen.startswith("saved:"):
+        saved = {t["name"]: t["url"] for t in settings["targets"]}
+        return saved.get(chosen.removeprefix("saved:"))
+    if chosen != "sample":
         return None
     series = f"{app.id}-{settings['sample_series']}" if settings["sample_mode"] == "flaky" else ""
     return sample_base_url + install_path(settings["sample_mode"], settings["sample_arg"], series)
@@ -217,16 +286,36 @@ class FireOutcome:
 
 
 def fire_for_app(store: Store, app: AppRecord, sample_base_url: str, policy: AddressPolicy,
-                 app_key: str | None = None) -> FireOutcome:
-    """Fire the app's install request at its current target and store the fire."""
+                 app_key: str | None = None, retry_of: int | None = None, url: str | None = None) -> FireOutcome:
+    """Fire the app's install request at its current target (or ``url``) and store the fire.
+
+    ``retry_of`` names the fire this one retries (the page labels it, with whether the key is the same)."""
     target = settings_of(app)["target"]
     result = fire_install_request(request_or_default(app.manifest), fire_context(app), app_key=app_key,
-                                  url=target_url(app, sample_base_url), timeouts=timeouts_of(app), policy=policy)
-    fire_id = store.fires.insert(_row(result, app_ref=app.id, app_name=app.name, source="page",
-                                      target_kind=target))
+                                  url=url or target_url(app, sample_base_url), timeouts=timeouts_of(app),
+                                  policy=policy)
+    row = _row(result, app_ref=app.id, app_name=app.name, source="page", target_kind=target_kind(target))
+    if retry_of is not None:
+        before = get_fire(store, retry_of)
+        same = before is not None and before.key_fingerprint == result.key_fingerprint
+        row["detail"]["retry_of"] = {"fire": retry_of, "same_key": same}
+    fire_id = store.fires.insert(row)
     record = get_fire(store, fire_id)
     assert record is not None
     return FireOutcome(result, record)
+
+
+def refire(store: Store, fire_id: int, sample_base_url: str, policy: AddressPolicy) -> FireOutcome:
+    """Fire a stored fire's app again at the URL that fire went to (a fresh key, today's App JSON)."""
+    before = get_fire(store, fire_id)
+    if before is None:
+        raise ServiceError(f"There is no fire #{fire_id}.")
+    app = None if before.app_ref is None else store.apps.get(before.app_ref)
+    if app is None:
+        raise ServiceError(f"Fire #{fire_id} belongs to no app (a CLI fire, or its app was deleted): "
+                           "re-fire it with `python -m console fire`.")
+    url = before.url if "•" not in before.url else None  # a URL that carried the masked key is rendered again
+    return fire_for_app(store, app, sample_base_url, policy, url=url)
 
 
 def run_conformance_for_app(store: Store, app: AppRecord, sample_base_url: str, policy: AddressPolicy,
@@ -309,6 +398,13 @@ def readiness(store: Store, app: AppRecord, target: str, for_listing: bool) -> R
     return Readiness(items, verdict_of(items))
 
 
+def checklist(store: Store, app: AppRecord) -> Readiness:
+    """The readiness verdict as the Checklist page shows it for this app (its target and listing toggle):
+    Home, the Checklist and the report all show this one."""
+    settings = settings_of(app)
+    return readiness(store, app, str(settings["checklist_target"]), bool(settings["for_listing"]))
+
+
 @dataclass(frozen=True)
 class Step:
     number: int
@@ -320,7 +416,7 @@ class Step:
 def progress(store: Store, app: AppRecord) -> list[Step]:
     """The four steps, each done or not, derived from the app's state and its readiness verdict."""
     latest = store.fires.page(FireFilter(app_ref=app.id), limit=1)
-    check = readiness(store, app, settings_of(app)["target"], for_listing=False)
+    check = checklist(store, app)
     by_id = {item.id: item for item in check.items}
     valid = by_id["manifest.valid"].status == "pass"
     server_side = by_id["delivery.server_side"].status == "pass"

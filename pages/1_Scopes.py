@@ -18,28 +18,33 @@ with left:
     f1, f2 = st.columns(2)
     groups = f1.multiselect("Group", list(GROUP_TITLES), format_func=GROUP_TITLES.__getitem__)
     access = f2.segmented_control("Access", ["read", "write"], selection_mode="multi", default=["read", "write"])
-    shown = search_scopes(search, groups or None, access or ["read", "write"])
+    shown = search_scopes(search, groups or None, access) if access else []
     selected = set(app.scopes)
+    baseline = state.scopes_baseline(app.id, app.scopes)
 
     def toggle(path: str) -> None:
         service.toggle_scope(page.store, app.id, path)
-        state.mark_scopes_changed(app.id)
 
     st.caption(f"{len(shown)} of {len(SCOPES)} endpoints shown · {len(selected)} selected")
+    if not access:
+        st.info("Select **read**, **write** or both to see endpoints.")
+    elif not shown:
+        st.info("No endpoint matches these filters. Try a word of a path or description, e.g. tag or flow.")
     for group, title in GROUP_TITLES.items():
         in_group = [s for s in shown if s.group == group]
         if not in_group:
             continue
         st.markdown(f"**{title}**")
         for scope in in_group:
-            flag = " · ⚠️ sends messages" if scope.is_sending else (" · ✏️ writes" if scope.is_write else "")
+            flag = " ⚠️" if scope.is_sending else (" ✏️" if scope.is_write else "")
             key = f"scope_{app.id}_{scope.path}"
             st.session_state[key] = scope.path in selected
-            st.checkbox(f"`{scope.method}` {scope.path} — {scope.description} · {scope.rps} rps{flag}",
-                        key=key, on_change=toggle, args=(scope.path,))
+            st.checkbox(f"`{scope.method}` {scope.path} — {scope.description}{flag}", key=key, on_change=toggle,
+                        args=(scope.path,), help=f"{scope.rps} requests per second per account"
+                        + (" · sends messages to subscribers" if scope.is_sending else "")
+                        + (" · writes data" if scope.is_write and not scope.is_sending else ""))
     if selected and st.button("Clear selection"):
         service.change_scopes(page.store, app.id, [])
-        state.mark_scopes_changed(app.id)
         st.rerun()
 
 with right:
@@ -51,7 +56,7 @@ with right:
             st.markdown(f"- {line}")
     for caution in view.cautions:
         st.warning(caution, icon="⚠️")
-    if state.scopes_changed(app.id):
+    if tuple(sorted(app.scopes)) != baseline:
         st.info("**You changed the scopes.** " + rescope_consequence(app.kind), icon="🔁")
     else:
         st.caption("When scopes change: " + rescope_consequence(app.kind))

@@ -6,6 +6,7 @@ from console import service
 from console.profile import file_slug
 from console.report import build_report, render_html, render_json, render_markdown
 from ui import page_setup, require_app
+from ui.frame import page_url
 from ui.render_fire import render_checklist
 from ui.resources import address_policy, sample_endpoint
 
@@ -20,9 +21,11 @@ st.caption("Is the app ready for an App Store listing? Every item is decided by 
 targets = {"endpoint": "My endpoint (auth.request.url)", "sample": "Built-in sample endpoint (rehearsal)"}
 c1, c2 = st.columns([3, 2])
 target = c1.radio("Checked target", list(targets), format_func=targets.__getitem__, horizontal=True,
-                  index=list(targets).index(settings["target"]))
-for_listing = c2.toggle("For an App Store listing", value=True,
+                  index=list(targets).index(settings["checklist_target"]), key=f"checklist_target_{app.id}")
+for_listing = c2.toggle("For an App Store listing", value=bool(settings["for_listing"]), key=f"for_listing_{app.id}",
                         help="Makes https, server-side delivery and a 200 from your endpoint required")
+if (target, for_listing) != (settings["checklist_target"], settings["for_listing"]):
+    app = service.save_settings(store, app.id, checklist_target=target, for_listing=for_listing)  # Home shows it too
 
 sample = sample_endpoint()
 url = service.fired_url(app, sample.base_url, target) or "(no URL yet: set it in step 2)"
@@ -37,7 +40,7 @@ if st.button("Run conformance", icon="🧪", type="primary",
     service.run_conformance_for_app(store, app, sample.base_url, address_policy(), target, on_fire=advance)
     bar.progress(1.0, text="Conformance runs done")
 
-check = service.readiness(store, app, target, for_listing)
+check = service.checklist(store, app)
 items = check.items
 if check.verdict.ready:
     st.success(f"**Ready{' for a listing' if for_listing else ''}:** every required item passes.", icon="✅")
@@ -55,4 +58,4 @@ d2.download_button("Report (HTML)", render_html(report), f"{slug}-readiness.html
 d3.download_button("Report (JSON)", render_json(report), f"{slug}-readiness.json", "application/json",
                    icon="⬇️", width="stretch")
 
-render_checklist(items, fire_link="History")
+render_checklist(items, lambda fire_id: page_url(5, app, fire=fire_id))

@@ -10,13 +10,15 @@ from console import service
 from console.diagnosis import diagnose
 from console.outcome import CATEGORIES
 from console.store import FireFilter
-from ui import page_setup
-from ui.render_fire import curl_command, render_fire_tabs, render_verdict
+from ui import page_setup, state
+from ui.render_fire import render_fire_tabs, render_verdict
+from ui.render_history import render_compare, render_history_table, render_refire
 
 PAGE_SIZE = 25
 page = page_setup("History")
 store = page.store
 st.title("📜 History")
+state.show_notice()
 
 names = store.apps.names()
 f1, f2, f3, f4, f5 = st.columns(5)
@@ -54,25 +56,28 @@ c2.altair_chart(alt.Chart(points, title=f"Latency over time (latest {len(points)
     width="stretch")
 if view.pages > 1:
     st.number_input(f"Page (of {view.pages:,})", 1, view.pages, min(number, view.pages), key="history_page")
-st.dataframe(pd.DataFrame([{
-    "#": f.id, "fired at (UTC)": f.fired_at.strftime("%Y-%m-%d %H:%M:%S"), "app": f.app_name,
-    "source": f.source, "target": f.target_kind, "status": f.status, "category": f.category.value,
-    "ms": round(f.elapsed_ms, 1), "step": f.step or "", "key": f.key_fingerprint,
-} for f in view.rows], columns=["#", "fired at (UTC)", "app", "source", "target", "status", "category", "ms", "step",
-                                 "key"]), hide_index=True, width="stretch")
+chosen = render_history_table(view.rows)
+if len(chosen) == 2:
+    render_compare(store, chosen[0], chosen[1])
+elif len(chosen) == 1:
+    st.query_params["fire"] = str(chosen[0])  # the address bar follows: the link can be shared
 
-st.subheader("Fire detail")
+st.subheader("Fire detail", anchor=False)
 wanted = st.query_params.get("fire", "")
 valid_link = wanted.isascii() and wanted.isdigit() and len(wanted) < 12
 if wanted and not valid_link:
     st.warning("The link's fire number is not a fire number (expected digits, e.g. ?fire=12).")
-fire_id = st.number_input("Fire #", min_value=0, value=int(wanted) if valid_link else 0, step=1)
+fire_id = st.number_input("Fire #", min_value=0, value=int(wanted) if valid_link else 0, step=1,
+                          help="Or click a row above; select two rows to compare them")
+if fire_id and str(fire_id) != wanted:
+    st.query_params["fire"] = str(fire_id)
 fire = service.get_fire(store, int(fire_id)) if fire_id else None
 if fire_id and fire is None:
     st.warning(f"There is no fire #{fire_id}.")
 elif fire is not None and fire.detail is not None:
-    st.caption(f"{fire.app_name} · {fire.source} · target {fire.target_kind}"
-               + (f" · conformance step {fire.step}" if fire.step else ""))
+    st.text(f"{fire.app_name} · {fire.source} · target {fire.target_kind}"
+            + (f" · conformance step {fire.step}" if fire.step else "") + f"\nFired at {fire.url}")
     render_verdict(fire)
     st.caption(f"Diagnosis: {diagnose(fire.category, fire.status).next_step}")
-    render_fire_tabs(fire, curl_command(fire.detail.request))
+    render_refire(store, fire)
+    render_fire_tabs(fire)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import streamlit as st
 
@@ -12,8 +15,21 @@ from console.store import AppRecord, Store
 from ui import state
 from ui.resources import get_store
 
-PAGES = {1: "pages/1_Scopes.py", 2: "pages/2_Auth_section.py", 3: "pages/3_Test_fire.py",
-         4: "pages/4_Checklist.py", 5: "pages/5_History.py"}
+ROOT = Path(__file__).resolve().parent.parent
+STEPS = 4  # pages 1-4 are the steps of the journey; the others are tools
+ICONS = {1: "🎯", 2: "🧩", 3: "🚀", 4: "✅", 5: "📜"}
+
+
+@cache
+def pages() -> dict[int, tuple[str, str]]:
+    """Every page by its number: (path, label), labels with step numbers for the four steps."""
+    found: dict[int, tuple[str, str]] = {}
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        match = re.match(r"^(\d+)_(.+)$", path.stem)
+        if match:
+            number, title = int(match.group(1)), match.group(2).replace("_", " ")
+            found[number] = (f"pages/{path.name}", f"{number} · {title}" if number <= STEPS else title)
+    return dict(sorted(found.items()))
 
 
 @dataclass(frozen=True)
@@ -56,14 +72,25 @@ def page_setup(title: str) -> Page:
                          on_change=_switch)
         else:
             st.caption("No app yet: create one on the Home page.")
-        st.caption(f"Mode: **{console_mode()}**")
+        keep = state.app_link_params(None if app is None else app.id)
+        st.page_link("Home.py", label="Home", icon="🏠", query_params=keep)
+        for number, (path, label) in pages().items():
+            st.page_link(path, label=label, icon=ICONS.get(number, "🧰"), query_params=keep)
+        st.caption(f"Mode: {console_mode()}")
     return Page(store, app)
 
 
 def page_link(number: int, label: str, app: AppRecord | None, icon: str = "➡️") -> None:
-    """A link to step ``number`` that keeps the app."""
-    st.page_link(PAGES[number], label=label, icon=icon,
+    """A link to page ``number`` that keeps the app."""
+    st.page_link(pages()[number][0], label=label, icon=icon,
                  query_params=state.app_link_params(None if app is None else app.id))
+
+
+def page_url(number: int, app: AppRecord | None, **params: str) -> str:
+    """A relative link to page ``number`` (for Markdown links and evidence), keeping the app."""
+    name = re.sub(r"^\d+_", "", Path(pages()[number][0]).stem)
+    query = {**state.app_link_params(None if app is None else app.id), **params}
+    return name + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
 def require_app(page: Page) -> AppRecord:

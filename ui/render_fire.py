@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
 from console.diagnosis import diagnose
 from console.manifest.findings import ValidationIssue
-from console.outcome import FireRecord, SentRequest
+from console.outcome import FireRecord
 from console.readiness import STATUS_LABELS, ChecklistItem
 from console.report import STATUS_ICONS
+from console.reproduce import snippets
 
 SEVERITY_ICONS = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
 
@@ -47,52 +47,50 @@ def render_verdict(fire: FireRecord) -> None:
         st.text(detail.delivery.message)
 
 
-def curl_command(request: SentRequest, plain_key: str = "", masked_key: str = "") -> str:
-    """A cURL command for the request as sent; with ``plain_key`` the masked key is revealed in it."""
-
-    def reveal(text: str) -> str:
-        return text.replace(masked_key, plain_key) if plain_key and masked_key else text
-
-    parts = ["curl", "-i", "-X", request.method]
-    for name, value in request.headers:
-        parts += ["-H", reveal(f"{name}: {value}")]
-    if request.body is not None:
-        parts += ["--data-raw", reveal(request.body)]
-    parts.append(reveal(request.url))
-    return " \\\n  ".join(shlex.quote(p) for p in parts)
-
-
-def render_fire_tabs(fire: FireRecord, curl: str) -> None:
-    """Timeline, request, response and cURL of one fire."""
+def render_fire_tabs(fire: FireRecord, plain_key: str = "") -> None:
+    """Timeline, request, response and the code to reproduce one fire (the key only when revealed)."""
     detail = fire.detail
     if detail is None:
         st.info("The detail of this fire was not loaded.")
         return
-    timeline, request_tab, response_tab, curl_tab = st.tabs(["Timeline", "Request", "Response", "cURL"])
-    with timeline:
-        rows = detail.timeline
-        st.dataframe([{"at (ms)": f"{at:.1f}", "event": event} for at, event in rows]
+    code = snippets(detail.request, detail.key_masked, plain_key)
+    tabs = st.tabs(["Timeline", "Request", "Response", "cURL", "Python", "HTTPie"])
+    with tabs[0]:
+        st.dataframe([{"at (ms)": f"{at:.1f}", "event": event} for at, event in detail.timeline]
                      or [{"at (ms)": "0", "event": "—"}], hide_index=True, width="stretch")
-        st.caption(f"Fired at {fire.fired_at:%Y-%m-%d %H:%M:%S} UTC · total {fire.elapsed_ms:.0f} ms · "
-                   f"key fingerprint `{fire.key_fingerprint}`")
-    with request_tab:
+        st.text(f"Fired at {fire.fired_at:%Y-%m-%d %H:%M:%S} UTC · total {fire.elapsed_ms:.0f} ms · "
+                f"key {detail.key_masked} (fingerprint {fire.key_fingerprint})")
+    with tabs[1]:
         request = detail.request
         st.code(f"{request.method} {request.url}\n" + "\n".join(
-            f"{name}: {value}" for name, value in request.headers), language="http")
+            f"{name}: {value}" for name, value in request.headers), language="http", wrap_lines=True)
         if request.body is not None:
-            st.code(pretty_json(request.body), language="json")
-    with response_tab:
+            st.code(pretty_json(request.body), language="json", wrap_lines=True)
+    with tabs[2]:
         response = detail.response
         if response is None:
             st.info("No response: nothing came back (see the timeline).")
         else:
             st.code(f"HTTP {fire.status}\n" + "\n".join(
-                f"{name}: {value}" for name, value in response.headers), language="http")
+                f"{name}: {value}" for name, value in response.headers), language="http", wrap_lines=True)
             if response.truncated:
                 st.warning("The body was cut at 64 KiB.")
-            st.code(pretty_json(response.body)[:8000] or "(empty body)", language="json")
-    with curl_tab:
-        st.code(curl, language="bash")
+            st.code(pretty_json(response.body)[:8000] or "(empty body)", language="json", wrap_lines=True)
+    for tab, text, language in ((tabs[3], code.curl, "bash"), (tabs[4], code.python, "python"),
+                                (tabs[5], code.httpie, "bash")):
+        with tab:
+            st.code(text, language=language)
+            if not plain_key and "APP_KEY" in text:
+                st.caption("The key is masked: set APP_KEY to the installation's key before running this.")
+
+
+def render_recent(fires: Sequence[FireRecord]) -> None:
+    """A few fires as a table (no clipped columns, a dash where there is no HTTP status)."""
+    st.dataframe([{"#": f.id, "when (UTC)": f.fired_at.strftime("%m-%d %H:%M:%S"), "target": f.target_kind,
+                   "HTTP status": "—" if f.status is None else str(f.status), "outcome": f.category.value,
+                   "elapsed (ms)": round(f.elapsed_ms)} for f in fires],
+                 hide_index=True, width="stretch",
+                 column_config={"#": st.column_config.NumberColumn(width="small")})
 
 
 def pretty_json(text: str) -> str:
@@ -103,20 +101,23 @@ def pretty_json(text: str) -> str:
         return text
 
 
-def render_checklist(items: Sequence[ChecklistItem], fire_link: str) -> None:
-    """Items grouped by review criterion, each with status, why and evidence links."""
+def render_checklist(items: Sequence[ChecklistItem], fire_href: Callable[[str], str]) -> None:
+    """Items grouped by review criterion, each with status, why and evidence links.
+
+    What an item says may quote the App JSON or an endpoint, so it is shown as text.
+    """
     group = None
     for item in items:
         if item.group != group:
             group = item.group
-            st.subheader(group)
+            st.subheader(group, anchor=False)
         required = "required" if item.required else "optional"
         with st.container(border=True):
-            st.markdown(f"{STATUS_ICONS[item.status]} **{item.title}** · *{STATUS_LABELS[item.status]}* · "
-                        f"{required}  \n{item.why}")
-            links = [
-                f"[{e.label}]({fire_link}?fire={e.ref})" if e.kind == "fire" else f"`{e.ref or '/'}` {e.label}"
-                for e in item.evidence
-            ]
+            st.markdown(f"{STATUS_ICONS[item.status]} **{item.title}** · *{STATUS_LABELS[item.status]}* · {required}")
+            st.text(item.why)
+            links = [f"[{e.label}]({fire_href(e.ref)})" for e in item.evidence if e.kind == "fire" and e.ref.isdigit()]
             if links:
                 st.caption("Evidence: " + " · ".join(links))
+            findings = [f"{e.ref or '/'} {e.label}" for e in item.evidence if e.kind != "fire"]
+            if findings:
+                st.text("Evidence: " + " · ".join(findings))

@@ -15,7 +15,7 @@ APP = "app"  # the selected app's id (also ?app= in the URL)
 LAST_FIRE = "last_fire"  # the id of the fire this session made last
 LAST_KEY = "last_key"  # the plain key of that fire: held only in this session's memory
 PREVIEW_KEY = "preview_key"
-SCOPES_CHANGED = "scopes_changed"  # the app id whose scopes this session changed
+SCOPES_CHANGED = "scopes_baseline"  # per app: its scopes when this session first showed them
 SIDEBAR_APP = "sidebar_app"
 AUTH_ISSUES = "auth_form_issues"
 
@@ -64,12 +64,11 @@ def preview_key(factory: Any) -> str:
     return str(st.session_state.setdefault(PREVIEW_KEY, factory()))
 
 
-def mark_scopes_changed(app_ref: int) -> None:
-    st.session_state[SCOPES_CHANGED] = app_ref
-
-
-def scopes_changed(app_ref: int) -> bool:
-    return st.session_state.get(SCOPES_CHANGED) == app_ref
+def scopes_baseline(app_ref: int, scopes: tuple[str, ...]) -> tuple[str, ...]:
+    """The app's scopes when this session first showed them (so "you changed the scopes" is about this app,
+    and goes away when a scope is ticked and unticked again)."""
+    baselines = st.session_state.setdefault(SCOPES_CHANGED, {})
+    return tuple(baselines.setdefault(app_ref, tuple(sorted(scopes))))
 
 
 def auth_issues() -> list[Any]:
@@ -82,3 +81,26 @@ def set_auth_issues(issues: list[Any]) -> None:
 
 def clear_auth_issues() -> None:
     st.session_state.pop(AUTH_ISSUES, None)
+
+
+NOTICE = "notice"  # a confirmation to show once, after the rerun that follows an action
+
+
+def notify(message: str) -> None:
+    """Say ``message`` once on the next run (e.g. after st.rerun())."""
+    st.session_state[NOTICE] = message
+
+
+def show_notice() -> None:
+    message = st.session_state.pop(NOTICE, None)
+    if message:
+        st.success(str(message), icon="✅")
+
+
+def form_generation(name: str) -> int:
+    """A counter in a form's key: a new value gives the form fresh, empty widgets."""
+    return int(st.session_state.get(f"form_generation_{name}", 0))
+
+
+def next_form_generation(name: str) -> None:
+    st.session_state[f"form_generation_{name}"] = form_generation(name) + 1

@@ -1,0 +1,149 @@
+"""Issue 11 in AppTest: no work lost, one verdict everywhere, the fire page a developer expects."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from console import keys, service
+from console.profile import AppProfile
+from console.reproduce import snippets
+from console.sandbox.sample_endpoint import SampleEndpoint
+from console.store import Store
+from tests.app.test_pages import no_exception, open_page, page_text
+
+
+def test_create_once_then_the_form_is_empty_and_app_ids_are_unique(db_url: str, store: Store) -> None:
+    at = open_page()
+    at.text_input[0].set_value("Shop")
+    at.text_input[1].set_value("4242")
+    [b for b in at.button if b.label == "Create app"][0].click().run()
+    no_exception(at)
+    assert "Created the app 'Shop'" in at.success[0].value
+    assert at.text_input[0].value == "" and at.text_input[1].value == ""  # pressing Create again makes no twin
+    [b for b in at.button if b.label == "Create app"][0].click().run()
+    assert [a.name for a in service.list_apps(store)] == ["Shop"]
+    at.text_input[0].set_value("Shop again")
+    at.text_input[1].set_value("4242")
+    [b for b in at.button if b.label == "Create app"][0].click().run()
+    assert any("4242 is already used by the app 'Shop'" in e.value for e in at.error)
+    assert at.text_input[0].value == "Shop again"  # a refused form keeps what was typed
+    assert len(service.list_apps(store)) == 1
+
+
+def test_deleting_an_app_says_so(db_url: str, store: Store) -> None:
+    app = service.create_demo_app(store)
+    at = open_page(query={"app": str(app.id)})
+    at.checkbox(key=f"confirm_delete_{app.id}").check().run()
+    [b for b in at.button if b.label == "Delete app"][0].click().run()
+    no_exception(at)
+    assert f"Deleted the app '{app.name}'" in at.success[0].value
+    assert service.list_apps(store) == []
+
+
+def test_home_checklist_report_and_check_show_one_verdict(db_url: str, store: Store, tmp_path) -> None:  # noqa: ANN001
+    app = service.create_app(store, AppProfile("Public http", "77", "1.0", "public"))
+    doc = service.get_app(store, app.id).manifest
+    doc["auth"]["request"]["url"] = "http://example.com/installed"
+    service.save_manifest(store, app.id, doc)
+    checklist = open_page("pages/4_Checklist.py", {"app": str(app.id)})
+    no_exception(checklist)
+    verdict = service.checklist(store, service.get_app(store, app.id)).verdict
+    assert not verdict.ready and "Not ready" in checklist.error[0].value
+    assert verdict.summary in checklist.error[0].value
+    home = open_page(query={"app": str(app.id)})
+    assert "⬜ **4. Checklist**" in [m.value for m in home.markdown]  # not done on Home either
+    assert verdict.summary in [t.value for t in home.text]
+    path = tmp_path / "app.json"
+    path.write_text(json.dumps(doc))
+    out = subprocess.run([sys.executable, "-m", "console", "check", str(path), "--for-listing", "--json"],
+                         capture_output=True, text=True, env={**os.environ, "CONSOLE_DATABASE_URL": db_url})
+    assert out.returncode == 1 and json.loads(out.stdout)["ready"] is False
+
+
+def test_scope_banner_belongs_to_the_app_and_goes_away_on_untick(db_url: str, store: Store) -> None:
+    first, second = service.create_demo_app(store), service.create_demo_app(store)
+    at = open_page("pages/1_Scopes.py", {"app": str(first.id)})
+    box = f"scope_{first.id}_/fb/page/getFlows"
+    at.checkbox(key=box).check().run()
+    assert any("You changed the scopes" in i.value for i in at.info)
+    at.checkbox(key=box).uncheck().run()
+    assert not any("You changed the scopes" in i.value for i in at.info)
+    at.checkbox(key=box).check().run()
+    at.selectbox(key="sidebar_app").set_value(second.id).run()
+    assert not any("You changed the scopes" in i.value for i in at.info)
+
+
+def test_unticking_read_and_write_shows_no_endpoints(db_url: str, store: Store) -> None:
+    service.create_demo_app(store)
+    at = open_page("pages/1_Scopes.py")
+    at.get("button_group")[0].set_value([]).run()
+    no_exception(at)
+    assert "0 of 34 endpoints shown" in page_text(at)
+    assert any("Select **read**, **write**" in i.value for i in at.info)
+
+
+def test_each_sample_mode_keeps_its_own_number(db_url: str, store: Store) -> None:
+    app = service.create_demo_app(store)
+    at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
+    at.selectbox(key=f"sample_mode_{app.id}").set_value("slow").run()
+    at.number_input(key=f"sample_arg_{app.id}_slow").set_value(15).run()
+    at.selectbox(key=f"sample_mode_{app.id}").set_value("flaky").run()
+    assert at.number_input(key=f"sample_arg_{app.id}_flaky").value == 1  # not slow's 15
+    at.selectbox(key=f"sample_mode_{app.id}").set_value("slow").run()
+    assert at.number_input(key=f"sample_arg_{app.id}_slow").value == 15
+
+
+def test_saved_targets_and_no_fire_without_a_url(db_url: str, store: Store, sample: SampleEndpoint) -> None:
+    app = service.create_app(store, AppProfile("Manual", "88"), {"auth": {"type": "APIKEY"}, "actions": []})
+    at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
+    assert at.button(key="fire").disabled and "to enable Fire" in page_text(at)
+    service.save_target(store, app.id, "local", sample.install_url("ok"))
+    at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
+    assert not at.button(key="fire").disabled
+    at.button(key="fire").click().run()
+    no_exception(at)
+    assert "App Setup: connected" in at.success[0].value
+    assert service.latest_fire(store, app.id).url == sample.install_url("ok")
+
+
+def test_the_code_to_reproduce_runs_when_pasted(sample: SampleEndpoint, auth_request: dict) -> None:
+    from console.fire.prepare import FireContext
+    from console.fire.send import fire_install_request
+
+    key = keys.generate_app_key()
+    result = fire_install_request(auth_request, FireContext(params={"workspace": "a"}), app_key=key,
+                                  url=sample.install_url("ok"))
+    code = snippets(result.request, result.key_masked)
+    assert keys.mask_key(key) not in code.curl and "$APP_KEY" in code.curl and key not in code.curl
+    env = {**os.environ, "APP_KEY": key}
+    curl = subprocess.run(["bash", "-c", code.curl.split("\n", 1)[1] + " -s -o /dev/null -w '%{http_code}'"],
+                          capture_output=True, text=True, env=env, timeout=30)
+    assert curl.stdout == "200", curl.stderr
+    python = subprocess.run([sys.executable, "-c", code.python], capture_output=True, text=True, env=env,
+                            timeout=30)
+    assert python.stdout.startswith("200"), python.stderr
+    received = sample.received()[-2:]  # what the sample endpoint got from the pasted commands: the real key
+    for got in received:
+        assert got["headers"]["x-token-header"] == keys.fingerprint(key)
+        assert got["payload"]["/app_token"] == keys.fingerprint(key)
+
+
+def test_history_opens_compares_and_refires(db_url: str, store: Store, sample: SampleEndpoint) -> None:
+    app = service.create_demo_app(store)
+    at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
+    at.button(key="fire").click().run()
+    at.selectbox(key=f"sample_mode_{app.id}").set_value("500").run()
+    at.button(key="fire").click().run()
+    first, second = sorted(f.id for f in service.recent_fires(store, app.id))
+    history = open_page("pages/5_History.py", {"app": str(app.id), "fire": str(second)})
+    no_exception(history)
+    assert any(f"Re-fire #{second}" in b.label for b in history.button)
+    [b for b in history.button if f"Re-fire #{second}" in b.label][0].click().run()
+    no_exception(history)
+    third = service.latest_fire(store, app.id)
+    assert third.id > second and third.url == service.get_fire(store, second).url
+    assert history.query_params["fire"] == str(third.id)
+

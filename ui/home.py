@@ -1,0 +1,50 @@
+"""Home's app management forms and the About view (settings a stakeholder need not see up front)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from console import __version__, service
+from console.config import console_mode
+from console.profile import KINDS, AppProfile
+from console.store import AppRecord, Store
+from ui import state
+
+
+def render_edit_profile(store: Store, app: AppRecord) -> None:
+    with st.form(f"edit_app_{app.id}"):
+        name = st.text_input("Name", value=app.name)
+        app_id = st.text_input("App ID", value=app.app_id)
+        version = st.text_input("Version", value=app.version)
+        kind = st.radio("Kind", KINDS, index=KINDS.index(app.kind), horizontal=True,
+                        format_func=lambda k: f"{k} app")
+        if st.form_submit_button("Save profile"):
+            try:
+                service.update_profile(store, app.id, AppProfile(name, app_id, version, kind))
+            except service.ServiceError as exc:
+                st.error(f"Not saved: {exc}")
+            else:
+                state.notify("Profile saved.")
+                st.rerun()
+
+
+def render_delete(store: Store, app: AppRecord) -> None:
+    st.text(f"Deleting '{app.name}' removes its App JSON, scopes and fire history. This cannot be undone.")
+    sure = st.checkbox("Yes, delete this app", key=f"confirm_delete_{app.id}")
+    if st.button("Delete app", disabled=not sure, type="primary"):
+        try:
+            service.delete_app(store, app.id)
+        except service.ServiceError as exc:
+            st.error(str(exc))
+            return
+        state.select_app(None)
+        state.notify(f"Deleted the app '{app.name}' and its history.")
+        st.rerun()
+
+
+def render_about(store: Store) -> None:
+    with st.expander("About and settings"):
+        st.text(f"App Key Console {__version__}\n"
+                f"Mode: {console_mode()}\n"
+                f"Database: {store.engine.url.render_as_string(hide_password=True)} ({store.dialect})")
+        st.caption("Settings come from environment variables (CONSOLE_DATABASE_URL, CONSOLE_MODE, …): see the README.")

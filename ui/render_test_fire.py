@@ -1,0 +1,55 @@
+"""Test fire's controls: the target (sample endpoint, auth.request.url, saved targets) and its mode."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from console import service
+from console.sandbox.sample_endpoint import MODE_HELP, MODES
+from console.store import AppRecord, Store
+
+
+def target_label(app: AppRecord, target: str) -> str:
+    if target == "sample":
+        return "Built-in sample endpoint"
+    if target == "endpoint":
+        return "auth.request.url"
+    return target.removeprefix("saved:")
+
+
+def render_target(store: Store, app: AppRecord) -> AppRecord:
+    """Pick where to fire; returns the app as saved after any change (the page reruns on a change)."""
+    settings = service.settings_of(app)
+    options = ["sample", "endpoint", *(f"saved:{t['name']}" for t in settings["targets"])]
+    current = settings["target"] if settings["target"] in options else "endpoint"
+    target = st.radio("Target", options, index=options.index(current), horizontal=True,
+                      format_func=lambda t: target_label(app, t), key=f"target_{app.id}_{len(options)}")
+    if target != settings["target"]:
+        service.save_settings(store, app.id, target=target)
+        st.rerun()
+    if target == "sample":
+        mode = st.selectbox("Sample endpoint mode", MODES, index=MODES.index(settings["sample_mode"]),
+                            format_func=lambda m: f"{m}: {MODE_HELP[m]}", key=f"sample_mode_{app.id}")
+        arg = None
+        if mode in ("slow", "flaky"):
+            label = "N seconds to wait" if mode == "slow" else "K requests to fail"
+            arg = int(st.number_input(label, 1, 60, service.sample_arg_for(app, mode),
+                                      key=f"sample_arg_{app.id}_{mode}"))
+        if (mode, arg) != (settings["sample_mode"], settings["sample_arg"]):
+            service.choose_sample_mode(store, app.id, mode, arg)
+            st.rerun()
+    elif target.startswith("saved:") and st.button("Remove this target", key=f"remove_{target}"):
+        service.delete_target(store, app.id, target.removeprefix("saved:"))
+        st.rerun()
+    with st.popover("Add a target URL", icon="➕"):
+        with st.form(f"add_target_{app.id}"):
+            name = st.text_input("Name", placeholder="staging")
+            url = st.text_input("URL", placeholder="https://staging.example.com/manychat/installed")
+            if st.form_submit_button("Save target"):
+                try:
+                    service.save_target(store, app.id, name, url)
+                except service.ServiceError as exc:
+                    st.error(str(exc))
+                else:
+                    st.rerun()
+    return app
