@@ -67,6 +67,8 @@ def console_url(tmp_path: Path) -> Iterator[str]:
 def test_whole_journey(console_url: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=20_000)  # a loaded CI machine: a new Streamlit session takes a while
+
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
