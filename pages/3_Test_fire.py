@@ -5,6 +5,7 @@ import streamlit as st
 from console import keys, service
 from ui import page_link, page_setup, require_app, state
 from ui.render_fire import render_fire_tabs, render_recent, render_verdict
+from ui.render_inspector import render_inspector
 from ui.render_test_fire import render_target
 from ui.resources import address_policy, sample_endpoint
 from ui.sample_values import render_sample_values
@@ -69,6 +70,8 @@ with right:
                            help="Only for a fire made in this browser session; it applies to this fire only")
         render_fire_tabs(last, held_key if reveal and same_key else "")
 
+if settings["target"] == "sample":
+    render_inspector(sample)
 st.subheader("Recent fires", anchor=False)
 render_recent(service.recent_fires(store, app.id, limit=5))
 page_link(5, "All fires in History", app, icon="📜")

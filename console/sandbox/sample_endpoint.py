@@ -11,6 +11,7 @@ then 200), redirect (302 to /install/ok), oversized (200 with a 256 KiB body).
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from console.keys import fingerprint
+from console.keys import fingerprint, mask_key
 from console.templating import escape_pointer
 
 MODES = ("ok", "201", "500", "401", "slow", "flaky", "redirect", "oversized")
@@ -93,6 +94,54 @@ def summarize_request(method: str, target: str, headers: dict[str, str], body: b
     }
 
 
+INSPECT_LOG_SIZE = 50
+INSPECT_BODY_CHARS = 16 * 1024
+_SECRET_NAME = re.compile(r"auth|token|key|secret|pass|signature|cookie", re.I)
+_TOKEN = re.compile(r"[A-Za-z0-9_\-+/=.~]{24,}")
+
+
+def _mask_token(match: re.Match[str]) -> str:
+    token = match.group(0)
+    digits, letters = sum(c.isdigit() for c in token), sum(c.isalpha() for c in token)
+    return mask_key(token) if digits >= 4 and letters >= 4 else token  # random tokens mix both; words do not
+
+
+def mask_secrets(text: str) -> str:
+    """``text`` with every key-like token (24+ characters mixing 4+ letters and 4+ digits) masked."""
+    return _TOKEN.sub(_mask_token, text)
+
+
+def _masked_value(name: str, value: str) -> str:
+    return mask_key(value) if _SECRET_NAME.search(name) and value else mask_secrets(value)
+
+
+def _masked_body(body: bytes) -> str:
+    text = body[:INSPECT_BODY_CHARS].decode("utf-8", errors="replace")
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return mask_secrets(text)
+    masked = text
+    for pointer, value in _leaves(document):  # a value under a secret-looking name is masked whole
+        name = pointer.rsplit("/", 1)[-1]
+        if _SECRET_NAME.search(name) and isinstance(value, str) and len(value) >= 4:
+            masked = masked.replace(json.dumps(value)[1:-1], mask_key(value))
+    return mask_secrets(masked)
+
+
+def inspect_entry(method: str, target: str, headers: list[tuple[str, str]], body: bytes, mode: str) -> dict[str, Any]:
+    """What the inspector shows of one request: everything as received, with key-like values masked."""
+    return {
+        "received_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        "method": method,
+        "target": mask_secrets(target),
+        "mode": mode,
+        "headers": [(name, _masked_value(name, value)) for name, value in headers],
+        "body": _masked_body(body),
+        "body_bytes": len(body),
+    }
+
+
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -104,6 +153,7 @@ class _QuietServer(ThreadingHTTPServer):
 class _State:
     flaky_counts: dict[str, int]
     received: deque[dict[str, Any]]
+    inspected: deque[dict[str, Any]]
     lock: threading.Lock
     stopping: threading.Event
 
@@ -112,7 +162,8 @@ class SampleEndpoint:
     """The sample install endpoint server; start() it, fire at install_url(), stop() it."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
-        self.state = _State({}, deque(maxlen=RECEIVED_LOG_SIZE), threading.Lock(), threading.Event())
+        self.state = _State({}, deque(maxlen=RECEIVED_LOG_SIZE), deque(maxlen=INSPECT_LOG_SIZE), threading.Lock(),
+                            threading.Event())
         self._server = _QuietServer((host, port), _make_handler(self.state))
         self._thread: threading.Thread | None = None
 
@@ -133,6 +184,11 @@ class SampleEndpoint:
         """The most recent requests received (fingerprints only), newest last."""
         with self.state.lock:
             return list(self.state.received)
+
+    def inspected(self) -> list[dict[str, Any]]:
+        """The last requests as received (all headers, raw body), key-like values masked; newest first."""
+        with self.state.lock:
+            return list(reversed(self.state.inspected))
 
     def start(self) -> SampleEndpoint:
         self._thread = threading.Thread(target=self._server.serve_forever, name="sample-endpoint", daemon=True)
@@ -181,8 +237,10 @@ def _make_handler(state: _State) -> type[BaseHTTPRequestHandler]:
             mode = segments[1]
             arg = int(segments[2]) if len(segments) > 2 and segments[2].isdigit() else None
             summary = summarize_request(self.command, self.path, dict(self.headers.items()), body)
+            entry = inspect_entry(self.command, self.path, list(self.headers.items()), body, mode)
             with state.lock:
                 state.received.append({**summary, "mode": mode})
+                state.inspected.append(entry)
             echo = {"sample_endpoint": True, "mode": mode, "received": summary}
             if mode == "ok":
                 self._send(200, {"status": "ok", **echo})

@@ -147,3 +147,18 @@ def test_history_opens_compares_and_refires(db_url: str, store: Store, sample: S
     assert third.id > second and third.url == service.get_fire(store, second).url
     assert history.query_params["fire"] == str(third.id)
 
+
+
+def test_the_sample_endpoint_inspector_shows_what_it_received_with_the_key_masked(db_url: str, store: Store) -> None:
+    app = service.create_demo_app(store)
+    at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
+    at.button(key="fire").click().run()
+    no_exception(at)
+    key = at.session_state["last_key"]
+    shown = [c.value for c in at.code if c.value.startswith("POST /install/ok")]
+    assert shown, "the inspector shows the request line"
+    raw = shown[0]
+    assert "User-Agent: ManyChat-AppKeyConsole" in raw and "Content-Length:" in raw  # every header as received
+    assert key not in " ".join(c.value for c in at.code) and keys.mask_key(key) in raw
+    bodies = [c.value for c in at.code if '"app_token"' in c.value]
+    assert bodies and all(key not in b for b in bodies)
