@@ -175,7 +175,7 @@ def cmd_fire(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
-        verdict = diagnose(result.category, result.status)
+        verdict = diagnose(result.category, result.status, result.message)
         print(f"{'OK' if result.ok else 'FAILED'}: {result.message} ({result.elapsed_ms:.0f} ms)")
         print(f"  {verdict.title}. {verdict.explanation}")
         if not result.ok:

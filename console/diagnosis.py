@@ -34,10 +34,9 @@ _BY_CATEGORY = {
         "Check the spelling of the host and that its DNS record exists publicly.",
     ),
     "tls": Diagnosis(
-        "TLS failed: the certificate is not trusted",
-        "The HTTPS handshake failed: the certificate chain is not trusted (self-signed, expired, wrong "
-        "host name or a missing intermediate certificate).",
-        "Serve a certificate from a public CA with the full chain (e.g. Let's Encrypt).",
+        "TLS failed",
+        "The HTTPS handshake with the endpoint failed.",
+        "Check the endpoint's certificate and TLS setup (the message above says what failed).",
     ),
     "protocol": Diagnosis(
         "The answer is not HTTP that ManyChat can read",
@@ -94,8 +93,43 @@ _BY_STATUS = {
 }
 
 
-def diagnose(category: str, status: int | None) -> Diagnosis:
-    """What happened and what to do next, for a fire's category and HTTP status."""
+_TLS = {  # one cause, one next step: picked by what the TLS failure said
+    "host name": Diagnosis(
+        "TLS failed: the certificate is for another host name",
+        "The certificate's names do not include the host in the URL.",
+        "Serve a certificate that lists this host name (or fix the host in the URL).",
+    ),
+    "self-signed": Diagnosis(
+        "TLS failed: the certificate is self-signed",
+        "Nothing vouches for a self-signed certificate, so ManyChat cannot trust it.",
+        "Serve a certificate from a public CA (e.g. Let's Encrypt) with its full chain.",
+    ),
+    "expired": Diagnosis(
+        "TLS failed: the certificate has expired",
+        "The certificate's validity period is over.",
+        "Renew the certificate (and automate the renewal).",
+    ),
+    "not trusted": Diagnosis(
+        "TLS failed: the certificate is not trusted",
+        "The certificate chain does not lead to a trusted public CA (an unknown CA, or a missing intermediate).",
+        "Serve the full chain from a public CA (e.g. Let's Encrypt), intermediates included.",
+    ),
+    "does not speak TLS": Diagnosis(
+        "TLS failed: the server does not speak TLS on that port",
+        "The handshake failed before any certificate was checked: plain HTTP on an https:// URL, or a TLS "
+        "version or cipher the server does not share.",
+        "Use http:// if the server is plain HTTP (then add TLS for a listing), or enable TLS 1.2+ on that port.",
+    ),
+}
+
+
+def diagnose(category: str, status: int | None, message: str = "") -> Diagnosis:
+    """What happened and what to do next, for a fire's category, HTTP status and (for TLS) message."""
+    if category == "tls":
+        lowered = message.lower()
+        for needle, diagnosis in _TLS.items():
+            if needle.lower() in lowered:
+                return diagnosis
     if category == "http_status" and status is not None:
         if status in _BY_STATUS:
             return Diagnosis(*_BY_STATUS[status])

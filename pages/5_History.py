@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from console import service
-from console.diagnosis import diagnose
 from console.outcome import CATEGORIES
 from console.store import FireFilter
 from ui import page_setup, state
@@ -78,6 +77,5 @@ elif fire is not None and fire.detail is not None:
     st.text(f"{fire.app_name} · {fire.source} · target {fire.target_kind}"
             + (f" · conformance step {fire.step}" if fire.step else "") + f"\nFired at {fire.url}")
     render_verdict(fire)
-    st.caption(f"Diagnosis: {diagnose(fire.category, fire.status).next_step}")
     render_refire(store, fire)
     render_fire_tabs(fire)

@@ -31,8 +31,8 @@ def render_issues(issues: Sequence[ValidationIssue]) -> None:
 
 def render_verdict(fire: FireRecord) -> None:
     """The outcome drawn like ManyChat's App Setup block, with the diagnosis."""
-    verdict = diagnose(fire.category, fire.status)
     detail = fire.detail
+    verdict = diagnose(fire.category, fire.status, detail.message if detail else "")
     if fire.ok:
         st.success(f"**App Setup: connected.** {verdict.title}. {verdict.explanation}", icon="✅")
     else:

@@ -18,10 +18,12 @@ def tls_message(exc: Exception) -> str:
         detail = "the certificate chain is not trusted"
         if "self-signed" in text or "self signed" in text:
             detail = "the certificate is self-signed"
-        elif "hostname" in text.lower() or "mismatch" in text.lower():
+        elif "expired" in lowered:
+            detail = "the certificate has expired"
+        elif "hostname" in lowered or "mismatch" in lowered:
             detail = "the certificate does not match the host name"
         return f"TLS verification failed: {detail}."
-    return "The TLS handshake failed (the server does not speak TLS, or uses an unsupported version)."
+    return "The TLS handshake failed: the server does not speak TLS on that port, or shares no TLS version with us."
 
 
 def key_delivery(rendered: RenderedRequest, body_text: str, key: str) -> KeyDelivery:

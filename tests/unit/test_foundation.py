@@ -135,3 +135,14 @@ def test_a_new_flaky_series_starts_counting_again(store: Store, sample: SampleEn
     assert first == [500, 200] and second == [500, 500, 200]
     with pytest.raises(service.ServiceError, match="Unknown sample mode"):
         service.choose_sample_mode(store, app.id, "sometimes", None)
+
+
+def test_a_tls_failure_has_one_cause_and_one_next_step(sample: SampleEndpoint, auth_request: dict) -> None:
+    from console.diagnosis import diagnose
+
+    plain = fire_install_request(auth_request, CTX, url=sample.install_url("ok").replace("http://", "https://"))
+    verdict = diagnose(plain.category, plain.status, plain.message)
+    assert plain.category is Category.TLS and "does not speak TLS" in plain.message
+    assert "does not speak TLS" in verdict.title and "http://" in verdict.next_step
+    assert "certificate" not in verdict.title + verdict.explanation  # not also "the certificate is not trusted"
+    assert "self-signed" in diagnose("tls", None, "TLS verification failed: the certificate is self-signed.").title
