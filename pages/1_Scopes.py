@@ -14,7 +14,8 @@ st.caption("The Public API endpoints the App Key of every installation may call.
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    search = st.text_input("Search", placeholder="path or description, e.g. tag, sendFlow, custom field")
+    search = st.text_input("Search", placeholder="path or description, e.g. tag, sendFlow, custom field",
+                           type="search", live=True)  # filters while typing
     f1, f2 = st.columns(2)
     groups = f1.multiselect("Group", list(GROUP_TITLES), format_func=GROUP_TITLES.__getitem__)
     access = f2.segmented_control("Access", ["read", "write"], selection_mode="multi", default=["read", "write"])
