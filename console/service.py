@@ -217,7 +217,10 @@ def seed_demo(store: Store, fires: int, app_name: str | None = None,
     if not 0 <= fires <= 1_000_000:
         raise ServiceError("--fires: give a number from 0 to 1,000,000.")
     app = create_demo_app(store, app_name)
-    for done in demo.seed_fires(store.fires.insert_many, app.id, app.name, fires):
+    def insert(rows: Sequence[dict[str, Any]]) -> list[int]:
+        return store.fires.insert_many(rows, return_ids=False)
+
+    for done in demo.seed_fires(insert, app.id, app.name, fires):
         if on_batch is not None:
             on_batch(done)
     return app

@@ -113,16 +113,19 @@ class Fires:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-        """Store fires in one transaction, in batches; their ids in the given order."""
+    def insert_many(self, rows: Sequence[Mapping[str, Any]], return_ids: bool = True) -> list[int]:
+        """Store fires in one transaction, in batches; their ids in the given order (unless not wanted)."""
         ids: list[int] = []
         if not rows:
             return ids
         with self.engine.begin() as conn:
             for start in range(0, len(rows), INSERT_BATCH):
                 batch = [dict(row) for row in rows[start:start + INSERT_BATCH]]
-                result = conn.execute(fires.insert().returning(fires.c.id, sort_by_parameter_order=True), batch)
-                ids.extend(int(r[0]) for r in result)
+                if return_ids:
+                    result = conn.execute(fires.insert().returning(fires.c.id, sort_by_parameter_order=True), batch)
+                    ids.extend(int(r[0]) for r in result)
+                else:
+                    conn.execute(fires.insert(), batch)
                 _bump_counts(conn, batch)
         return ids
 
