@@ -4,9 +4,10 @@ Prints a table (issue: constant-time pages). Each page's median rerun with 100,0
 be at most 2x its rerun with none; seeding 100,000 fires under 20 s; `validate` at most 1.5x
 `python -c "import jsonschema"`.
 
-    .venv/bin/python bench/pages.py [--fires 100000] [--reruns 7] [--database-url URL]
+    .venv/bin/python bench/pages.py [--fires 100000] [--reruns 7] [--database-url URL | --postgres]
 
-Without --database-url each half uses a fresh SQLite file in a temporary folder.
+Without --database-url each half uses a fresh SQLite file in a temporary folder; --postgres starts a
+throwaway PostgreSQL server on loopback (Debian's postgresql) and stops it at the end.
 """
 
 from __future__ import annotations
@@ -68,7 +69,22 @@ def main() -> None:
     parser.add_argument("--fires", type=int, default=100_000)
     parser.add_argument("--reruns", type=int, default=7)
     parser.add_argument("--database-url", help="use this database for both halves (e.g. PostgreSQL)")
+    parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL server and use it")
     args = parser.parse_args()
+    server = None
+    if args.postgres:
+        from tests.pg import PostgresServer
+
+        server = PostgresServer().start()
+        args.database_url = server.create_database()
+    try:
+        run(args)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def run(args: argparse.Namespace) -> None:
     folder = Path(tempfile.mkdtemp(prefix="console-bench-"))
     urls = {n: args.database_url or f"sqlite:///{folder / f'bench-{n}.db'}" for n in (0, args.fires)}
     apps: dict[int, int] = {}
