@@ -39,7 +39,7 @@ with left:
         for scope in in_group:
             flag = " ⚠️" if scope.is_sending else (" ✏️" if scope.is_write else "")
             key = f"scope_{app.id}_{scope.path}"
-            st.session_state[key] = scope.path in selected
+            state.set_widget(key, scope.path in selected)
             st.checkbox(f"`{scope.method}` {scope.path} — {scope.description}{flag}", key=key, on_change=toggle,
                         args=(scope.path,), help=f"{scope.rps} requests per second per account"
                         + (" · sends messages to subscribers" if scope.is_sending else "")

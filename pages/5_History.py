@@ -32,7 +32,7 @@ since = datetime.combine(days[0], time.min, UTC) if len(days) > 0 else None
 until = datetime.combine(days[-1], time.max, UTC) if len(days) > 1 else None
 where = FireFilter(app_ref=app_choice, target_kind=target, outcome=outcome, since=since, until=until, source=source)
 
-number = int(st.session_state.get("history_page", 1))
+number = state.history_page()
 view = service.history(store, where, page=number, page_size=PAGE_SIZE)
 ok = view.breakdown.get("ok", 0)
 m1, m2, m3 = st.columns(3)
@@ -54,7 +54,7 @@ c2.altair_chart(alt.Chart(points, title=f"Latency over time (latest {len(points)
     y=alt.Y("ms:Q", title="elapsed ms"), tooltip=["fired at:T", "ms:Q", "category:N"]),
     width="stretch")
 if view.pages > 1:
-    st.number_input(f"Page (of {view.pages:,})", 1, view.pages, min(number, view.pages), key="history_page")
+    st.number_input(f"Page (of {view.pages:,})", 1, view.pages, min(number, view.pages), key=state.HISTORY_PAGE)
 chosen = render_history_table(view.rows)
 if len(chosen) == 2:
     render_compare(store, chosen[0], chosen[1])

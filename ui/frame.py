@@ -50,7 +50,7 @@ def _resolve_app(store: Store) -> AppRecord | None:
 
 
 def _switch() -> None:
-    state.select_app(st.session_state[state.SIDEBAR_APP])
+    state.select_app(state.widget_value(state.SIDEBAR_APP))
 
 
 def page_setup(title: str) -> Page:
@@ -67,7 +67,7 @@ def page_setup(title: str) -> Page:
         if apps and app is not None:
             ids = [a.id for a in apps]
             names = {a.id: f"{a.name} ({a.kind} app · ID {a.app_id})" for a in apps}
-            st.session_state[state.SIDEBAR_APP] = app.id
+            state.set_widget(state.SIDEBAR_APP, app.id)
             st.selectbox("App being configured", ids, format_func=names.__getitem__, key=state.SIDEBAR_APP,
                          on_change=_switch)
         else:

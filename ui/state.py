@@ -17,6 +17,7 @@ LAST_KEY = "last_key"  # the plain key of that fire: held only in this session's
 PREVIEW_KEY = "preview_key"
 SCOPES_CHANGED = "scopes_baseline"  # per app: its scopes when this session first showed them
 SIDEBAR_APP = "sidebar_app"
+HISTORY_PAGE = "history_page"
 AUTH_ISSUES = "auth_form_issues"
 
 
@@ -104,3 +105,17 @@ def form_generation(name: str) -> int:
 
 def next_form_generation(name: str) -> None:
     st.session_state[f"form_generation_{name}"] = form_generation(name) + 1
+
+
+def set_widget(key: str, value: Any) -> None:
+    """Put a widget's value before it is drawn (e.g. a checkbox that mirrors the database)."""
+    st.session_state[key] = value
+
+
+def widget_value(key: str, default: Any = None) -> Any:
+    return st.session_state.get(key, default)
+
+
+def history_page() -> int:
+    value = st.session_state.get(HISTORY_PAGE, 1)
+    return value if isinstance(value, int) and value >= 1 else 1
