@@ -5,63 +5,14 @@ Screenshots go to artifacts/screenshots/ (ignored by git). Under CI=true this te
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
-from tests.conftest import ROOT
-
-CHROMIUM = os.environ.get("CONSOLE_CHROMIUM", "/usr/bin/chromium")
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"]
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def console_url(tmp_path: Path) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is missing (run `make test` to install it)")
-    port = _free_port()
-    env = {**os.environ, "CONSOLE_DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}", "CONSOLE_MODE": "local"}
-    log = (tmp_path / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(base + "/_stcore/health", timeout=1).text == "ok":
-                    break
-            except requests.RequestException:
-                time.sleep(0.3)
-        else:
-            pytest.fail("streamlit did not become healthy in 60 s: " + (tmp_path / "streamlit.log").read_text())
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
-        log.close()
 
 
 def test_whole_journey(console_url: str) -> None:
@@ -82,7 +33,7 @@ def test_whole_journey(console_url: str) -> None:
         def choose_mode(mode: str) -> None:
             page.get_by_role("combobox", name=re.compile("Sample endpoint mode")).click()
             page.get_by_role("option", name=re.compile(rf"^{mode}")).click()
-            expect(page.get_by_text(f"install/{mode}")).to_be_visible()
+            expect(page.get_by_text(re.compile(rf"^Fires at .*/install/{mode}"))).to_be_visible()
 
         def open_page(path: str, heading: str) -> None:
             page.goto(console_url + path)

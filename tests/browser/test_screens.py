@@ -1,0 +1,65 @@
+"""Every page at desktop (1440 px) and phone (390 px) width, and work that must never be lost.
+
+Screenshots go to artifacts/screenshots/screens-*.png (looked at by a person; ignored by git).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import SHOTS, launch, page_paths
+
+pytestmark = pytest.mark.browser
+SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
+
+
+def test_every_page_at_desktop_and_phone_width(console_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=20_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(console_url + "/")
+        page.get_by_role("button", name="Load the demo app").click()
+        expect(page.get_by_text("Loaded the demo app")).to_be_visible()
+        app = re.search(r"app=(\d+)", page.url).group(1)
+        for size, (width, height) in SIZES.items():
+            page.set_viewport_size({"width": width, "height": height})
+            for name, title in [("", "App Key Console"), *page_paths()]:
+                page.goto(f"{console_url}/{name}?app={app}")
+                expect(page.get_by_role("heading", level=1).first).to_contain_text(title.split()[0])
+                page.wait_for_timeout(600)
+                assert page.locator("[data-testid='stException']").count() == 0, f"{name or 'Home'} ({size})"
+                page.screenshot(path=str(SHOTS / f"screens-{size}-{name or 'Home'}.png"), full_page=True)
+        browser.close()
+
+
+def test_create_twice_and_delete_lose_nothing_and_say_what_happened(console_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=20_000)
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(console_url + "/")
+        page.get_by_role("textbox", name="Name").fill("Twin")
+        page.get_by_role("textbox", name="App ID").fill("31337")
+        page.get_by_role("button", name="Create app").click()
+        expect(page.get_by_text("Created the app 'Twin'.")).to_be_visible()
+        expect(page.get_by_role("textbox", name="Name")).to_have_value("")  # the form is empty again
+        page.get_by_role("button", name="Create app").click()  # pressing Create again makes no twin
+        expect(page.get_by_text("Name: enter a name for the app.")).to_be_visible()
+        page.get_by_role("textbox", name="Name").fill("Twin copy")
+        page.get_by_role("textbox", name="App ID").fill("31337")
+        page.get_by_role("button", name="Create app").click()
+        expect(page.get_by_text("31337 is already used by the app 'Twin'")).to_be_visible()
+        expect(page.get_by_role("textbox", name="Name")).to_have_value("Twin copy")  # what was typed is kept
+        page.get_by_role("tab", name="Delete").click()
+        page.get_by_text("Yes, delete this app").click()
+        page.get_by_role("button", name="Delete app").click()
+        expect(page.get_by_text("Deleted the app 'Twin' and its history.")).to_be_visible()
+        browser.close()
