@@ -387,6 +387,7 @@ def restore_version(store: Store, app_ref: int, number: int, *, author: str = DE
 class Undone:
     app: AppRecord
     restored: int  # the version number whose document is current now
+    version: int  # the new version that undo saved (or the newest one when nothing changed)
 
 
 def undo_manifest(store: Store, app_ref: int, showing: int | None = None, *,
@@ -400,7 +401,7 @@ def undo_manifest(store: Store, app_ref: int, showing: int | None = None, *,
     if current <= 1:
         raise ServiceError("There is nothing to undo: this is the first version of the App JSON.")
     app = restore_version(store, app_ref, current - 1, author=author, source="undo")
-    return Undone(app, current - 1)
+    return Undone(app, current - 1, store.versions.listing(app_ref, limit=1)[0].number)
 
 
 def held_request(store: Store, app_ref: int, look_back: int = 50) -> dict[str, Any] | None:

@@ -82,3 +82,30 @@ def set_auth_issues(issues: list[Any]) -> None:
 
 def clear_auth_issues() -> None:
     st.session_state.pop(AUTH_ISSUES, None)
+
+
+def pending_import(app_ref: int) -> Any:
+    """The import preview waiting for confirmation in this session (console.service.ImportPreview)."""
+    return st.session_state.get(f"pending_import_{app_ref}")
+
+
+def set_pending_import(app_ref: int, preview: Any) -> None:
+    st.session_state[f"pending_import_{app_ref}"] = preview
+
+
+def clear_pending_import(app_ref: int) -> None:
+    st.session_state.pop(f"pending_import_{app_ref}", None)
+
+
+def undo_cursor(app_ref: int) -> tuple[int, int] | None:
+    """(the version an undo brought back, the version that undo saved): the next undo steps back from there."""
+    value = st.session_state.get(f"undo_cursor_{app_ref}")
+    return value if isinstance(value, tuple) else None
+
+
+def set_undo_cursor(app_ref: int, restored: int, saved: int) -> None:
+    st.session_state[f"undo_cursor_{app_ref}"] = (restored, saved)
+
+
+def clear_undo_cursor(app_ref: int) -> None:
+    st.session_state.pop(f"undo_cursor_{app_ref}", None)

@@ -24,11 +24,11 @@ def lint_action_templates(value: Any, base: str, fields: Iterable[str], params: 
     for pointer, text in walk_strings(value, base):
         for spelling, name in dict.fromkeys(placeholders(text)):
             if spelling == "[[" and name not in known and name not in SYSTEM_VARIABLES:
-                choices = ", ".join(sorted(known)) or "none declared yet"
+                choices = f"Use one of {', '.join(sorted(known))}, or" if known else "No field or param is declared:"
                 issues.append(ValidationIssue(
                     pointer, "error", "template.unknown",
                     f"'[[{name}]]' is neither a form field of {place} nor an installer param.",
-                    f"Use one of: {choices}; or add a form field '{name}' to the action.",
+                    f"{choices} add a form field '{name}' to the action (or a param '{name}' to auth.params).",
                 ))
             elif spelling == "{{" and name not in SYSTEM_VARIABLES and name not in known:
                 issues.append(ValidationIssue(
