@@ -12,7 +12,7 @@ import streamlit as st
 from console import service
 from console.manifest.findings import ValidationIssue
 from console.manifest.outline import Outline, OutlineItem
-from console.manifest.scope_check import missing_scopes
+from console.manifest.scope_check import missing_scopes, unused_scopes
 from console.store import AppRecord, Store
 
 SEVERITY_ICONS = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
@@ -74,3 +74,19 @@ def render_outline(store: Store, app: AppRecord, outline: Outline) -> None:
             part = raw.get(token) if isinstance(raw, dict) else (
                 raw[int(token)] if isinstance(raw, list) and token.isdigit() and int(token) < len(raw) else None)
             _render_item(store, app, item, part)
+
+
+def render_scope_cross_check(store: Store, app: AppRecord) -> None:
+    """On the Scopes page: endpoints the App JSON calls without their scope (one click adds each),
+    and selected scopes that no request calls (candidates to drop)."""
+    missing = dict.fromkeys(call.path for call in missing_scopes(app.manifest, app.scopes))
+    for path in missing:
+        st.error(f"The App JSON calls {plain(path)} but it is not selected: with the App Key ManyChat answers 401 "
+                 "\"Wrong access token\".", icon="⛔")
+        if st.button(f"Add this scope: {path}", key=f"scopes_add_{app.id}_{path}"):
+            service.add_scope(store, app.id, path)
+            st.rerun()
+    unused = unused_scopes(app.manifest, app.scopes)
+    if unused:
+        st.caption("Candidates to drop (no request of the App JSON calls them; keep those your own server calls "
+                   "with the App Key): " + ", ".join(unused))

@@ -3,6 +3,8 @@ diff and restore; undo. Each change goes through console.service and reloads the
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from console import service
@@ -17,24 +19,28 @@ SOURCE_LABELS = {"page": "page 2", "import": "import", "cli": "command line", "r
 
 
 def render_import(store: Store, app: AppRecord) -> None:
-    pending = state.pending_import(app.id)
+    pending: Any = state.pending_import(app.id)
     with st.expander("Import App JSON (upload or paste)", expanded=pending is not None):
         upload = st.file_uploader("App JSON file", type=["json", "txt"], key=f"upload_{app.id}")
         pasted = st.text_area("…or paste App JSON, or a fragment such as \"request\": {…}", height=120,
                               key=f"paste_{app.id}")
         strip = st.checkbox("Strip // and /* */ comments (ManyChat's App JSON field accepts none)", value=True,
                             key=f"strip_{app.id}")
-        if st.button("Preview import", key=f"preview_import_{app.id}",
-                     disabled=upload is None and not pasted.strip()):
+        data = upload.getvalue() if upload is not None else pasted
+        if st.button("Preview import", key=f"preview_import_{app.id}", disabled=upload is None and not pasted.strip()):
             try:
-                state.set_pending_import(app.id, service.preview_import(
-                    app, upload.getvalue() if upload is not None else pasted, strip))
+                state.set_pending_import(app.id, (data, strip, service.preview_import(app, data, strip)))
             except ManifestError as exc:
                 state.clear_pending_import(app.id)
                 st.error(f"Not imported (the saved app is unchanged): {plain(str(exc))}")
             pending = state.pending_import(app.id)
         if pending is None:
             return
+        if pending[:2] != (data, strip):  # the input changed since the preview: preview again
+            state.clear_pending_import(app.id)
+            st.caption("The input changed since the preview: press Preview import again.")
+            return
+        pending = pending[2]
         st.info(f"Read as {pending.snippet.label}. Nothing is saved until you confirm.", icon="🔎")
         if pending.snippet.comment is not None:
             st.warning(f"Comments were stripped (the first at {pending.snippet.comment.describe()}): ManyChat's "

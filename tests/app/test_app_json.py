@@ -108,3 +108,30 @@ def test_findings_of_the_whole_document_are_all_shown(db_url: str, store: Store,
     no_exception(at)
     assert "/fb/subscriber/addTag" in service.get_app(store, app.id).scopes
     assert not any("scopes.missing" in e for e in texts(at, "error"))
+
+
+def test_scopes_page_adds_the_scope_an_action_calls(db_url: str, store: Store) -> None:
+    app = create_demo_app(store)
+    doc = copy.deepcopy(app.manifest)
+    doc["actions"][0]["requests"][0]["url"] = "https://api.manychat.com/fb/subscriber/findByName?name=Ann"
+    service.save_manifest(store, app.id, doc)
+    at = open_page("pages/1_Scopes.py")
+    no_exception(at)
+    assert any("/fb/subscriber/findByName" in e and "Wrong access token" in e for e in texts(at, "error"))
+    assert any("Candidates to drop" in c for c in texts(at, "caption"))
+    at.button(key=f"scopes_add_{app.id}_/fb/subscriber/findByName").click().run()
+    no_exception(at)
+    assert "/fb/subscriber/findByName" in service.get_app(store, app.id).scopes
+    assert not any("Wrong access token" in e for e in texts(at, "error"))
+
+
+def test_a_preview_is_dropped_when_the_input_changes(db_url: str, store: Store, demo_doc: dict) -> None:
+    app = create_demo_app(store)
+    at = open_page(PAGE)
+    at.text_area(key=f"paste_{app.id}").set_value('{"auth": null, "actions": []}').run()
+    at.button(key=f"preview_import_{app.id}").click().run()
+    assert any("DROPS EVERY ACTION" in e for e in texts(at, "error"))
+    at.text_area(key=f"paste_{app.id}").set_value(json.dumps(demo_doc)).run()
+    assert not any("DROPS" in e for e in texts(at, "error"))
+    assert not [b for b in at.button if b.key == f"confirm_import_{app.id}"]
+    assert service.get_app(store, app.id).manifest == demo_doc
