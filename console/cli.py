@@ -272,7 +272,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                         run_id=new_run_id())
     items = evaluate_checklist(ReadinessInput(
         manifest=manifest, scopes=(), target_kind=_target_kind(args.url), recent_fires=list(reversed(fires)),
-        conformance=fires, for_listing=args.for_listing))
+        conformance=fires, for_listing=args.for_listing, scopes_known=False))
     items = [item for item in items if item.id != "scopes.review"]  # scopes live in ManyChat, not App JSON
     verdict = verdict_of(items)
     ready = verdict.ready

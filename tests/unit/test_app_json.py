@@ -289,3 +289,14 @@ def test_diff_is_semantic() -> None:
     assert {c.op for c in diff_documents(old, swapped)} == {"moved"}
     assert diff_documents({"a": 1}, {"a": 1.5})[0].to_dict() == {"op": "changed", "pointer": "/a", "old": 1,
                                                                   "new": 1.5}
+
+
+def test_the_checklist_counts_a_missing_scope_like_page_2() -> None:
+    from console.readiness import ReadinessInput, evaluate_checklist
+
+    doc = load(QUICKSTART)
+    item = {i.id: i for i in evaluate_checklist(ReadinessInput(doc, ("/fb/page/getInfo",), "sample", [], []))}
+    assert item["manifest.valid"].status == "fail"
+    assert [e.ref for e in item["manifest.valid"].evidence] == ["/actions/1/requests/0/url"]
+    unknown = {i.id: i for i in evaluate_checklist(ReadinessInput(doc, (), "sample", [], [], scopes_known=False))}
+    assert unknown["manifest.valid"].status == "pass"  # `check` on the command line: scopes unknown

@@ -98,3 +98,36 @@ def test_import_preview_says_what_would_be_dropped(store: Store, demo_doc: dict[
     fragment = service.preview_import(app, '"request": {"url": "https://n.example.com/i", "method": "POST"}')
     assert not fragment.cautions and [c.pointer for c in fragment.changes] == [
         "/auth/request/url", "/auth/request/headers", "/auth/request/mapping", "/auth/request/payload"]
+
+
+def test_the_migration_keeps_each_existing_app_as_version_1(db_url: str, demo_doc: dict[str, Any]) -> None:
+    from datetime import UTC, datetime
+
+    from alembic import command
+
+    from console.store import open_store
+    from console.store.engine import _alembic_config, create_engine
+    from console.store.schema import JSONDocument, UTCDateTime
+
+    # the apps table as revision 0002 made it (later revisions may add columns)
+    apps = sa.table("apps", *(sa.column(c) for c in ("name", "app_id", "version", "kind")),
+                    *(sa.column(c, JSONDocument) for c in ("scopes", "manifest", "settings")),
+                    *(sa.column(c, UTCDateTime) for c in ("created_at", "updated_at")))
+
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        command.upgrade(_alembic_config(conn), "0002_foundation")
+        conn.commit()
+    stamp = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(apps.insert().values(name="Old", app_id="1", version="1.0", kind="dev", scopes=[],
+                                          manifest=demo_doc, settings={}, created_at=stamp, updated_at=stamp))
+    engine.dispose()
+    store = open_store(db_url)
+    try:
+        app = service.list_apps(store)[0]
+        [version] = service.list_versions(store, app.id)
+        assert (version.number, version.source, version.created_at) == (1, "migration", stamp)
+        assert service.get_version(store, app.id, 1).document == demo_doc
+    finally:
+        store.close()
