@@ -4,6 +4,7 @@ checked with exactly the same request rules as ``auth.request``."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from console.manifest.calls import sources_of
@@ -76,11 +77,23 @@ def lint_action_request(request: dict[str, Any], pointer: str, fields: list[str]
     """The auth.request rules (URL, method, header lines, CR/LF, payload vs Content-Type), then the
     action's own template names and the mapping."""
     names = set(SYSTEM_VARIABLES) | set(fields) | set(params)
-    issues = [i for i in lint_request(request, names, for_listing, base=pointer) if i.code not in NOT_FOR_ACTIONS]
+    issues = [_for_action(i) for i in lint_request(request, names, for_listing, base=pointer)
+              if i.code not in NOT_FOR_ACTIONS]
     for key in ("url", "headers", "payload"):
         issues.extend(lint_action_templates(request.get(key), f"{pointer}/{key}", fields, params, label))
     issues.extend(lint_mapping(request.get("mapping"), pointer + "/mapping"))
     return issues
+
+
+def _for_action(issue: ValidationIssue) -> ValidationIssue:
+    """The shared request rules speak of the install request; an action's request is another one."""
+    def reword(text: str) -> str:
+        for old, new in (("your install endpoint", "the endpoint this request calls"),
+                         ("the install request", "this request"), ("The install request", "This request")):
+            text = text.replace(old, new)
+        return text
+
+    return replace(issue, message=reword(issue.message), hint=reword(issue.hint))
 
 
 def _lint_forms(forms: Any, base: str, sources: dict[str, Any]) -> tuple[list[str], list[ValidationIssue]]:

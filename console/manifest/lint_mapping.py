@@ -11,6 +11,7 @@ from jsonpath.exceptions import JSONPathError, JSONPathSyntaxError
 from console.manifest.findings import ValidationIssue
 
 VALUE_TYPES = ("string", "number", "boolean", "date", "datetime", "array", "object")
+MAX_PATH = 1000
 
 
 @lru_cache(maxsize=1)
@@ -20,6 +21,8 @@ def _environment() -> JSONPathEnvironment:
 
 def jsonpath_problem(path: str) -> str | None:
     """Why ``path`` is not a JSONPath query (with the column), or None when it parses."""
+    if len(path) > MAX_PATH:
+        return f"it is {len(path)} characters long; the console reads paths of up to {MAX_PATH}"
     try:
         _environment().compile(path)
     except JSONPathSyntaxError as exc:

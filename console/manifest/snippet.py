@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from console.manifest.document import ManifestError, as_list, parse_manifest
+from console.manifest.document import MAX_BYTES, ManifestError, as_list, parse_manifest
 
 FRAGMENT_KEYS = ("auth", "actions", "triggers", "sources", "request")
 KIND_LABELS = {
@@ -197,6 +197,8 @@ def read_snippet(data: bytes | str, current: dict[str, Any] | None = None,
         return Snippet(document if kind == "document" else merge_fragment(base, kind, document), kind, None, text)
     except ManifestError as exc:
         error = exc
+    if len(text) > MAX_BYTES:
+        raise error  # too large to be App JSON: the size message, without scanning it for comments
     cleaned, comment = strip_comments(text)
     if comment is not None and not strip:
         raise ManifestError(comments_message(comment))

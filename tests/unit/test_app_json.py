@@ -189,6 +189,7 @@ def test_a_manychat_call_with_the_wrong_method_or_an_unknown_endpoint() -> None:
 @pytest.mark.parametrize(("path", "ok"), [
     ("$.id", True), ("$.data[0].name", True), ("$..id", True), ("$['first name']", True), ("$.data[*].id", True),
     ("$.data[?@.price < 10]", True), ("id", False), ("$.a.0", False), ("$[", False), ("$.a b", False),
+    ("$" + ".a" * 600, False), ("$" + "[?(" * 400, False),
 ])
 def test_mapping_paths_are_parsed_as_jsonpath(path: str, ok: bool) -> None:
     problem = jsonpath_problem(path)
@@ -247,6 +248,8 @@ def test_comments_refused_unless_stripped_with_their_place() -> None:
 def test_a_broken_document_keeps_its_specific_message() -> None:
     with pytest.raises(ManifestError, match="line 2, column 3"):
         read_snippet('{"auth": null,\n  nope}')
+    with pytest.raises(ManifestError, match="limited to 1 MiB"):
+        read_snippet("// x\n" + "{" * (1024 * 1024 + 10))
 
 
 def test_fragments_are_recognised_and_merged_at_their_place() -> None:
