@@ -1,4 +1,4 @@
-"""`python -m console …`: validate, fire, check, sandbox serve, demo seed, db upgrade.
+"""`python -m console …`: validate, diff, fire, check, sandbox serve, demo seed, db upgrade.
 
 Exit 0 = pass, 1 = the check failed, 2 = bad usage or unreadable input (message on
 stderr, never a traceback). ``--json`` prints one JSON object on stdout.
@@ -41,7 +41,17 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="validate an App JSON file (schema + lint)")
     validate.add_argument("app_json", metavar="APP_JSON")
     validate.add_argument("--for-listing", action="store_true", help="apply App Store listing rules")
+    validate.add_argument("--strip-comments", action="store_true",
+                          help="accept // and /* */ comments (ManyChat's field does not: a warning says where)")
+    validate.add_argument("--scope", action="extend", nargs="+", default=None, metavar="PATH",
+                          help="the app's scopes, e.g. /fb/subscriber/addTag: cross-check the API calls (repeatable)")
     validate.add_argument("--json", action="store_true", help="print one JSON object")
+
+    diff = commands.add_parser("diff", help="the semantic difference of two App JSON files")
+    diff.add_argument("old", metavar="A")
+    diff.add_argument("new", metavar="B")
+    diff.add_argument("--strip-comments", action="store_true", help="accept // and /* */ comments in the files")
+    diff.add_argument("--json", action="store_true", help="print one JSON object")
 
     fire = commands.add_parser("fire", help="send the install request as ManyChat would")
     _fire_options(fire)
@@ -143,10 +153,53 @@ def _record(results: Sequence[tuple[FireResult, str | None]], app_name: str, tar
         return []
 
 
+def _load_snippet(path: str, strip_comments: bool) -> tuple[dict[str, Any], Any]:
+    """A whole App JSON document from a file, and where its first comment was (None without any).
+    Comments without ``strip_comments`` and bare fragments are refused with a message that says so."""
+    from console.manifest.document import MAX_BYTES, ManifestError, load_manifest_file
+    from console.manifest.snippet import comments_message, read_snippet
+
+    try:
+        return load_manifest_file(path), None
+    except ManifestError as exc:
+        error = exc
+    try:
+        file = Path(path)
+        raw = file.read_bytes() if file.is_file() and file.stat().st_size <= MAX_BYTES else None
+    except OSError:
+        raw = None
+    if raw is None:
+        raise UsageError(str(error)) from None
+    try:
+        snippet = read_snippet(raw, None, strip=True)
+    except ManifestError:
+        raise UsageError(str(error)) from None
+    if snippet.comment is not None and not strip_comments:
+        raise UsageError(f"{path}: {comments_message(snippet.comment)} To check it anyway: --strip-comments.")
+    if snippet.kind != "document":
+        raise UsageError(f"{path} holds {snippet.label}, not a whole App JSON document. Put it into a document "
+                         "with 'auth' and 'actions' (page 2's Import merges it into an app's App JSON).")
+    return snippet.document, snippet.comment
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    from console.manifest.findings import ValidationIssue, ValidationReport
     from console.manifest.validate import validate_manifest
 
-    report = validate_manifest(_load(args.app_json), for_listing=args.for_listing)
+    document, comment = _load_snippet(args.app_json, args.strip_comments)
+    if args.scope is not None:
+        from console.catalog import get_scope
+
+        unknown = [path for path in args.scope if get_scope(path) is None]
+        if unknown:
+            raise UsageError(f"--scope {' '.join(unknown)}: not a Public API endpoint (e.g. /fb/page/getInfo).")
+    report = validate_manifest(document, for_listing=args.for_listing, scopes=args.scope)
+    if comment is not None:
+        report = ValidationReport((ValidationIssue(
+            "", "warning", "json.comments",
+            f"The file has comments (the first at {comment.describe()}): ManyChat's App JSON field accepts JSON "
+            "without comments.", "They were stripped for this check; remove them before pasting into ManyChat.",
+        ), *report.issues))
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
@@ -156,6 +209,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{args.app_json}: {'valid' if report.valid else 'INVALID'} "
               f"({errors} error(s), {len(report.issues) - errors} other finding(s))")
     return EXIT_PASS if report.valid else EXIT_FAIL
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from console.manifest.diff import diff_documents
+
+    old, _ = _load_snippet(args.old, args.strip_comments)
+    new, _ = _load_snippet(args.new, args.strip_comments)
+    changes = diff_documents(old, new)
+    if args.json:
+        print(json.dumps({"same": not changes, "changes": [c.to_dict() for c in changes]}, ensure_ascii=False))
+    else:
+        for change in changes:
+            print(change.describe())
+        print(f"{args.old} → {args.new}: " + (f"{len(changes)} change(s)" if changes else "no semantic difference"))
+    return EXIT_PASS if not changes else EXIT_FAIL
 
 
 def cmd_fire(args: argparse.Namespace) -> int:
@@ -204,7 +272,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                         run_id=new_run_id())
     items = evaluate_checklist(ReadinessInput(
         manifest=manifest, scopes=(), target_kind=_target_kind(args.url), recent_fires=list(reversed(fires)),
-        conformance=fires, for_listing=args.for_listing))
+        conformance=fires, for_listing=args.for_listing, scopes_known=False))
     items = [item for item in items if item.id != "scopes.review"]  # scopes live in ManyChat, not App JSON
     verdict = verdict_of(items)
     ready = verdict.ready
@@ -307,8 +375,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    handlers = {"validate": cmd_validate, "fire": cmd_fire, "check": cmd_check, "sandbox": cmd_sandbox,
-                "demo": cmd_demo, "db": cmd_db}
+    handlers = {"validate": cmd_validate, "diff": cmd_diff, "fire": cmd_fire, "check": cmd_check,
+                "sandbox": cmd_sandbox, "demo": cmd_demo, "db": cmd_db}
     try:
         return handlers[args.command](args)
     except UsageError as exc:

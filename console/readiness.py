@@ -60,6 +60,7 @@ class ReadinessInput:
     recent_fires: Sequence[FireRecord]  # at the checked target, newest first
     conformance: Sequence[FireRecord]  # the latest conformance run, in firing order
     for_listing: bool = False
+    scopes_known: bool = True  # False on the command line: the scopes live in ManyChat, not in App JSON
 
 
 def percentile(values: Sequence[float], pct: float) -> float:
@@ -83,7 +84,8 @@ def evaluate_checklist(data: ReadinessInput) -> list[ChecklistItem]:
 
 
 def _manifest_items(data: ReadinessInput) -> list[ChecklistItem]:
-    report = validate_manifest(data.manifest, for_listing=data.for_listing)
+    report = validate_manifest(data.manifest, for_listing=data.for_listing,
+                               scopes=data.scopes if data.scopes_known else None)
     request = request_of(data.manifest)
     items = []
     legacy = report.by_code("params.legacy_api_key")

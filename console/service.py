@@ -17,15 +17,20 @@ from console.catalog import get_scope, sort_paths
 from console.conformance import MAX_FIRES, ConformanceFire, new_run_id, run_conformance
 from console.fire.prepare import FireContext, fill_params
 from console.fire.send import Timeouts, fire_install_request
-from console.manifest.document import new_manifest, param_names, request_of, request_or_default
+from console.manifest.diff import Change, diff_documents, summarize
+from console.manifest.document import as_list, new_manifest, param_names, request_of, request_or_default
+from console.manifest.findings import ValidationReport
+from console.manifest.snippet import Snippet, read_snippet
+from console.manifest.validate import validate_manifest
 from console.netpolicy import AddressPolicy
 from console.outcome import FireRecord, FireResult
 from console.profile import AppProfile, check_profile
 from console.readiness import ChecklistItem, ReadinessInput, Verdict, evaluate_checklist, verdict_of
 from console.sandbox.sample_endpoint import install_path
-from console.store import AppRecord, AppSummary, FireFilter, Store, open_store
+from console.store import AppRecord, AppSummary, FireFilter, Store, VersionRecord, open_store
 
 TARGETS = ("sample", "endpoint")
+DEFAULT_AUTHOR = "console"
 MAX_CONFORMANCE_FIRES = MAX_FIRES
 RECENT_FIRES = 20
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -84,15 +89,18 @@ def _check_app_id_free(store: Store, app_id: str, app_ref: int | None = None) ->
 
 
 def create_app(store: Store, profile: AppProfile, manifest: dict[str, Any] | None = None,
-               scopes: Sequence[str] = (), settings: dict[str, Any] | None = None) -> AppRecord:
-    """A new app (an empty server-side auth section unless a document is given). App IDs are unique."""
+               scopes: Sequence[str] = (), settings: dict[str, Any] | None = None, *,
+               source: str = "page", author: str = DEFAULT_AUTHOR) -> AppRecord:
+    """A new app (an empty server-side auth section unless a document is given); its document is version 1.
+    App IDs are unique."""
     profile = _checked(profile)
     _check_app_id_free(store, profile.app_id)
+    document = new_manifest() if manifest is None else manifest
     app_ref = store.apps.insert(
         name=profile.name, app_id=profile.app_id, version=profile.version, kind=profile.kind,
-        scopes=sort_paths(scopes), manifest=new_manifest() if manifest is None else manifest,
-        settings={**DEFAULT_SETTINGS, **(settings or {})},
+        scopes=sort_paths(scopes), manifest=document, settings={**DEFAULT_SETTINGS, **(settings or {})},
     )
+    store.versions.save(app_ref, document, author=author, source=source, summary="app created", update_app=False)
     return _must_get(store, app_ref)
 
 
@@ -127,12 +135,19 @@ def toggle_scope(store: Store, app_ref: int, path: str) -> AppRecord:
     return change_scopes(store, app_ref, sorted(current ^ {path}))
 
 
-def save_manifest(store: Store, app_ref: int, document: dict[str, Any]) -> AppRecord:
-    """Replace the app's App JSON document."""
+def save_manifest(store: Store, app_ref: int, document: dict[str, Any], *, source: str = "page",
+                  author: str = DEFAULT_AUTHOR) -> AppRecord:
+    """Replace the app's App JSON document; every change becomes a version (who, when, from where, what)."""
     if not isinstance(document, dict):
         raise ServiceError("App JSON must be an object with 'auth' and 'actions'.")
-    _must_get(store, app_ref)
-    store.apps.update(app_ref, manifest=document)
+    app = _must_get(store, app_ref)
+    if document == app.manifest:
+        return app
+    if store.versions.count(app_ref) == 0:  # an app from before versions were kept: keep its state first
+        store.versions.save(app_ref, app.manifest, author=DEFAULT_AUTHOR, source="initial",
+                            summary="the App JSON before the first recorded change", update_app=False)
+    store.versions.save(app_ref, document, author=author, source=source,
+                        summary=summarize(diff_documents(app.manifest, document)))
     return _must_get(store, app_ref)
 
 
@@ -438,3 +453,111 @@ def progress(store: Store, app: AppRecord) -> list[Step]:
         Step(4, "Checklist", check.verdict.ready, check.verdict.summary),
     ]
 
+
+
+# ---- App JSON versions, import preview, whole-document validation (issue 10)
+
+
+def validate_app(app: AppRecord, for_listing: bool = False) -> ValidationReport:
+    """The whole App JSON checked, with the cross-checks against the app's scopes."""
+    return validate_manifest(app.manifest, for_listing=for_listing, scopes=app.scopes)
+
+
+def add_scope(store: Store, app_ref: int, path: str) -> AppRecord:
+    """Select one more scope (the one-click fix of a missing-scope finding); nothing when already selected."""
+    app = _must_get(store, app_ref)
+    return app if path in app.scopes else change_scopes(store, app_ref, [*app.scopes, path])
+
+
+def list_versions(store: Store, app_ref: int, limit: int = 50) -> list[VersionRecord]:
+    """The app's App JSON versions, newest first (without their documents)."""
+    return store.versions.listing(app_ref, limit)
+
+
+def get_version(store: Store, app_ref: int, number: int) -> VersionRecord:
+    version = store.versions.get(app_ref, number)
+    if version is None:
+        raise ServiceError(f"App #{app_ref} has no version {number}.")
+    return version
+
+
+def diff_versions(store: Store, app_ref: int, old: int, new: int) -> list[Change]:
+    """What changed from version ``old`` to version ``new`` (JSON pointers into ``new``)."""
+    return diff_documents(get_version(store, app_ref, old).document, get_version(store, app_ref, new).document)
+
+
+def restore_version(store: Store, app_ref: int, number: int, *, author: str = DEFAULT_AUTHOR,
+                    source: str = "restore") -> AppRecord:
+    """Make version ``number`` the current App JSON again: a new version, so nothing is lost."""
+    document = get_version(store, app_ref, number).document
+    assert document is not None
+    app = _must_get(store, app_ref)
+    if document == app.manifest:
+        return app
+    store.versions.save(app_ref, document, author=author, source=source,
+                        summary=f"restored version {number}: " + summarize(diff_documents(app.manifest, document)))
+    return _must_get(store, app_ref)
+
+
+@dataclass(frozen=True)
+class Undone:
+    app: AppRecord
+    restored: int  # the version number whose document is current now
+    version: int  # the new version that undo saved (or the newest one when nothing changed)
+
+
+def undo_manifest(store: Store, app_ref: int, showing: int | None = None, *,
+                  author: str = DEFAULT_AUTHOR) -> Undone:
+    """Step back one state: restore the version before ``showing`` (the newest when None). Repeated
+    undos, each given the previous result's ``restored``, walk back through every earlier state."""
+    versions = store.versions.listing(app_ref, limit=1)
+    if not versions:
+        raise ServiceError("There is nothing to undo: this app has no earlier version.")
+    current = showing if showing is not None else versions[0].number
+    if current <= 1:
+        raise ServiceError("There is nothing to undo: this is the first version of the App JSON.")
+    app = restore_version(store, app_ref, current - 1, author=author, source="undo")
+    return Undone(app, current - 1, store.versions.listing(app_ref, limit=1)[0].number)
+
+
+def held_request(store: Store, app_ref: int, look_back: int = 50) -> dict[str, Any] | None:
+    """The newest auth.request the app's versions hold (kept while Manual delivery is selected)."""
+    for version in store.versions.listing(app_ref, look_back):
+        full = store.versions.get(app_ref, version.number)
+        request = request_of(full.document) if full is not None and full.document is not None else None
+        if request is not None:
+            return request
+    return None
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What an import would do, shown before anything is saved."""
+
+    snippet: Snippet
+    changes: list[Change]
+    drops_auth: bool  # the current document has an auth section and the new one has none
+    drops_actions: bool  # the current document has actions and the new one has none
+
+    @property
+    def document(self) -> dict[str, Any]:
+        return self.snippet.document
+
+    @property
+    def cautions(self) -> list[str]:
+        notes = []
+        if self.drops_auth:
+            notes.append("This import DROPS THE WHOLE AUTH SECTION (params, connection and the install request).")
+        if self.drops_actions:
+            notes.append("This import DROPS EVERY ACTION of the current App JSON.")
+        return notes
+
+
+def preview_import(app: AppRecord, data: bytes | str, strip_comments: bool = True) -> ImportPreview:
+    """Read pasted or uploaded App JSON (comments stripped, a fragment merged into the current
+    document) and compare it with the current one. Raises ManifestError with a fixable message."""
+    snippet = read_snippet(data, app.manifest, strip=strip_comments)
+    current, new = app.manifest, snippet.document
+    drops_auth = isinstance(current.get("auth"), dict) and not isinstance(new.get("auth"), dict)
+    drops_actions = bool(as_list(current.get("actions"))) and not as_list(new.get("actions"))
+    return ImportPreview(snippet, diff_documents(current, new), drops_auth, drops_actions)

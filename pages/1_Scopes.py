@@ -5,6 +5,7 @@ import streamlit as st
 from console import service
 from console.catalog import GROUP_TITLES, SCOPES, describe_for_installer, rescope_consequence, search_scopes
 from ui import page_setup, require_app, state
+from ui.findings_view import render_scope_cross_check
 
 page = page_setup("Scopes")
 app = require_app(page)
@@ -57,6 +58,7 @@ with right:
             st.markdown(f"- {line}")
     for caution in view.cautions:
         st.warning(caution, icon="⚠️")
+    render_scope_cross_check(page.store, app)
     if tuple(sorted(app.scopes)) != baseline:
         st.info("**You changed the scopes.** " + rescope_consequence(app.kind), icon="🔁")
     else:

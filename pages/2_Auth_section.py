@@ -1,4 +1,4 @@
-"""Step 2: build and validate the App JSON auth section; import and export App JSON."""
+"""Step 2: build the App JSON auth section, see findings for the whole document; import, versions, undo."""
 
 import json
 
@@ -7,12 +7,18 @@ import streamlit as st
 from console import keys, service
 from console.fire.prepare import InvalidRequest, masked_request, render_request, template_values
 from console.manifest.document import METHODS, auth_of, dump_manifest, request_of
-from console.manifest.validate import validate_manifest
+from console.manifest.outline import build_outline
 from console.profile import file_slug
 from ui import page_setup, require_app, state
-from ui.auth_builder import apply_widgets, import_manifest, initial, widget_key
-from ui.render_fire import pretty_json, render_issues
+from ui.auth_builder import apply_widgets, initial, widget_key
+from ui.findings_view import render_findings, render_outline
+from ui.render_fire import pretty_json
 from ui.sample_values import render_sample_values
+from ui.versions_view import render_import, render_undo, render_versions
+
+REQUEST_FIELDS = ["/auth/request/url", "/auth/request/method", "/auth/request/headers", "/auth/request/payload",
+                  "/auth/request/mapping", "/auth/request"]
+OTHER_FIELDS = ["/auth/params", "/auth/connection"]
 
 page = page_setup("Auth section")
 app = require_app(page)
@@ -20,57 +26,55 @@ store = page.store
 st.title("2 · Auth section")
 st.caption("How ManyChat delivers the App Key: the install request it sends to your endpoint right after "
            "installation (server-side, recommended), or manual copy by the installer.")
+render_undo(store, app)
+render_import(store, app)
+render_versions(store, app)
 
-with st.expander("Import App JSON (upload or paste)"):
-    upload = st.file_uploader("App JSON file", type=["json"], key=f"upload_{app.id}")
-    pasted = st.text_area("…or paste App JSON", height=120, key=f"paste_{app.id}")
-    if st.button("Import", disabled=upload is None and not pasted.strip()):
-        error = import_manifest(store, app, upload.getvalue() if upload is not None else pasted)
-        if error:
-            st.error(f"Not imported (the saved app is unchanged): {error}")
-        else:
-            st.toast("App JSON imported")
-            st.rerun()
-
-report = validate_manifest(app.manifest)
+report = service.validate_app(app)
 form = initial(app)
+server = form.delivery == "server"
+outline = build_outline(app.manifest, report, (REQUEST_FIELDS if server else []) + OTHER_FIELDS)
+at = outline.fields.get
 change = {"on_change": apply_widgets, "args": (store, app.id)}
 form_issues = state.auth_issues()
 left, right = st.columns(2, gap="large")
 with left:
-    render_issues(report.at("/auth") if auth_of(app.manifest) is None else
-                  [i for i in report.issues if i.pointer in ("", "/auth")])
+    render_findings(outline.section("auth").issues)
     delivery = st.radio("Delivery of the App Key", ["server", "manual"], key=widget_key(app, "delivery"),
                         index=["server", "manual"].index(form.delivery), horizontal=True, **change,
                         format_func={"server": "Server-side (install request)", "manual": "Manual copy"}.get)
     if delivery == "server":
         st.text_input("Request URL", value=form.url, key=widget_key(app, "url"), **change,
                       placeholder="https://example.com/manychat/installed")
-        render_issues(report.at("/auth/request/url"))
+        render_findings(at("/auth/request/url", ()))
         method = form.method if form.method in METHODS else "POST"
         st.selectbox("Method", METHODS, index=METHODS.index(method), key=widget_key(app, "method"), **change)
-        render_issues(report.at("/auth/request/method"))
+        render_findings(at("/auth/request/method", ()))
         st.text_area("Headers (one 'Name: value' per line)", value=form.headers_text, **change,
                      key=widget_key(app, "headers_text"), height=90)
-        render_issues(report.at("/auth/request/headers"))
+        render_findings(at("/auth/request/headers", ()))
         st.text_area("Payload (JSON)", value=form.payload_text, key=widget_key(app, "payload_text"), **change,
                      height=160)
-        render_issues(report.at("/auth/request/payload") + [i for i in report.issues if i.pointer == "/auth/request"])
+        render_findings(at("/auth/request/payload", ()) + at("/auth/request", ()))
         st.text_area("Mapping (JSON array)", value=form.mapping_text, key=widget_key(app, "mapping_text"),
                      height=68, **change)
-        render_issues(report.at("/auth/request/mapping"))
+        render_findings(at("/auth/request/mapping", ()))
+    elif (held := service.held_request(store, app.id)) is not None:
+        st.info("The install request is kept while Manual is selected; switch back to Server-side to bring it "
+                "back as it was.", icon="📌")
+        st.code(json.dumps(held, indent=2, ensure_ascii=False), language="json")
     st.text_area("Installer params (one 'name: Title' per line)", value=form.params_text, **change,
                  key=widget_key(app, "params_text"), height=68)
-    render_issues(report.at("/auth/params"))
+    render_findings(at("/auth/params", ()))
     c1, c2 = st.columns(2)
     c1.text_area("Connection headers ('Name: value')", value=form.connection_headers_text, height=68,
                  key=widget_key(app, "connection_headers_text"), **change)
     c2.text_area("Connection query string ('name=value')", value=form.connection_qs_text, height=68,
                  key=widget_key(app, "connection_qs_text"), **change)
-    render_issues(report.at("/auth/connection"))
+    render_findings(at("/auth/connection", ()))
     if form_issues:
         st.error("Not saved until fixed:", icon="✋")
-        render_issues(form_issues)
+        render_findings(form_issues)
 
 with right:
     auth_tab, app_tab, sent_tab = st.tabs(["Generated auth", "Full App JSON", "Request as it would be sent"])
@@ -95,7 +99,12 @@ with right:
                 st.warning(f"Cannot render the request yet: {exc}")
     errors = sum(1 for i in report.issues if i.severity == "error")
     verdict = "valid" if report.valid else f"{errors} error(s)"
-    st.markdown(f"**Validation:** {verdict} · {len(report.issues)} finding(s) in all")
+    st.markdown(f"**Validation of the whole App JSON:** {verdict} · {outline.shown} finding(s) in all, each shown "
+                "next to its field or in the outline below")
     slug = file_slug(app.name)
     st.download_button("Download App JSON", dump_manifest(app.manifest), file_name=f"{slug}.app.json",
                        mime="application/json", icon="⬇️", type="primary" if report.valid else "secondary")
+
+st.subheader("The whole App JSON: actions, triggers, sources")
+st.caption("Findings for every part of the document, each with its item. Scopes are cross-checked with page 1.")
+render_outline(store, app, outline)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from console import service
 from console.manifest.auth_form import AuthForm, apply_auth_form, auth_form_from
-from console.manifest.document import ManifestError, parse_manifest
+from console.manifest.document import auth_of, request_of
 from console.store import AppRecord, Store
 from ui import state
 
@@ -30,24 +30,27 @@ def initial(app: AppRecord) -> AuthForm:
 
 
 def apply_widgets(store: Store, app_ref: int) -> None:
-    """on_change: rebuild the auth section from every field; save only when all fields read."""
+    """on_change: rebuild the auth section from every field; save only when all fields read.
+
+    Back from Manual to Server-side, the request comes back as it was (the versions keep it), not
+    as an empty one."""
     app = service.get_app(store, app_ref)
     if app is None:
         return
     form = initial(app)
+    if form.delivery == "server" and request_of(app.manifest) is None:
+        held = service.held_request(store, app.id)
+        if held is not None:
+            auth = {**(auth_of(app.manifest) or {"type": "APIKEY"}), "request": held}
+            form = replace(auth_form_from({**app.manifest, "auth": auth}), delivery="server")
     updated, issues = apply_auth_form(app.manifest, form)
     state.set_auth_issues(issues)
     if not issues and updated != app.manifest:
-        service.save_manifest(store, app.id, updated)
+        service.save_manifest(store, app.id, updated, source="page")
+        state.clear_undo_cursor(app.id)
 
 
-def import_manifest(store: Store, app: AppRecord, data: bytes | str) -> str | None:
-    """Replace the app's App JSON; the error message, or None on success (then the form reloads)."""
-    try:
-        document = parse_manifest(data)
-    except ManifestError as exc:
-        return str(exc)
-    service.save_manifest(store, app.id, document)
+def reload_form(app: AppRecord) -> None:
+    """After a change made elsewhere (import, restore, undo): the fields show the saved document again."""
     st.session_state[f"auth_rev_{app.id}"] = revision(app) + 1
     state.clear_auth_issues()
-    return None

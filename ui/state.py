@@ -119,3 +119,30 @@ def widget_value(key: str, default: Any = None) -> Any:
 def history_page() -> int:
     value = st.session_state.get(HISTORY_PAGE, 1)
     return value if isinstance(value, int) and value >= 1 else 1
+
+
+def pending_import(app_ref: int) -> Any:
+    """The import preview waiting for confirmation in this session (console.service.ImportPreview)."""
+    return st.session_state.get(f"pending_import_{app_ref}")
+
+
+def set_pending_import(app_ref: int, preview: Any) -> None:
+    st.session_state[f"pending_import_{app_ref}"] = preview
+
+
+def clear_pending_import(app_ref: int) -> None:
+    st.session_state.pop(f"pending_import_{app_ref}", None)
+
+
+def undo_cursor(app_ref: int) -> tuple[int, int] | None:
+    """(the version an undo brought back, the version that undo saved): the next undo steps back from there."""
+    value = st.session_state.get(f"undo_cursor_{app_ref}")
+    return value if isinstance(value, tuple) else None
+
+
+def set_undo_cursor(app_ref: int, restored: int, saved: int) -> None:
+    st.session_state[f"undo_cursor_{app_ref}"] = (restored, saved)
+
+
+def clear_undo_cursor(app_ref: int) -> None:
+    st.session_state.pop(f"undo_cursor_{app_ref}", None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -16,11 +17,19 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from console.manifest.calls import names_sent_to_manychat
 from console.manifest.document import METHODS, as_list, auth_of, is_json_content_type, param_names, split_header
 from console.manifest.findings import ValidationIssue, ValidationReport
+from console.manifest.lint_actions import lint_actions
+from console.manifest.lint_mapping import lint_mapping
+from console.manifest.lint_sources import lint_sources
+from console.manifest.lint_triggers import lint_triggers
+from console.manifest.scope_check import check_scopes
 from console.templating import KEY_VARIABLE, SYSTEM_VARIABLES, names_in, walk_strings
 
-LEGACY_KEY_PARAM = re.compile(r"api[\s_-]*(key|token)|access[\s_-]*token|manychat[\s_-]*(key|token)", re.I)
+KEY_WORDS = re.compile(r"api[\s_-]*(key|token)|access[\s_-]*token|\b(key|token)\b", re.I)
+MANYCHAT_NAMED = re.compile(r"many[\s_-]*chat", re.I)
+AUTH_TYPES = ("APIKEY",)
 
 
 @lru_cache(maxsize=1)
@@ -68,10 +77,17 @@ def _schema_issue(error: ValidationError) -> ValidationIssue:
     return ValidationIssue(pointer, "error", f"schema.{error.validator}", f"{field}: {error.message}.", "")
 
 
-def validate_manifest(document: dict[str, Any], for_listing: bool = False) -> ValidationReport:
-    """Schema errors first, then lint findings, each with a pointer, code and fix hint."""
+def validate_manifest(document: dict[str, Any], for_listing: bool = False,
+                      scopes: Sequence[str] | None = None) -> ValidationReport:
+    """Schema errors first, then lint findings for every part (auth, actions, sources, triggers),
+    each with a pointer, code and fix hint. With ``scopes`` (the app's), the cross-checks too."""
     issues = [_schema_issue(e) for e in _validator().iter_errors(document)]
     issues.extend(lint_manifest(document, for_listing=for_listing))
+    issues.extend(lint_actions(document, for_listing, _lint_request))
+    issues.extend(lint_sources(document, for_listing, _lint_request))
+    issues.extend(lint_triggers(document))
+    if scopes is not None:
+        issues.extend(check_scopes(document, scopes))
     seen: set[tuple[str, str]] = set()
     unique = []
     for issue in issues:
@@ -93,7 +109,14 @@ def lint_manifest(document: dict[str, Any], for_listing: bool = False) -> list[V
         ))
         return issues
     names = set(SYSTEM_VARIABLES) | set(param_names(document))
-    issues.extend(_lint_params(auth))
+    kind = auth.get("type")
+    if isinstance(kind, str) and kind not in AUTH_TYPES:
+        issues.append(ValidationIssue(
+            "/auth/type", "warning", "auth.type_unknown",
+            f"The auth type '{kind}' is not APIKEY, the one type the Specification describes.",
+            "Use \"type\": \"APIKEY\" unless ManyChat told you otherwise: the console checks the rest as APIKEY.",
+        ))
+    issues.extend(_lint_params(auth, names_sent_to_manychat(document)))
     issues.extend(_lint_templates(auth.get("connection"), "/auth/connection", names))
     request = auth.get("request")
     if not isinstance(request, dict):
@@ -105,10 +128,11 @@ def lint_manifest(document: dict[str, Any], for_listing: bool = False) -> list[V
             ))
         return issues
     issues.extend(_lint_request(request, names, for_listing))
+    issues.extend(lint_mapping(request.get("mapping"), "/auth/request/mapping"))
     return issues
 
 
-def _lint_params(auth: dict[str, Any]) -> list[ValidationIssue]:
+def _lint_params(auth: dict[str, Any], sent_to_manychat: Collection[str] = ()) -> list[ValidationIssue]:
     issues: list[ValidationIssue] = []
     params = auth.get("params")
     if not isinstance(params, list):
@@ -133,7 +157,8 @@ def _lint_params(auth: dict[str, Any]) -> list[ValidationIssue]:
                     "Rename the param.",
                 ))
         text = " ".join(v for v in (name, title) if isinstance(v, str))
-        if LEGACY_KEY_PARAM.search(text):
+        # Keys for other services are what params are for: warn only about a ManyChat key.
+        if (MANYCHAT_NAMED.search(text) and KEY_WORDS.search(text)) or name in sent_to_manychat:
             issues.append(ValidationIssue(
                 pointer, "warning", "params.legacy_api_key",
                 f"The param '{name}' seems to ask installers for a ManyChat API key: the legacy way.",
@@ -156,8 +181,8 @@ def _lint_templates(value: Any, base: str, names: set[str]) -> list[ValidationIs
     return issues
 
 
-def _lint_request(request: dict[str, Any], names: set[str], for_listing: bool) -> list[ValidationIssue]:
-    base = "/auth/request"
+def _lint_request(request: dict[str, Any], names: set[str], for_listing: bool,
+                  base: str = "/auth/request") -> list[ValidationIssue]:
     issues = _lint_url(request.get("url"), base + "/url", for_listing)
     method = request.get("method")
     if isinstance(method, str) and method.upper() not in METHODS:

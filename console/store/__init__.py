@@ -1,7 +1,7 @@
 """Persistence: the bottom layer. It imports no other part of the core.
 
-``open_store(url)`` opens (and migrates) a database; ``Store.apps`` and ``Store.fires`` are
-the aggregates. App Keys are never stored: fires keep a fingerprint and the masked request.
+``open_store(url)`` opens (and migrates) a database; ``Store.apps``, ``Store.fires`` and
+``Store.versions`` are the aggregates. App Keys are never stored: fires keep a fingerprint and the masked request.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from sqlalchemy.engine import Engine
 from console.store.apps import AppRecord, Apps, AppSummary
 from console.store.engine import DatabaseError, create_engine, upgrade_database
 from console.store.fires import FireFilter, Fires
+from console.store.versions import VersionRecord, Versions
 
-__all__ = ["AppRecord", "AppSummary", "DatabaseError", "FireFilter", "Store", "open_store"]
+__all__ = ["AppRecord", "AppSummary", "DatabaseError", "FireFilter", "Store", "VersionRecord", "open_store"]
 
 
 class Store:
@@ -22,6 +23,7 @@ class Store:
         self.engine = engine
         self.apps = Apps(engine)
         self.fires = Fires(engine)
+        self.versions = Versions(engine)
 
     @property
     def dialect(self) -> str:

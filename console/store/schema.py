@@ -98,3 +98,17 @@ fire_counts = sa.Table(
     sa.Column("day", sa.Date, primary_key=True),
     sa.Column("count", sa.Integer, nullable=False),
 )
+
+# Every saved change of an app's App JSON: who, when, from where (page, import, cli, …), what changed.
+app_versions = sa.Table(
+    "app_versions", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("app_ref", sa.Integer, sa.ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("document", JSONDocument, nullable=False),
+    sa.Column("author", sa.String(80), nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("app_ref", "number"),
+)

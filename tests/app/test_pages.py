@@ -99,12 +99,16 @@ def test_journey_scopes_auth_section_download(db_url: str, store: Store) -> None
     saved = service.get_app(store, app.id).manifest
     assert saved["auth"]["request"]["url"] == "https://example.com/manychat/installed"
     assert saved["auth"]["params"] == [{"name": "workspace", "title": "Your workspace"}]
-    assert validate_manifest(saved).valid
+    # The auth section is valid; ManyChat also requires at least one action, and the page says so.
+    errors = [(i.pointer, i.code) for i in validate_manifest(saved).issues if i.severity == "error"]
+    assert errors == [("/actions", "actions.none")]
+    assert any("no action" in e.value for e in at.error)
     download = at.get("download_button")[0]
     assert download.label == "Download App JSON"
-    shown = parse_manifest(at.code[1].value)  # the same text the download offers
-    assert shown == saved and validate_manifest(shown).valid
-    request_as_sent = at.code[2].value
+    full = next(c.value for c in at.code if c.value.startswith("{") and '"actions"' in c.value)
+    shown = parse_manifest(full)  # the same text the download offers
+    assert shown == saved
+    request_as_sent = next(c.value for c in at.code if c.language == "http")
     assert "https://example.com/manychat/installed" in request_as_sent and "•" in request_as_sent
 
 
@@ -121,13 +125,15 @@ def test_import_bad_and_good_app_json(db_url: str, store: Store, demo_doc: dict)
     app = create_demo_app(store)
     at = open_page("pages/2_Auth_section.py")
     at.text_area(key=f"paste_{app.id}").set_value('{"auth": null,\n "actions": [}').run()
-    at.button[0].click().run()
+    at.button(key=f"preview_import_{app.id}").click().run()
     assert any("line 2" in e.value and "unchanged" in e.value for e in at.error)
     assert service.get_app(store, app.id).manifest == app.manifest
     demo_doc["x-extra"] = {"kept": True}
     del demo_doc["auth"]["request"]
     at.text_area(key=f"paste_{app.id}").set_value(json.dumps(demo_doc)).run()
-    at.button[0].click().run()
+    at.button(key=f"preview_import_{app.id}").click().run()
+    assert service.get_app(store, app.id).manifest == app.manifest  # nothing saved before the confirmation
+    at.button(key=f"confirm_import_{app.id}").click().run()
     no_exception(at)
     assert service.get_app(store, app.id).manifest == demo_doc
     assert any("manual" in i.value.lower() for i in at.info)
