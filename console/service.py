@@ -18,7 +18,14 @@ from console.conformance import MAX_FIRES, ConformanceFire, new_run_id, run_conf
 from console.fire.prepare import FireContext, fill_params
 from console.fire.send import Timeouts, fire_install_request
 from console.manifest.diff import Change, diff_documents, summarize
-from console.manifest.document import as_list, new_manifest, param_names, request_of, request_or_default
+from console.manifest.document import (
+    ManifestError,
+    as_list,
+    new_manifest,
+    param_names,
+    request_of,
+    request_or_default,
+)
 from console.manifest.findings import ValidationReport
 from console.manifest.snippet import Snippet, read_snippet
 from console.manifest.validate import validate_manifest
@@ -556,7 +563,16 @@ class ImportPreview:
 def preview_import(app: AppRecord, data: bytes | str, strip_comments: bool = True) -> ImportPreview:
     """Read pasted or uploaded App JSON (comments stripped, a fragment merged into the current
     document) and compare it with the current one. Raises ManifestError with a fixable message."""
-    snippet = read_snippet(data, app.manifest, strip=strip_comments)
+    accepts = ("Import takes a whole App JSON document (an object with 'auth' and/or 'actions') or one of its "
+               "parts: an auth section, a request object, or a list of actions or triggers.")
+    try:
+        snippet = read_snippet(data, app.manifest, strip=strip_comments)
+    except ManifestError as exc:
+        raise ManifestError(f"{exc} {accepts}") from None
+    if snippet.kind == "document" and not {"auth", "actions"} & set(snippet.document):
+        keys_seen = ", ".join(repr(k) for k in list(snippet.document)[:5]) or "no keys"
+        raise ManifestError(f"This is not App JSON: the object has {keys_seen} but neither 'auth' nor 'actions', "
+                            f"so importing it would wipe the app's document. {accepts}")
     current, new = app.manifest, snippet.document
     drops_auth = isinstance(current.get("auth"), dict) and not isinstance(new.get("auth"), dict)
     drops_actions = bool(as_list(current.get("actions"))) and not as_list(new.get("actions"))

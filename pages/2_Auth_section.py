@@ -10,8 +10,8 @@ from console.manifest.document import METHODS, auth_of, dump_manifest, request_o
 from console.manifest.outline import build_outline
 from console.profile import file_slug
 from ui import page_setup, require_app, state
-from ui.auth_builder import apply_widgets, initial, widget_key
-from ui.findings_view import render_findings, render_outline
+from ui.auth_builder import apply_widgets, initial, unsaved_problems, widget_key
+from ui.findings_view import render_findings, render_outline, render_unsaved
 from ui.render_fire import pretty_json
 from ui.sample_values import render_sample_values
 from ui.versions_view import render_import, render_undo, render_versions
@@ -36,7 +36,7 @@ server = form.delivery == "server"
 outline = build_outline(app.manifest, report, (REQUEST_FIELDS if server else []) + OTHER_FIELDS)
 at = outline.fields.get
 change = {"on_change": apply_widgets, "args": (store, app.id)}
-form_issues = state.auth_issues()
+unsaved = unsaved_problems(app)  # shown next to the field they concern, only while it holds the text
 left, right = st.columns(2, gap="large")
 with left:
     render_findings(outline.section("auth").issues)
@@ -55,9 +55,11 @@ with left:
         render_findings(at("/auth/request/headers", ()))
         st.text_area("Payload (JSON)", value=form.payload_text, key=widget_key(app, "payload_text"), **change,
                      height=160)
+        render_unsaved(unsaved, "/auth/request/payload")
         render_findings(at("/auth/request/payload", ()) + at("/auth/request", ()))
         st.text_area("Mapping (JSON array)", value=form.mapping_text, key=widget_key(app, "mapping_text"),
                      height=68, **change)
+        render_unsaved(unsaved, "/auth/request/mapping")
         render_findings(at("/auth/request/mapping", ()))
     elif (held := service.held_request(store, app.id)) is not None:
         st.info("The install request is kept while Manual is selected; switch back to Server-side to bring it "
@@ -65,23 +67,22 @@ with left:
         st.code(json.dumps(held, indent=2, ensure_ascii=False), language="json")
     st.text_area("Installer params (one 'name: Title' per line)", value=form.params_text, **change,
                  key=widget_key(app, "params_text"), height=68)
+    render_unsaved(unsaved, "/auth/params")
     render_findings(at("/auth/params", ()))
     c1, c2 = st.columns(2)
     c1.text_area("Connection headers ('Name: value')", value=form.connection_headers_text, height=68,
                  key=widget_key(app, "connection_headers_text"), **change)
     c2.text_area("Connection query string ('name=value')", value=form.connection_qs_text, height=68,
                  key=widget_key(app, "connection_qs_text"), **change)
+    render_unsaved(unsaved, "/auth/connection")
     render_findings(at("/auth/connection", ()))
-    if form_issues:
-        st.error("Not saved until fixed:", icon="✋")
-        render_findings(form_issues)
 
 with right:
     auth_tab, app_tab, sent_tab = st.tabs(["Generated auth", "Full App JSON", "Request as it would be sent"])
     with auth_tab:
-        st.code(json.dumps(auth_of(app.manifest), indent=2, ensure_ascii=False), language="json")
+        st.code(json.dumps(auth_of(app.manifest), indent=2, ensure_ascii=False), language="json", wrap_lines=True)
     with app_tab:
-        st.code(dump_manifest(app.manifest), language="json")
+        st.code(dump_manifest(app.manifest), language="json", wrap_lines=True)
     with sent_tab:
         st.caption("Rendered with sample values and a fresh App Key (shown masked).")
         sample_key = state.preview_key(keys.generate_app_key)
@@ -94,7 +95,8 @@ with right:
                 values = template_values(sample_key, service.fire_context(app))
                 rendered = masked_request(render_request(request, values), sample_key)
                 lines = [f"{rendered.method} {rendered.url}"] + [f"{n}: {v}" for n, v in rendered.headers]
-                st.code("\n".join(lines) + "\n\n" + pretty_json(rendered.body or ""), language="http")
+                st.code("\n".join(lines) + "\n\n" + pretty_json(rendered.body or ""), language="http",
+                        wrap_lines=True)
             except InvalidRequest as exc:
                 st.warning(f"Cannot render the request yet: {exc}")
     errors = sum(1 for i in report.issues if i.severity == "error")

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 
-import streamlit as st
-
 from console import service
 from console.manifest.auth_form import AuthForm, apply_auth_form, auth_form_from
 from console.manifest.document import auth_of, request_of
+from console.manifest.findings import ValidationIssue
 from console.store import AppRecord, Store
 from ui import state
 
 
 def revision(app: AppRecord) -> int:
-    return int(st.session_state.get(f"auth_rev_{app.id}", 0))
+    return state.form_generation(f"auth_{app.id}")
 
 
 def widget_key(app: AppRecord, name: str) -> str:
@@ -24,9 +23,15 @@ def widget_key(app: AppRecord, name: str) -> str:
 def initial(app: AppRecord) -> AuthForm:
     """Field values: what the widgets hold, else what the saved document says."""
     saved = auth_form_from(app.manifest)
-    held = {f.name: st.session_state[widget_key(app, f.name)] for f in fields(AuthForm)
-            if widget_key(app, f.name) in st.session_state}
+    held = {f.name: state.widget_value(widget_key(app, f.name)) for f in fields(AuthForm)
+            if state.widget_value(widget_key(app, f.name)) is not None}
     return replace(saved, **held)
+
+
+def unsaved_problems(app: AppRecord) -> list[ValidationIssue]:
+    """Why what the fields hold now is not saved (a field that does not read), recomputed on every run:
+    so a problem shows only while its field still holds the text, and only on the app it concerns."""
+    return apply_auth_form(app.manifest, initial(app))[1]
 
 
 def apply_widgets(store: Store, app_ref: int) -> None:
@@ -44,7 +49,6 @@ def apply_widgets(store: Store, app_ref: int) -> None:
             auth = {**(auth_of(app.manifest) or {"type": "APIKEY"}), "request": held}
             form = replace(auth_form_from({**app.manifest, "auth": auth}), delivery="server")
     updated, issues = apply_auth_form(app.manifest, form)
-    state.set_auth_issues(issues)
     if not issues and updated != app.manifest:
         service.save_manifest(store, app.id, updated, source="page")
         state.clear_undo_cursor(app.id)
@@ -52,5 +56,4 @@ def apply_widgets(store: Store, app_ref: int) -> None:
 
 def reload_form(app: AppRecord) -> None:
     """After a change made elsewhere (import, restore, undo): the fields show the saved document again."""
-    st.session_state[f"auth_rev_{app.id}"] = revision(app) + 1
-    state.clear_auth_issues()
+    state.next_form_generation(f"auth_{app.id}")

@@ -31,6 +31,13 @@ def render_findings(issues: Sequence[ValidationIssue]) -> None:
         box(text, icon=SEVERITY_ICONS.get(issue.severity, "ℹ️"))
 
 
+def render_unsaved(problems: Sequence[ValidationIssue], pointer: str) -> None:
+    """The fields under ``pointer`` that hold text which does not read: not saved until fixed."""
+    for issue in problems:
+        if issue.pointer == pointer or issue.pointer.startswith(pointer + "/"):
+            st.error(f"**Not saved until fixed:** {plain(issue.message)} {plain(issue.hint)}", icon="✋")
+
+
 def _badge(errors: int, count: int) -> str:
     if not count:
         return "✅"

@@ -18,7 +18,6 @@ PREVIEW_KEY = "preview_key"
 SCOPES_CHANGED = "scopes_baseline"  # per app: its scopes when this session first showed them
 SIDEBAR_APP = "sidebar_app"
 HISTORY_PAGE = "history_page"
-AUTH_ISSUES = "auth_form_issues"
 
 
 def query_app() -> int | None:
@@ -70,18 +69,6 @@ def scopes_baseline(app_ref: int, scopes: tuple[str, ...]) -> tuple[str, ...]:
     and goes away when a scope is ticked and unticked again)."""
     baselines = st.session_state.setdefault(SCOPES_CHANGED, {})
     return tuple(baselines.setdefault(app_ref, tuple(sorted(scopes))))
-
-
-def auth_issues() -> list[Any]:
-    return list(st.session_state.get(AUTH_ISSUES, []))
-
-
-def set_auth_issues(issues: list[Any]) -> None:
-    st.session_state[AUTH_ISSUES] = issues
-
-
-def clear_auth_issues() -> None:
-    st.session_state.pop(AUTH_ISSUES, None)
 
 
 NOTICE = "notice"  # a confirmation to show once, after the rerun that follows an action

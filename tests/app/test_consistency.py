@@ -156,9 +156,35 @@ def test_the_sample_endpoint_inspector_shows_what_it_received_with_the_key_maske
     no_exception(at)
     key = at.session_state["last_key"]
     shown = [c.value for c in at.code if c.value.startswith("POST /install/ok")]
-    assert shown, "the inspector shows the request line"
+    assert shown, [c.value[:50] for c in at.code]
     raw = shown[0]
     assert "User-Agent: ManyChat-AppKeyConsole" in raw and "Content-Length:" in raw  # every header as received
     assert key not in " ".join(c.value for c in at.code) and keys.mask_key(key) in raw
     bodies = [c.value for c in at.code if '"app_token"' in c.value]
     assert bodies and all(key not in b for b in bodies)
+
+
+def test_import_accepts_app_json_only_and_says_why(db_url: str, store: Store) -> None:
+    app = service.create_demo_app(store)
+    at = open_page("pages/2_Auth_section.py", {"app": str(app.id)})
+    for pasted in ('{"foo": 1}', "[1, 2, 3]"):
+        at.text_area(key=f"paste_{app.id}").set_value(pasted).run()
+        at.button(key=f"preview_import_{app.id}").click().run()
+        no_exception(at)
+        assert any("Import takes a whole App JSON document" in e.value for e in at.error), pasted
+        assert not [b for b in at.button if b.key == f"confirm_import_{app.id}"]  # nothing to confirm
+        assert service.get_app(store, app.id).manifest == app.manifest
+
+
+def test_an_unsaved_field_error_stays_with_its_field_and_its_app(db_url: str, store: Store) -> None:
+    first, second = service.create_demo_app(store), service.create_demo_app(store)
+    at = open_page("pages/2_Auth_section.py", {"app": str(first.id)})
+    payload = at.text_area(key=f"auth_{first.id}_0_payload_text")
+    good = payload.value
+    payload.set_value('{"app_token": ').run()
+    assert [e.value for e in at.error if "Not saved until fixed" in e.value]
+    at.selectbox(key="sidebar_app").set_value(second.id).run()  # another app: its page has no such error
+    assert not [e.value for e in at.error if "Not saved until fixed" in e.value]
+    at.selectbox(key="sidebar_app").set_value(first.id).run()
+    at.text_area(key=f"auth_{first.id}_0_payload_text").set_value(good).run()  # fixed: the error goes away
+    assert not [e.value for e in at.error if "Not saved until fixed" in e.value]
