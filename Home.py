@@ -5,6 +5,7 @@ import streamlit as st
 from console import service
 from console.profile import KINDS, AppProfile
 from ui import page_link, page_setup, state
+from ui.text import md
 
 page = page_setup("Home")
 store, app = page.store, page.app
@@ -19,8 +20,9 @@ if st.button("Load the demo app", icon="🎁", help="An example app that fires a
     st.rerun()
 
 if app is not None:
-    st.header(app.name, anchor=False)
-    st.caption(f"App ID `{app.app_id}` · version {app.version} · {'public' if app.kind == 'public' else 'dev'} app")
+    st.header(md(app.name), anchor=False)
+    st.caption(f"App ID {md(app.app_id)} · version {md(app.version)} · "
+               f"{'public' if app.kind == 'public' else 'dev'} app")
     columns = st.columns(4)
     for column, step in zip(columns, service.progress(store, app), strict=True):
         with column.container(border=True):
@@ -41,7 +43,7 @@ with create_tab, st.form("create_app"):
         try:
             created = service.create_app(store, AppProfile(name, app_id, version, kind))
         except service.ServiceError as exc:
-            st.error(f"Not created: {exc}")
+            st.error(f"Not created: {md(exc)}")
         else:
             state.select_app(created.id)
             st.rerun()
@@ -56,13 +58,13 @@ if app is not None:
             try:
                 service.update_profile(store, app.id, AppProfile(name, app_id, version, kind))
             except service.ServiceError as exc:
-                st.error(f"Not saved: {exc}")
+                st.error(f"Not saved: {md(exc)}")
             else:
                 st.toast("Profile saved")
                 st.rerun()
     with delete_tab:
-        st.write(f"Deleting **{app.name}** removes its auth section, scopes and fire history.")
-        sure = st.checkbox(f"Yes, delete {app.name}", key=f"confirm_delete_{app.id}")
+        st.markdown(f"Deleting **{md(app.name)}** removes its auth section, scopes and fire history.")
+        sure = st.checkbox(f"Yes, delete {md(app.name)}", key=f"confirm_delete_{app.id}")
         if st.button("Delete app", disabled=not sure, type="primary"):
             service.delete_app(store, app.id)
             state.select_app(None)

@@ -13,6 +13,7 @@ from ui import page_setup, require_app, state
 from ui.auth_builder import apply_widgets, import_manifest, initial, widget_key
 from ui.render_fire import pretty_json, render_issues
 from ui.sample_values import render_sample_values
+from ui.text import md
 
 page = page_setup("Auth section")
 app = require_app(page)
@@ -27,7 +28,7 @@ with st.expander("Import App JSON (upload or paste)"):
     if st.button("Import", disabled=upload is None and not pasted.strip()):
         error = import_manifest(store, app, upload.getvalue() if upload is not None else pasted)
         if error:
-            st.error(f"Not imported (the saved app is unchanged): {error}")
+            st.error(f"Not imported (the saved app is unchanged): {md(error)}")
         else:
             st.toast("App JSON imported")
             st.rerun()
@@ -92,7 +93,7 @@ with right:
                 lines = [f"{rendered.method} {rendered.url}"] + [f"{n}: {v}" for n, v in rendered.headers]
                 st.code("\n".join(lines) + "\n\n" + pretty_json(rendered.body or ""), language="http")
             except InvalidRequest as exc:
-                st.warning(f"Cannot render the request yet: {exc}")
+                st.warning(f"Cannot render the request yet: {md(exc)}")
     errors = sum(1 for i in report.issues if i.severity == "error")
     verdict = "valid" if report.valid else f"{errors} error(s)"
     st.markdown(f"**Validation:** {verdict} · {len(report.issues)} finding(s) in all")

@@ -9,6 +9,7 @@ from ui import page_link, page_setup, require_app, state
 from ui.render_fire import curl_command, render_fire_tabs, render_verdict
 from ui.resources import address_policy, sample_endpoint
 from ui.sample_values import render_sample_values
+from ui.text import md
 
 page = page_setup("Test fire")
 app = require_app(page)
@@ -43,7 +44,7 @@ with left:
             save(sample_mode=mode, sample_arg=arg, sample_series=int(settings["sample_series"]) + 1)
             st.rerun()
     url = service.target_url(app, sample.base_url) or (request_of(app.manifest) or {}).get("url") or ""
-    st.markdown(f"Fires at `{url or '(no URL: set it in step 2)'}`")
+    st.markdown(f"Fires at {md(url) if url else '(no URL: set it in step 2)'}")
     with st.expander("Installer values and timeouts"):
         render_sample_values(store, app)
         t1, t2 = st.columns(2)
@@ -55,7 +56,7 @@ with left:
 
     def fire(app_key: str | None) -> None:
         key = app_key or keys.generate_app_key()
-        with st.spinner(f"Firing at {url} … (deadline {settings['total_timeout']:g} s)"):
+        with st.spinner(f"Firing at {md(url)} … (deadline {settings['total_timeout']:g} s)"):
             outcome = service.fire_for_app(store, app, sample.base_url, address_policy(), app_key=key)
         state.remember_fire(outcome.record.id, key)
 

@@ -12,6 +12,7 @@ from console.outcome import CATEGORIES
 from console.store import FireFilter
 from ui import page_setup
 from ui.render_fire import curl_command, render_fire_tabs, render_verdict
+from ui.text import md
 
 PAGE_SIZE = 25
 page = page_setup("History")
@@ -71,8 +72,8 @@ fire = service.get_fire(store, int(fire_id)) if fire_id else None
 if fire_id and fire is None:
     st.warning(f"There is no fire #{fire_id}.")
 elif fire is not None and fire.detail is not None:
-    st.caption(f"{fire.app_name} · {fire.source} · target {fire.target_kind}"
-               + (f" · conformance step {fire.step}" if fire.step else ""))
+    st.caption(f"{md(fire.app_name)} · {md(fire.source)} · target {md(fire.target_kind)}"
+               + (f" · conformance step {md(fire.step)}" if fire.step else ""))
     render_verdict(fire)
     st.caption(f"Diagnosis: {diagnose(fire.category, fire.status).next_step}")
     render_fire_tabs(fire, curl_command(fire.detail.request))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from console import service
-from console.config import console_mode
+from console.config import ConfigError, console_mode
 from console.store import AppRecord, Store
 from ui import state
 from ui.resources import get_store
@@ -40,6 +40,12 @@ def _switch() -> None:
 def page_setup(title: str) -> Page:
     """Set up the page; returns the store and this session's app (None when there is none)."""
     st.set_page_config(page_title=f"{title} · App Key Console", page_icon="🔑", layout="wide")
+    try:
+        mode = console_mode()
+    except ConfigError as exc:
+        st.error("**The console cannot start with this configuration.**", icon="⛔")
+        st.text(str(exc))
+        st.stop()
     store = get_store()
     if state.query_app() is not None and service.get_app(store, state.query_app() or 0) is None:
         st.warning(f"There is no app #{state.query_app()} (it may have been deleted); showing another one.")
@@ -56,7 +62,7 @@ def page_setup(title: str) -> Page:
                          on_change=_switch)
         else:
             st.caption("No app yet: create one on the Home page.")
-        st.caption(f"Mode: **{console_mode()}**")
+        st.caption(f"Mode: **{mode}**")
     return Page(store, app)
 
 

@@ -11,13 +11,21 @@ import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from console.manifest.document import METHODS, as_list, auth_of, is_json_content_type, param_names, split_header
+from console.manifest.document import MAX_DEPTH, as_list, auth_of, is_json_content_type, param_names, split_header
 from console.manifest.findings import ValidationIssue, ValidationReport
+from console.manifest.request_rules import (
+    Rule,
+    header_line_rule,
+    header_value_rule,
+    method_rule,
+    split_url,
+    url_rule,
+    without_placeholders,
+)
 from console.templating import KEY_VARIABLE, SYSTEM_VARIABLES, names_in, walk_strings
 
 LEGACY_KEY_PARAM = re.compile(r"api[\s_-]*(key|token)|access[\s_-]*token|manychat[\s_-]*(key|token)", re.I)
@@ -70,6 +78,11 @@ def _schema_issue(error: ValidationError) -> ValidationIssue:
 
 def validate_manifest(document: dict[str, Any], for_listing: bool = False) -> ValidationReport:
     """Schema errors first, then lint findings, each with a pointer, code and fix hint."""
+    depth = _depth_of(document)
+    if depth > MAX_DEPTH:
+        return ValidationReport((ValidationIssue(
+            "", "error", "json.too_deep", f"The document is nested {depth} levels deep; App JSON is limited to "
+            f"{MAX_DEPTH} levels.", "Flatten the nested arrays or objects."),))
     issues = [_schema_issue(e) for e in _validator().iter_errors(document)]
     issues.extend(lint_manifest(document, for_listing=for_listing))
     seen: set[tuple[str, str]] = set()
@@ -79,6 +92,23 @@ def validate_manifest(document: dict[str, Any], for_listing: bool = False) -> Va
             seen.add((issue.pointer, issue.code))
             unique.append(issue)
     return ValidationReport(tuple(unique))
+
+
+def _depth_of(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (iterative: any depth is safe to measure)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_DEPTH:
+                stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _issue(pointer: str, rule: Rule, severity: str = "error") -> ValidationIssue:
+    return ValidationIssue(pointer, severity, rule.code, rule.message, rule.hint)
 
 
 def lint_manifest(document: dict[str, Any], for_listing: bool = False) -> list[ValidationIssue]:
@@ -160,11 +190,9 @@ def _lint_request(request: dict[str, Any], names: set[str], for_listing: bool) -
     base = "/auth/request"
     issues = _lint_url(request.get("url"), base + "/url", for_listing)
     method = request.get("method")
-    if isinstance(method, str) and method.upper() not in METHODS:
-        issues.append(ValidationIssue(
-            base + "/method", "error", "method.invalid", f"The method '{method}' is not supported.",
-            f"Use one of {', '.join(METHODS)} (ManyChat sends POST by default).",
-        ))
+    bad_method = method_rule(method)
+    if bad_method is not None:
+        issues.append(_issue(base + "/method", bad_method))
     headers = as_list(request.get("headers"))
     issues.extend(_lint_headers(headers, base + "/headers"))
     payload = request.get("payload")
@@ -197,31 +225,21 @@ def _lint_request(request: dict[str, Any], names: set[str], for_listing: bool) -
 
 
 def _lint_url(url: Any, pointer: str, for_listing: bool) -> list[ValidationIssue]:
-    if not isinstance(url, str) or not url.strip():
-        return [ValidationIssue(
-            pointer, "error", "url.missing", "The request URL is missing.",
-            "Enter the full address of your install endpoint, e.g. https://example.com/manychat/installed.",
-        )]
-    probe = re.sub(r"\{\{[^}]*\}\}|\[\[[^\]]*\]\]", "x", url.strip())
-    parts = urlsplit(probe)
-    if not parts.scheme or not parts.netloc:
-        return [ValidationIssue(
-            pointer, "error", "url.not_absolute", f"'{url}' is not an absolute URL.",
-            "Start it with https:// and the host name, e.g. https://example.com/manychat/installed.",
-        )]
+    """The request rules on the URL, with each placeholder standing in for a value."""
+    probe = without_placeholders(url.strip()) if isinstance(url, str) else url
+    broken = url_rule(probe, shown=url if isinstance(url, str) else None)
+    if broken is not None:
+        return [_issue(pointer, broken)]
+    parts = split_url(probe)
     issues = []
-    if parts.scheme.lower() not in ("http", "https"):
-        issues.append(ValidationIssue(
-            pointer, "error", "url.scheme", f"The scheme '{parts.scheme}' is not http or https.",
-            "ManyChat sends the install request over HTTPS: use an https:// URL.",
-        ))
-    elif parts.scheme.lower() == "http":
+    if parts is not None and parts.scheme.lower() == "http":
         issues.append(ValidationIssue(
             pointer, "error" if for_listing else "warning", "url.insecure",
             "The URL uses plain http://: the App Key would travel unencrypted.",
             "Serve your endpoint over https:// (required for an App Store listing).",
         ))
-    if KEY_VARIABLE in names_in(urlsplit(url).query):
+    query = split_url(url)
+    if query is not None and KEY_VARIABLE in names_in(query.query):
         issues.append(ValidationIssue(
             pointer, "warning", "key.in_query",
             "The App Key is placed in the URL query: URLs end up in access logs and proxies.",
@@ -231,25 +249,20 @@ def _lint_url(url: Any, pointer: str, for_listing: bool) -> list[ValidationIssue
 
 
 def _lint_headers(headers: list[Any], base: str) -> list[ValidationIssue]:
+    """The request rules on each header line (form, sendable value) and duplicate names."""
     issues = []
     seen: dict[str, int] = {}
     for index, line in enumerate(headers):
         pointer = f"{base}/{index}"
-        if not isinstance(line, str):
-            continue
-        if "\r" in line or "\n" in line:
-            issues.append(ValidationIssue(
-                pointer, "error", "header.crlf", "The header line contains a line break (CR/LF).",
-                "Put each header on its own line item; line breaks would inject headers.",
-            ))
+        broken = header_line_rule(line)
+        if broken is not None:
+            issues.append(_issue(pointer, broken))
             continue
         parsed = split_header(line)
-        if parsed is None:
-            issues.append(ValidationIssue(
-                pointer, "error", "header.malformed", f"'{line}' is not a 'Name: value' header line.",
-                "Write it as Name: value, e.g. x-token-header: {{app_token}}.",
-            ))
-            continue
+        assert parsed is not None
+        unsendable = header_value_rule(parsed[0], without_placeholders(parsed[1]))
+        if unsendable is not None:
+            issues.append(_issue(pointer, unsendable))
         lowered = parsed[0].lower()
         if lowered in seen:
             issues.append(ValidationIssue(
@@ -260,4 +273,3 @@ def _lint_headers(headers: list[Any], base: str) -> list[ValidationIssue]:
         else:
             seen[lowered] = index
     return issues
-
