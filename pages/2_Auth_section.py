@@ -32,6 +32,7 @@ with st.expander("Import App JSON (upload or paste)"):
         else:
             st.toast("App JSON imported")
             st.rerun()
+render_issues(state.pop_import_warnings())
 
 report = validate_manifest(app.manifest)
 form = initial(app)

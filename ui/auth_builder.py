@@ -8,7 +8,7 @@ import streamlit as st
 
 from console import service
 from console.manifest.auth_form import AuthForm, apply_auth_form, auth_form_from
-from console.manifest.document import ManifestError, parse_manifest
+from console.manifest.document import ManifestError, read_manifest
 from console.store import AppRecord, Store
 from ui import state
 
@@ -44,10 +44,14 @@ def apply_widgets(store: Store, app_ref: int) -> None:
 def import_manifest(store: Store, app: AppRecord, data: bytes | str) -> str | None:
     """Replace the app's App JSON; the error message, or None on success (then the form reloads)."""
     try:
-        document = parse_manifest(data)
+        parsed = read_manifest(data)
     except ManifestError as exc:
         return str(exc)
-    service.save_manifest(store, app.id, document)
+    if parsed.errors:
+        first = parsed.errors[0]
+        return f"{first.message} {first.hint}"
+    service.save_manifest(store, app.id, parsed.document)
     st.session_state[f"auth_rev_{app.id}"] = revision(app) + 1
     state.clear_auth_issues()
+    state.set_import_warnings(list(parsed.findings))
     return None

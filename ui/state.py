@@ -18,6 +18,7 @@ PREVIEW_KEY = "preview_key"
 SCOPES_CHANGED = "scopes_changed"  # the app id whose scopes this session changed
 SIDEBAR_APP = "sidebar_app"
 AUTH_ISSUES = "auth_form_issues"
+IMPORT_WARNINGS = "import_warnings"  # what parsing the last imported App JSON found (e.g. duplicate keys)
 
 
 def query_app() -> int | None:
@@ -82,3 +83,11 @@ def set_auth_issues(issues: list[Any]) -> None:
 
 def clear_auth_issues() -> None:
     st.session_state.pop(AUTH_ISSUES, None)
+
+
+def set_import_warnings(issues: list[Any]) -> None:
+    st.session_state[IMPORT_WARNINGS] = issues
+
+
+def pop_import_warnings() -> list[Any]:
+    return list(st.session_state.pop(IMPORT_WARNINGS, []))

@@ -100,7 +100,7 @@ def _shut(sock: Any) -> None:
 def _watched_classes(watchdog: _Watchdog) -> dict[str, type]:
     """Connection classes that hand every socket they open (plain and TLS) to the watchdog."""
 
-    def make(base: type) -> type:
+    def make(base: type[HTTPConnection]) -> type:
         def _new_conn(self: Any) -> Any:
             sock = base._new_conn(self)
             watchdog.watch(sock)
