@@ -73,7 +73,8 @@ def redact(text: str, key: str) -> str:
     """``text`` with every wire form of ``key`` replaced by the key's masked form."""
     if not key or not text:
         return text
-    return _pattern(key).sub(mask_key(key), text)
+    masked = mask_key(key)
+    return _pattern(key).sub(lambda _: masked, text)  # a function: the mask is not a template
 
 
 def holds_key(text: str, key: str) -> bool:

@@ -335,3 +335,22 @@ def test_parse_keeps_its_contract_for_callers() -> None:
 def test_an_unknown_console_mode_refuses_to_start(tmp_path: Path, sqlite_url: str, mode: str) -> None:
     out = run("validate", str(ROOT / "assets" / "demo_app.json"), db=sqlite_url, env={"CONSOLE_MODE": mode})
     assert out.returncode == 2 and "CONSOLE_MODE" in out.stderr and "local, team" in out.stderr
+
+
+def test_the_markdown_report_escapes_what_an_app_json_or_endpoint_controls(demo_doc: dict) -> None:
+    from console.profile import AppProfile
+    from console.readiness import ReadinessInput, evaluate_checklist
+    from console.report import build_report, render_markdown
+
+    demo_doc["auth"]["request"]["url"] = "https://x.example/i ![p](http://127.0.0.1:1/p.png) <img src=x>"
+    demo_doc["auth"]["request"]["payload"]["note"] = "```\n# injected heading"
+    items = evaluate_checklist(ReadinessInput(demo_doc, (), "endpoint", [], [], True))
+    report = build_report(AppProfile("<script>alert(1)</script> [Click](http://e/)", "42"), (), demo_doc, items,
+                          target="https://e/ | <b>x</b>", for_listing=True)
+    text = render_markdown(report)
+    before_auth = text.split("## auth section")[0]
+    assert "<script>" not in before_auth and "<img" not in before_auth and "<b>" not in before_auth
+    assert "](http" not in before_auth and "![p]" not in before_auth
+    assert "\\<script\\>" in text  # shown, escaped
+    fence = text.split("## auth section\n")[1].split("json\n")[0]
+    assert len(fence) > 3 and set(fence) == {"`"}  # the fence is longer than any run of backticks inside
