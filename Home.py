@@ -6,7 +6,7 @@ from console import service
 from console.profile import KINDS, AppProfile
 from ui import page_link, page_setup, state
 from ui.home import render_about, render_delete, render_edit_profile
-from ui.text import md_escape
+from ui.text import md
 
 page = page_setup("Home")
 store, app = page.store, page.app
@@ -23,7 +23,7 @@ if st.button("Load the demo app", icon="🎁", help="An example app that fires a
     st.rerun()
 
 if app is not None:
-    st.header(md_escape(app.name), anchor=False)
+    st.header(md(app.name), anchor=False)
     st.text(f"App ID {app.app_id} · version {app.version} · {app.kind} app")
     columns = st.columns(4)
     for column, step in zip(columns, service.progress(store, app), strict=True):
@@ -45,7 +45,7 @@ with create_tab, st.form(f"create_app_{state.form_generation('create')}"):
         try:
             created = service.create_app(store, AppProfile(name, app_id, version, kind))
         except service.ServiceError as exc:
-            st.error(f"Not created: {exc}")
+            st.error(f"Not created: {md(exc)}")
         else:
             state.select_app(created.id)
             state.next_form_generation("create")  # an empty form: pressing Create again makes no twin

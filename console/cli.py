@@ -130,6 +130,10 @@ def _load(path: str) -> dict[str, Any]:
         raise UsageError(str(exc)) from None
 
 
+class StorageError(UsageError):
+    """The fires could not be stored: a check without stored evidence has no verdict."""
+
+
 def _policy() -> AddressPolicy:
     from console.config import allowed_hosts, console_mode
     from console.netpolicy import AddressPolicy
@@ -138,8 +142,10 @@ def _policy() -> AddressPolicy:
 
 
 def _record(results: Sequence[tuple[FireResult, str | None]], app_name: str, target_kind: str,
-            run_id: str | None = None) -> list[Any]:
-    """Store the fires in the shared database; a storage failure is a warning, not a crash."""
+            run_id: str | None = None, *, required: bool = False) -> list[Any]:
+    """Store the fires in the shared database. A failure is a warning for ``fire``; for ``check``
+    (``required``) it is an error: the checklist is decided from the stored fires, and missing
+    evidence is never a pass."""
     try:
         from console import service
 
@@ -148,19 +154,26 @@ def _record(results: Sequence[tuple[FireResult, str | None]], app_name: str, tar
             return service.record_cli_fires(store, results, app_name, target_kind, run_id)
         finally:
             store.close()
-    except Exception as exc:  # noqa: BLE001 - storage must never break a check
-        print(f"warning: could not record the fires in the database: {exc}", file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 - storage must never crash the CLI
+        reason = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+        if required:
+            raise StorageError(f"could not store the fires in the database ({reason}), so the checklist has no "
+                               "evidence to decide on. Check CONSOLE_DATABASE_URL and that the database is "
+                               "writable, then run the check again.") from None
+        print(f"warning: could not record the fires in the database: {reason}", file=sys.stderr)
         return []
 
 
-def _load_snippet(path: str, strip_comments: bool) -> tuple[dict[str, Any], Any]:
-    """A whole App JSON document from a file, and where its first comment was (None without any).
+def _load_snippet(path: str, strip_comments: bool) -> tuple[dict[str, Any], Any, tuple[Any, ...]]:
+    """A whole App JSON document from a file, where its first comment was (None without any), and what
+    reading it found (duplicate keys, numbers JSON cannot hold: findings with pointers).
     Comments without ``strip_comments`` and bare fragments are refused with a message that says so."""
-    from console.manifest.document import MAX_BYTES, ManifestError, load_manifest_file
+    from console.manifest.document import MAX_BYTES, ManifestError, read_manifest_file
     from console.manifest.snippet import comments_message, read_snippet
 
     try:
-        return load_manifest_file(path), None
+        parsed = read_manifest_file(path)
+        return parsed.document, None, parsed.findings
     except ManifestError as exc:
         error = exc
     try:
@@ -179,21 +192,22 @@ def _load_snippet(path: str, strip_comments: bool) -> tuple[dict[str, Any], Any]
     if snippet.kind != "document":
         raise UsageError(f"{path} holds {snippet.label}, not a whole App JSON document. Put it into a document "
                          "with 'auth' and 'actions' (page 2's Import merges it into an app's App JSON).")
-    return snippet.document, snippet.comment
+    return snippet.document, snippet.comment, ()
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from console.manifest.findings import ValidationIssue, ValidationReport
     from console.manifest.validate import validate_manifest
 
-    document, comment = _load_snippet(args.app_json, args.strip_comments)
+    document, comment, parse_findings = _load_snippet(args.app_json, args.strip_comments)
     if args.scope is not None:
         from console.catalog import get_scope
 
         unknown = [path for path in args.scope if get_scope(path) is None]
         if unknown:
             raise UsageError(f"--scope {' '.join(unknown)}: not a Public API endpoint (e.g. /fb/page/getInfo).")
-    report = validate_manifest(document, for_listing=args.for_listing, scopes=args.scope)
+    checked = validate_manifest(document, for_listing=args.for_listing, scopes=args.scope)
+    report = ValidationReport(tuple(parse_findings) + checked.issues)
     if comment is not None:
         report = ValidationReport((ValidationIssue(
             "", "warning", "json.comments",
@@ -214,8 +228,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     from console.manifest.diff import diff_documents
 
-    old, _ = _load_snippet(args.old, args.strip_comments)
-    new, _ = _load_snippet(args.new, args.strip_comments)
+    old = _load_snippet(args.old, args.strip_comments)[0]
+    new = _load_snippet(args.new, args.strip_comments)[0]
     changes = diff_documents(old, new)
     if args.json:
         print(json.dumps({"same": not changes, "changes": [c.to_dict() for c in changes]}, ensure_ascii=False))
@@ -239,19 +253,21 @@ def cmd_fire(args: argparse.Namespace) -> int:
         raise UsageError("--app-key: give a key without spaces or line breaks.")
     result = fire_install_request(request_or_default(manifest), context, app_key=args.app_key, url=args.url,
                                   timeouts=timeouts, policy=_policy())
-    _record([(result, None)], Path(args.app_json).name, _target_kind(args.url))
+    _record([(result, None)], Path(args.app_json).name, _target_kind(args.url, [result]))
+    delivered = result.delivery is None or result.delivery.status not in ("missing", "mismatch")
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
         verdict = diagnose(result.category, result.status, result.message)
-        print(f"{'OK' if result.ok else 'FAILED'}: {result.message} ({result.elapsed_ms:.0f} ms)")
+        verdict_word = "OK" if result.ok and delivered else "FAILED"
+        print(f"{verdict_word}: {result.message} ({result.elapsed_ms:.0f} ms)")
         print(f"  {verdict.title}. {verdict.explanation}")
         if not result.ok:
             print(f"  Next step: {verdict.next_step}")
         print(f"  {result.request.method} {result.request.url}  key {result.key_masked} ({result.key_fingerprint})")
         if result.delivery is not None:
             print(f"  Key delivery: {result.delivery.message}")
-    return EXIT_PASS if result.ok else EXIT_FAIL
+    return EXIT_PASS if result.ok and delivered else EXIT_FAIL
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -263,15 +279,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     manifest = _load(args.app_json)
     context, timeouts = _context(args.var, manifest), _timeouts(args.timeout)
     fires: list[Any] = []
+    target_kind = "endpoint"
     if args.url:
         request = request_or_default(manifest)
         if not args.json:
             print(f"Running the conformance runs against {args.url} …", file=sys.stderr)
         run = run_conformance(request, context, url=args.url, timeouts=timeouts, policy=_policy())
-        fires = _record([(f.result, f.step) for f in run], Path(args.app_json).name, _target_kind(args.url),
-                        run_id=new_run_id())
+        target_kind = _target_kind(args.url, [f.result for f in run])
+        fires = _record([(f.result, f.step) for f in run], Path(args.app_json).name, target_kind,
+                        run_id=new_run_id(), required=True)
+        if len(fires) != len(run):
+            raise StorageError(f"stored {len(fires)} of the {len(run)} fires, so the checklist lacks evidence. "
+                               "Check the database and run the check again.")
     items = evaluate_checklist(ReadinessInput(
-        manifest=manifest, scopes=(), target_kind=_target_kind(args.url), recent_fires=list(reversed(fires)),
+        manifest=manifest, scopes=(), target_kind=target_kind, recent_fires=list(reversed(fires)),
         conformance=fires, for_listing=args.for_listing, scopes_known=False))
     items = [item for item in items if item.id != "scopes.review"]  # scopes live in ManyChat, not App JSON
     verdict = verdict_of(items)
@@ -296,11 +317,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PASS if ready else EXIT_FAIL
 
 
-def _target_kind(url: str | None) -> str:
-    """'sample' when the URL is the console's own sample endpoint (a rehearsal), else 'endpoint'."""
+def _target_kind(url: str | None, results: Sequence[FireResult] = ()) -> str:
+    """'sample' when the fires went to a sample endpoint on this machine (a rehearsal), else 'endpoint'.
+
+    A URL that looks like the sample endpoint's counts as one only if what answered says it is.
+    """
     from console.sandbox.sample_endpoint import is_sample_url
 
-    return "sample" if url and is_sample_url(url) else "endpoint"
+    if not url or not is_sample_url(url):
+        return "endpoint"
+    answered = [r for r in results if r.response is not None]
+    return "sample" if not answered or any(_is_sample_answer(r.response.body) for r in answered
+                                           if r.response is not None) else "endpoint"
+
+
+def _is_sample_answer(body: str) -> bool:
+    try:
+        echo = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(echo, dict) and echo.get("sample_endpoint") is True
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -372,12 +408,23 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def _check_environment() -> None:
+    """Refuse to start with a CONSOLE_MODE the console does not know (a typo must not mean local mode)."""
+    from console.config import ConfigError, console_mode
+
+    try:
+        console_mode()
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     handlers = {"validate": cmd_validate, "diff": cmd_diff, "fire": cmd_fire, "check": cmd_check,
                 "sandbox": cmd_sandbox, "demo": cmd_demo, "db": cmd_db}
     try:
+        _check_environment()
         return handlers[args.command](args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

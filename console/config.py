@@ -7,6 +7,11 @@ from pathlib import Path
 
 DEFAULT_DB_DIR = ".console"
 DEFAULT_DB_FILE = "console.db"
+MODES = ("local", "team")
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value the console cannot run with; the message names it and the fix."""
 
 
 def database_url() -> str:
@@ -19,9 +24,16 @@ def database_url() -> str:
 
 
 def console_mode() -> str:
-    """'local' (default: any address may be fired at) or 'team' (internal addresses blocked)."""
-    mode = os.environ.get("CONSOLE_MODE", "local").strip().lower()
-    return "team" if mode == "team" else "local"
+    """'local' (default: any address may be fired at) or 'team' (internal addresses blocked).
+
+    Any other value raises ConfigError: a typo must not silently run a team console in local mode.
+    """
+    raw = os.environ.get("CONSOLE_MODE", "")
+    mode = raw.strip().lower() or "local"
+    if mode not in MODES:
+        raise ConfigError(f"CONSOLE_MODE={raw!r} is not a mode the console knows; set it to one of "
+                          f"{', '.join(MODES)} (or leave it unset for local).")
+    return mode
 
 
 def allowed_hosts() -> tuple[str, ...]:
@@ -32,5 +44,9 @@ def allowed_hosts() -> tuple[str, ...]:
 
 def sample_port() -> int:
     """CONSOLE_SAMPLE_PORT for the built-in sample endpoint; 0 picks a free port."""
-    raw = os.environ.get("CONSOLE_SAMPLE_PORT", "0").strip()
-    return int(raw) if raw.isdigit() else 0
+    raw = os.environ.get("CONSOLE_SAMPLE_PORT", "")
+    text = raw.strip() or "0"
+    if not (text.isascii() and text.isdigit() and len(text) <= 5 and int(text) <= 65535):
+        raise ConfigError(f"CONSOLE_SAMPLE_PORT={raw[:40]!r} is not a port; set it to a number from 1 to 65535 "
+                          "(or 0, or leave it unset, for any free port).")
+    return int(text)

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from console.catalog import get_scope
 from console.manifest.document import request_of
+from console.manifest.request_rules import split_url
 from console.manifest.validate import validate_manifest
 from console.outcome import FireRecord
 
@@ -97,7 +97,7 @@ def _manifest_items(data: ReadinessInput) -> list[ChecklistItem]:
     else:
         items.append(ChecklistItem(
             "delivery.server_side", SERVER_SIDE, "Server-side key delivery is configured", PASS, data.for_listing,
-            f"auth.request sends the install request to {request.get('url') or '(no URL)'}.",
+            f"auth.request sends the install request to {str(request.get('url') or '(no URL)')[:300]}.",
             (Evidence("finding", "/auth/request", "auth.request"),)))
     items.append(ChecklistItem(
         "delivery.no_legacy_param", MINIMAL, "No legacy ManyChat API-key param", FAIL if legacy else PASS,
@@ -116,15 +116,30 @@ def _manifest_items(data: ReadinessInput) -> list[ChecklistItem]:
         "; ".join(f"{i.pointer}: {i.message}" for i in unknown) if unknown
         else "Every {{…}} and [[…]] name is a system variable or a declared param.",
         tuple(Evidence("finding", i.pointer, i.code) for i in unknown)))
-    url = str(request.get("url") or "") if request else ""
-    scheme = urlsplit(url).scheme.lower()
-    items.append(ChecklistItem(
-        "endpoint.https", CONFIGURED, "The endpoint is https://",
-        PASS if scheme == "https" else (NOT_RUN if not url else FAIL), data.for_listing,
-        "The install endpoint uses HTTPS." if scheme == "https"
-        else ("No endpoint URL yet." if not url else f"{url} is not https://: the App Key would travel unencrypted."),
-        (Evidence("finding", "/auth/request/url", url or "(none)"),)))
+    items.append(_https_item(data, request))
     return items
+
+
+def _https_item(data: ReadinessInput, request: dict[str, Any] | None) -> ChecklistItem:
+    """HTTPS judged on the URL actually fired (the newest fire at this target), else on auth.request.url."""
+    fired = next(iter(data.recent_fires), None) or next(iter(reversed(data.conformance)), None)
+    if fired is not None and fired.url:
+        url, evidence = fired.url, _fire_evidence(fired)
+        where = "The URL fired at"
+    else:
+        raw = request.get("url") if request else None
+        url = raw if isinstance(raw, str) else ""
+        evidence, where = Evidence("finding", "/auth/request/url", url or "(none)"), "auth.request.url"
+    parts = split_url(url)
+    scheme = parts.scheme.lower() if parts is not None else ""
+    if scheme == "https":
+        status, why = PASS, f"{where} uses HTTPS."
+    elif not url:
+        status, why = NOT_RUN, "No endpoint URL yet."
+    else:
+        status, why = FAIL, f"{where} ({url}) is not https://: the App Key would travel unencrypted."
+    return ChecklistItem("endpoint.https", CONFIGURED, "The endpoint is https://", status, data.for_listing, why,
+                         (evidence,))
 
 
 def _fire_items(data: ReadinessInput) -> list[ChecklistItem]:
@@ -171,9 +186,12 @@ def _fire_items(data: ReadinessInput) -> list[ChecklistItem]:
         assert proof.detail is not None and proof.detail.delivery is not None
         delivery = proof.detail.delivery
         status = {"proven": PASS, "mismatch": FAIL, "missing": FAIL}.get(delivery.status, NOT_PROVABLE)
+        if status == PASS and not delivery.received:
+            status = FAIL  # "proven" with no place proven is no proof
+        # A fire that delivered the key nowhere (or elsewhere) is a failure of its own: it blocks readiness.
         items.append(ChecklistItem(
-            "delivery.proven", SERVER_SIDE, "The key reaches the endpoint where the manifest says", status, False,
-            delivery.message + rehearsal, (_fire_evidence(proof),)))
+            "delivery.proven", SERVER_SIDE, "The key reaches the endpoint where the manifest says", status,
+            data.for_listing or status == FAIL, delivery.message + rehearsal, (_fire_evidence(proof),)))
     return items
 
 

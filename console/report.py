@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -53,42 +54,42 @@ def render_json(report: dict[str, Any]) -> str:
 
 
 _MARKDOWN = """\
-# Readiness report: {{ r.app.name }}
+# Readiness report: {{ r.app.name | md }}
 
 {{ "**Ready**" if r.ready else "**Not ready**" }}{{ " for an App Store listing" if r.for_listing else "" }} \
 (required items: {{ "none failing" if r.ready else "some failing" }}).
 
 | | |
 |---|---|
-| App ID | {{ r.app.app_id }} |
-| Version | {{ r.app.version }} |
-| Kind | {{ r.app.kind }} |
-| Target checked | {{ r.target }} |
-| Generated | {{ r.generated_at }} |
-| Console version | {{ r.console_version }} |
+| App ID | {{ r.app.app_id | md }} |
+| Version | {{ r.app.version | md }} |
+| Kind | {{ r.app.kind | md }} |
+| Target checked | {{ r.target | md }} |
+| Generated | {{ r.generated_at | md }} |
+| Console version | {{ r.console_version | md }} |
 
 ## Scopes
-{% for s in r.scopes %}- `{{ s.method }} {{ s.path }}` ({{ s.access }}){{ " ⚠️" if s.needs_attention else "" }}: \
-{{ s.installer_text }}
+{% for s in r.scopes %}- {{ (s.method ~ " " ~ s.path) | md }} ({{ s.access | md }}){{ " ⚠️" if s.needs_attention else "" }}: \
+{{ s.installer_text | md }}
 {% else %}- none selected
 {% endfor %}
 **What installers are told:**
-{% for line in r.installer_view.lines %}> {{ line }}
-{% endfor %}{% for c in r.installer_view.cautions %}> ⚠️ {{ c }}
+{% for line in r.installer_view.lines %}> {{ line | md }}
+{% endfor %}{% for c in r.installer_view.cautions %}> ⚠️ {{ c | md }}
 {% endfor %}
 ## Checklist
 {% for group in groups %}{% set rows = r.checklist | selectattr("group", "equalto", group) | list %}{% if rows %}
-### {{ group }}
+### {{ group | md }}
 | Status | Item | Required | Why | Evidence |
 |---|---|---|---|---|
-{% for i in rows %}| {{ icons[i.status] }} {{ labels[i.status] }} | {{ i.title }} | {{ "yes" if i.required else "no" }} | \
-{{ i.why | replace("|", "\\\\|") }} | {% for e in i.evidence %}{{ e.label | replace("|", "\\\\|") }}\
-{{ " (" ~ e.at ~ ")" if e.at else "" }}{{ "; " if not loop.last }}{% endfor %} |
+{% for i in rows %}| {{ icons[i.status] }} {{ labels[i.status] }} | {{ i.title | md }} | {{ "yes" if i.required else "no" }} | \
+{{ i.why | md }} | {% for e in i.evidence %}{{ e.label | md }}\
+{{ (" (" ~ e.at ~ ")") | md if e.at else "" }}{{ "; " if not loop.last }}{% endfor %} |
 {% endfor %}{% endif %}{% endfor %}
 ## auth section
-```json
+{{ fence }}json
 {{ auth_json }}
-```
+{{ fence }}
 """
 
 _HTML = """\
@@ -123,17 +124,40 @@ text-align:left;vertical-align:top}th{background:#f6f8fa}.pass{color:#1a7f37}.fa
 """
 
 
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$])|([:.@&])(?=\S)")
+_LEADING = re.compile(r"^([#+\-=>]|\d+(?=[.)]))")
+
+
+def escape_markdown(value: object) -> str:
+    """``value`` as Markdown that shows exactly its text on one line.
+
+    Every character that can start Markdown or HTML syntax (links and images need '[', emphasis,
+    code, tags, entities, table pipes, Streamlit's :colour[] and $math$) is backslash-escaped,
+    as CommonMark allows for any ASCII punctuation; so are '.', ':', '@' and '&' before a
+    non-space (bare autolinks such as www.example.com, entities) and a leading list or heading marker.
+    """
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    text = _SPECIAL.sub(lambda m: "\\" + (m.group(1) or m.group(2)), text)
+    return _LEADING.sub(lambda m: "\\" + m.group(1) if not m.group(1).isdigit() else m.group(1) + "\\", text)
+
+
 @lru_cache(maxsize=4)
 def _template(source: str, autoescape: bool) -> Template:
     """Compiled once per process: the Checklist page renders the report on every rerun."""
     env = Environment(autoescape=select_autoescape(default=autoescape, default_for_string=autoescape))
+    env.filters["md"] = escape_markdown
     return env.from_string(source)
 
 
 def _render(template: str, report: dict[str, Any], autoescape: bool) -> str:
+    try:
+        auth_json = json.dumps(report["auth"], indent=2, ensure_ascii=False)
+    except (RecursionError, ValueError, TypeError):
+        auth_json = "(the auth section cannot be shown: it is nested too deeply)"
+    longest = max((len(run) for run in re.findall(r"`+", auth_json)), default=0)
     return _template(template, autoescape).render(
         r=report, groups=GROUPS, icons=STATUS_ICONS, labels=STATUS_LABELS,
-        auth_json=json.dumps(report["auth"], indent=2, ensure_ascii=False),
+        auth_json=auth_json, fence="`" * max(3, longest + 1),
     )
 
 

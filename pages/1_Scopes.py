@@ -6,6 +6,7 @@ from console import service
 from console.catalog import GROUP_TITLES, SCOPES, describe_for_installer, rescope_consequence, search_scopes
 from ui import page_setup, require_app, state
 from ui.findings_view import render_scope_cross_check
+from ui.text import md
 
 page = page_setup("Scopes")
 app = require_app(page)
@@ -53,7 +54,7 @@ with right:
     st.subheader("What installers are told")
     view = describe_for_installer(app.scopes)
     with st.container(border=True):
-        st.markdown(f"**{app.name}** will be able to:")
+        st.markdown(f"**{md(app.name)}** will be able to:")
         for line in view.lines or ["(nothing yet: select scopes on the left)"]:
             st.markdown(f"- {line}")
     for caution in view.cautions:

@@ -14,6 +14,7 @@ from ui.auth_builder import apply_widgets, initial, unsaved_problems, widget_key
 from ui.findings_view import render_findings, render_outline, render_unsaved
 from ui.render_fire import pretty_json
 from ui.sample_values import render_sample_values
+from ui.text import md
 from ui.versions_view import render_import, render_undo, render_versions
 
 REQUEST_FIELDS = ["/auth/request/url", "/auth/request/method", "/auth/request/headers", "/auth/request/payload",
@@ -98,7 +99,7 @@ with right:
                 st.code("\n".join(lines) + "\n\n" + pretty_json(rendered.body or ""), language="http",
                         wrap_lines=True)
             except InvalidRequest as exc:
-                st.warning(f"Cannot render the request yet: {exc}")
+                st.warning(f"Cannot render the request yet: {md(exc)}")
     errors = sum(1 for i in report.issues if i.severity == "error")
     verdict = "valid" if report.valid else f"{errors} error(s)"
     st.markdown(f"**Validation of the whole App JSON:** {verdict} · {outline.shown} finding(s) in all, each shown "

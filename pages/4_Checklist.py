@@ -9,6 +9,7 @@ from ui import page_setup, require_app
 from ui.frame import page_url
 from ui.render_fire import render_checklist
 from ui.resources import address_policy, sample_endpoint
+from ui.text import md
 
 page = page_setup("Checklist")
 app = require_app(page)
@@ -31,7 +32,7 @@ sample = sample_endpoint()
 url = service.fired_url(app, sample.base_url, target) or "(no URL yet: set it in step 2)"
 if st.button("Run conformance", icon="🧪", type="primary",
              help=f"Fires up to {service.MAX_CONFORMANCE_FIRES} install requests at the target and stores each one"):
-    bar = st.progress(0.0, text=f"Firing at {url} …")
+    bar = st.progress(0.0, text=f"Firing at {md(url)} …")
 
     def advance(item, index):  # noqa: ANN001 - a progress callback
         bar.progress(min(index / service.MAX_CONFORMANCE_FIRES, 1.0),
@@ -45,7 +46,7 @@ items = check.items
 if check.verdict.ready:
     st.success(f"**Ready{' for a listing' if for_listing else ''}:** every required item passes.", icon="✅")
 else:
-    st.error(f"**Not ready:** {check.verdict.summary}.", icon="⛔")
+    st.error(f"**Not ready:** {md(check.verdict.summary)}.", icon="⛔")
 
 report = build_report(service.profile_of(app), app.scopes, app.manifest, items, for_listing=for_listing,
                       target=f"{targets[target]}: {url}")

@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from console import service
-from console.config import console_mode
+from console.config import ConfigError, console_mode
 from console.store import AppRecord, Store
 from ui import state
 from ui.resources import get_store
@@ -56,6 +56,12 @@ def _switch() -> None:
 def page_setup(title: str) -> Page:
     """Set up the page; returns the store and this session's app (None when there is none)."""
     st.set_page_config(page_title=f"{title} · App Key Console", page_icon="🔑", layout="wide")
+    try:
+        mode = console_mode()
+    except ConfigError as exc:
+        st.error("**The console cannot start with this configuration.**", icon="⛔")
+        st.text(str(exc))
+        st.stop()
     store = get_store()
     if state.query_app() is not None and service.get_app(store, state.query_app() or 0) is None:
         st.warning(f"There is no app #{state.query_app()} (it may have been deleted); showing another one.")
@@ -76,7 +82,7 @@ def page_setup(title: str) -> Page:
         st.page_link("Home.py", label="Home", icon="🏠", query_params=keep)
         for number, (path, label) in pages().items():
             st.page_link(path, label=label, icon=ICONS.get(number, "🧰"), query_params=keep)
-        st.caption(f"Mode: {console_mode()}")
+        st.caption(f"Mode: {mode}")
     return Page(store, app)
 
 

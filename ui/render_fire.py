@@ -13,6 +13,7 @@ from console.outcome import FireRecord
 from console.readiness import STATUS_LABELS, ChecklistItem
 from console.report import STATUS_ICONS
 from console.reproduce import snippets
+from ui.text import md
 
 SEVERITY_ICONS = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
 
@@ -20,7 +21,7 @@ SEVERITY_ICONS = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
 def render_issues(issues: Sequence[ValidationIssue]) -> None:
     """Findings next to a field: severity, message, fix hint, pointer and code."""
     for issue in issues:
-        text = f"{issue.message} {issue.hint}  \n`{issue.pointer or '/'}` · `{issue.code}`"
+        text = f"{md(issue.message)} {md(issue.hint)}  \n{md(issue.pointer or '/')} · {md(issue.code)}"
         if issue.severity == "error":
             st.error(text, icon=SEVERITY_ICONS["error"])
         elif issue.severity == "warning":
@@ -113,9 +114,11 @@ def render_checklist(items: Sequence[ChecklistItem], fire_href: Callable[[str], 
             st.subheader(group, anchor=False)
         required = "required" if item.required else "optional"
         with st.container(border=True):
-            st.markdown(f"{STATUS_ICONS[item.status]} **{item.title}** · *{STATUS_LABELS[item.status]}* · {required}")
+            st.markdown(f"{STATUS_ICONS[item.status]} **{md(item.title)}** · *{STATUS_LABELS[item.status]}* · "
+                        f"{required}")
             st.text(item.why)
-            links = [f"[{e.label}]({fire_href(e.ref)})" for e in item.evidence if e.kind == "fire" and e.ref.isdigit()]
+            links = [f"[{md(e.label)}]({fire_href(e.ref)})" for e in item.evidence
+                     if e.kind == "fire" and e.ref.isdigit()]
             if links:
                 st.caption("Evidence: " + " · ".join(links))
             findings = [f"{e.ref or '/'} {e.label}" for e in item.evidence if e.kind != "fire"]

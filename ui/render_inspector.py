@@ -15,7 +15,9 @@ def render_inspector(endpoint: SampleEndpoint) -> None:
             st.caption("Nothing received yet: fire at the built-in sample endpoint.")
             return
         labels = [f"{e['received_at']} UTC · {e['method']} {e['target']}" for e in entries]
-        index = st.selectbox("Request", range(len(entries)), format_func=labels.__getitem__, key="inspect_pick")
+        newest = f"{entries[0]['received_at']}_{len(entries)}"  # a new request shows first, even if another was picked
+        index = st.selectbox("Request", range(len(entries)), format_func=labels.__getitem__,
+                             key=f"inspect_pick_{newest}")
         entry = entries[index]
         st.code(f"{entry['method']} {entry['target']} HTTP/1.1\n"
                 + "\n".join(f"{name}: {value}" for name, value in entry["headers"]), language="http", wrap_lines=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from console.config import allowed_hosts, console_mode, database_url, sample_port
+from console.config import ConfigError, allowed_hosts, console_mode, database_url, sample_port
 from console.netpolicy import AddressPolicy
 from console.sandbox.sample_endpoint import SampleEndpoint
 from console.service import open_console_store
@@ -29,9 +29,17 @@ def _sample_endpoint(port: int) -> SampleEndpoint:
 
 
 def sample_endpoint() -> SampleEndpoint:
-    """The built-in sample install endpoint, started on first use."""
-    return _sample_endpoint(sample_port())
+    """The built-in sample install endpoint, started on first use (a bad CONSOLE_SAMPLE_PORT stops the page)."""
+    try:
+        port = sample_port()
+    except ConfigError as exc:
+        st.error("**The built-in sample endpoint cannot start.**", icon="⛔")
+        st.text(str(exc))
+        st.stop()
+    return _sample_endpoint(port)
 
 
 def address_policy() -> AddressPolicy:
-    return AddressPolicy(console_mode(), allowed_hosts())
+    """The address policy; the console's own sample endpoint is always allowed (only it, on loopback)."""
+    sample = sample_endpoint()
+    return AddressPolicy(console_mode(), allowed_hosts(), own_endpoints=((sample.host, sample.port),))

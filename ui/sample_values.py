@@ -8,6 +8,7 @@ from console import service
 from console.fire.prepare import sample_value
 from console.manifest.document import param_names
 from console.store import AppRecord, Store
+from ui.text import md
 
 
 def render_sample_values(store: Store, app: AppRecord) -> None:
@@ -15,8 +16,8 @@ def render_sample_values(store: Store, app: AppRecord) -> None:
     settings = service.settings_of(app)
     values = dict(settings["param_values"])
     for name in param_names(app.manifest):
-        values[name] = st.text_input(f"Sample value of [[{name}]]", value=values.get(name, sample_value(name)),
-                                     key=f"sample_{app.id}_{name}")
+        label = f"Sample value of {md('[[' + name + ']]')}"
+        values[name] = st.text_input(label, value=values.get(name, sample_value(name)), key=f"sample_{app.id}_{name}")
     page_id = st.text_input("Sample page_id", value=str(settings["page_id"]), key=f"page_id_{app.id}")
     if values != settings["param_values"] or page_id != settings["page_id"]:
         service.save_settings(store, app.id, param_values=values, page_id=page_id)

@@ -1,12 +1,15 @@
-"""Showing text that a user, an App JSON or an endpoint controls inside Markdown, inertly."""
+"""Showing text that an endpoint or an App JSON controls: as text, never as Markdown or HTML.
+
+Streamlit renders Markdown in st.error/st.warning/st.caption/st.markdown, widget labels and
+headers; ``md`` escapes a value so it shows exactly its characters there (the same escaping
+as the Markdown report).
+"""
 
 from __future__ import annotations
 
-import re
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
+from console.report import escape_markdown
 
 
-def md_escape(text: str) -> str:
-    """``text`` with every Markdown (and HTML/LaTeX) special character escaped: shown as written."""
-    return _MARKDOWN.sub(r"\\\1", str(text)).replace("\n", " ")
+def md(value: object) -> str:
+    """``value`` as Markdown source that displays exactly its text (on one line)."""
+    return escape_markdown(value)

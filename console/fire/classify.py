@@ -27,10 +27,13 @@ def tls_message(exc: Exception) -> str:
 
 
 def key_delivery(rendered: RenderedRequest, body_text: str, key: str) -> KeyDelivery:
+    """What the answer proves about where the key landed. "proven" needs a non-empty set of places."""
     expected = tuple(location for location, _ in rendered.expected_key_locations)
+    if not expected:
+        return missing_delivery(rendered)
     try:
         echo = json.loads(body_text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         echo = None
     if isinstance(echo, dict) and echo.get("sample_endpoint") and isinstance(echo.get("received"), dict):
         got = echo["received"]
@@ -38,26 +41,44 @@ def key_delivery(rendered: RenderedRequest, body_text: str, key: str) -> KeyDeli
         wrong: list[str] = []
         for location, value in rendered.expected_key_locations:
             kind, _, where = location.partition(" ")
+            if kind == "url":
+                continue  # the key in the host, path or user info: the sample endpoint cannot tell
             if kind == "header":
-                seen = (got.get("headers") or {}).get(where)
+                seen = _field(got.get("headers"), where)
             elif kind == "payload":
-                seen = (got.get("payload") or {}).get(where)
+                seen = _field(got.get("payload"), where)
             else:
-                seen = None
-                query = got.get("query") or {}
-                if keys.fingerprint(key) in query.values():
-                    seen = keys.fingerprint(value)
+                query = got.get("query") if isinstance(got.get("query"), dict) else {}
+                seen = keys.fingerprint(value) if keys.fingerprint(key) in query.values() else None
             (proven if seen == keys.fingerprint(value) else wrong).append(location)
         if wrong:
             return KeyDelivery("mismatch", expected, tuple(proven),
                                "The endpoint did not receive the key at: " + ", ".join(wrong) + ".")
-        return KeyDelivery("proven", expected, tuple(proven),
-                           "Your endpoint got the key in " + " and in ".join(proven)
-                           + ", and it matches the key issued.")
-    if key and key in body_text:
+        if proven:
+            return KeyDelivery("proven", expected, tuple(proven),
+                               "Your endpoint got the key in " + " and in ".join(proven)
+                               + ", and it matches the key issued.")
+    if key and keys.holds_key(body_text, key):
         return KeyDelivery("proven", expected, ("echo",),
                            "Your endpoint echoed the key issued, so it received it.")
     return KeyDelivery("not_provable", expected, (),
                        "Not provable: the endpoint does not echo what it received. Fire at the sample "
                        "endpoint to see where the key lands.")
 
+
+def missing_delivery(rendered: RenderedRequest) -> KeyDelivery:
+    """The fire sent the key nowhere: say where the manifest puts it and why this fire dropped it."""
+    if rendered.dropped_key_locations:
+        message = ("This fire delivered the App Key nowhere: the manifest puts {{app_token}} only in "
+                   + " and ".join(rendered.dropped_key_locations)
+                   + ", and the URL this fire went to (the override URL or the sample endpoint) replaces it, "
+                   "so the key was dropped. Put {{app_token}} in a header or the payload so it travels with "
+                   "any URL.")
+    else:
+        message = ("This fire delivered the App Key nowhere: {{app_token}} appears nowhere in auth.request. "
+                   "Add a header line \"x-app-key: {{app_token}}\" or a payload field \"app_token\".")
+    return KeyDelivery("missing", (), (), message)
+
+
+def _field(values: object, where: str) -> object:
+    return values.get(where) if isinstance(values, dict) else None

@@ -10,10 +10,17 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from console import keys
-from console.manifest.document import is_json_content_type, split_header
+from console.manifest.document import is_json_content_type
+from console.manifest.request_rules import (
+    header_line_rule,
+    header_value_rule,
+    method_rule,
+    split_header,
+    split_url,
+    url_rule,
+)
 from console.outcome import SentRequest
 from console.templating import KEY_VARIABLE, UnknownNameError, names_in, render_text, render_value, walk_strings
 
@@ -41,6 +48,7 @@ class RenderedRequest:
     headers: tuple[tuple[str, str], ...]
     body: str | None
     expected_key_locations: tuple[tuple[str, str], ...]  # (location, rendered value)
+    dropped_key_locations: tuple[str, ...] = ()  # where the manifest puts the key but this fire does not send it
 
 
 def sample_value(name: str) -> str:
@@ -67,72 +75,91 @@ def template_values(app_key: str, context: FireContext) -> dict[str, str]:
 
 def render_request(request: Mapping[str, Any], values: Mapping[str, str], url: str | None = None
                    ) -> RenderedRequest:
-    """Render url, headers and payload; raise InvalidRequest saying what is wrong."""
+    """Render url, headers and payload; raise InvalidRequest saying what is wrong (never quoting the key)."""
+    key = str(values.get(KEY_VARIABLE) or "")
     try:
-        rendered_url = (url or "").strip() or render_text(str(request.get("url") or ""), values).strip()
-        method = str(request.get("method") or "POST").upper()
-        lines = request.get("headers") or []
-        if not isinstance(lines, list):
-            raise InvalidRequest("auth.request.headers must be a list of 'Name: value' lines.")
-        headers: list[tuple[str, str]] = []
-        locations: list[tuple[str, str]] = []
-        for line in lines:
-            parsed = split_header(str(line))
-            if parsed is None:
-                raise InvalidRequest(f"The header line {line!r} is not 'Name: value'.")
-            value = render_text(parsed[1], values)
-            if "\r" in value or "\n" in value:
-                raise InvalidRequest(
-                    f"The header {parsed[0]} would contain a line break after filling in the values: "
-                    "a param value with CR/LF would inject headers. Remove the line break from the value."
-                )
-            headers.append((parsed[0], value))
-            if KEY_VARIABLE in names_in(parsed[1]):
-                locations.append((f"header {parsed[0].lower()}", value))
-        payload = request.get("payload")
-        body = None
-        if payload is not None and payload != "":
-            rendered = render_value(payload, values)
-            if isinstance(rendered, str):
-                body = rendered
-            else:
-                body = json.dumps(rendered, ensure_ascii=False, separators=(",", ":"))
-                if not any(name.lower() == "content-type" for name, _ in headers):
-                    headers.append(("Content-Type", "application/json"))
-                for pointer, text in walk_strings(payload):
-                    if KEY_VARIABLE in names_in(text):
-                        locations.append((f"payload {pointer}", render_text(text, values)))
-            if isinstance(rendered, str) and is_json_content_type([f"{n}: {v}" for n, v in headers]):
-                try:
-                    json.loads(rendered)
-                except json.JSONDecodeError:
-                    raise InvalidRequest("The Content-Type says JSON but the payload is not JSON text.") from None
-        for name in names_in(str(request.get("url") or "")):
-            if name == KEY_VARIABLE and not url:
-                locations.append(("query", rendered_url))
+        return _render(request, values, url, key)
     except UnknownNameError as exc:
         raise InvalidRequest(
             f"The request uses {', '.join(exc.names)}, which nothing defines: declare it in auth.params "
             "or give a value for it."
         ) from None
-    check_url(rendered_url)
-    return RenderedRequest(method, rendered_url, tuple(headers), body, tuple(locations))
+    except RecursionError:
+        raise InvalidRequest("The payload is nested too deeply to send; flatten it (App JSON is limited to "
+                             "64 levels).") from None
+
+
+def _render(request: Mapping[str, Any], values: Mapping[str, str], url: str | None, key: str) -> RenderedRequest:
+    manifest_url = request.get("url")
+    manifest_url = manifest_url if isinstance(manifest_url, str) else ""
+    given = (url or "").strip()
+    rendered_url = given or render_text(manifest_url, values).strip()
+    where = "the URL given" if given else "/auth/request/url"
+    broken = url_rule(rendered_url, shown=keys.redact(rendered_url, key))
+    if broken is not None:
+        raise InvalidRequest(broken.text(where))
+    method_value = request.get("method")
+    broken = method_rule(method_value)
+    if broken is not None:
+        raise InvalidRequest(broken.text("/auth/request/method"))
+    method = str(method_value or "POST").upper()
+    lines = request.get("headers") or []
+    if not isinstance(lines, list):
+        raise InvalidRequest("auth.request.headers must be a list of 'Name: value' lines.")
+    headers: list[tuple[str, str]] = []
+    locations: list[tuple[str, str]] = []
+    for index, line in enumerate(lines):
+        pointer = f"/auth/request/headers/{index}"
+        broken = header_line_rule(line)
+        if broken is not None:
+            raise InvalidRequest(keys.redact(broken.text(pointer), key))
+        parsed = split_header(line)
+        assert parsed is not None
+        value = render_text(parsed[1], values)
+        broken = header_value_rule(parsed[0], value)
+        if broken is not None:
+            raise InvalidRequest(keys.redact(broken.text(pointer), key) + " (after filling in the values)")
+        headers.append((parsed[0], value))
+        if KEY_VARIABLE in names_in(parsed[1]):
+            locations.append((f"header {parsed[0].lower()}", value))
+    payload = request.get("payload")
+    body = None
+    if payload is not None and payload != "":
+        rendered = render_value(payload, values)
+        if isinstance(rendered, str):
+            body = rendered
+        else:
+            try:
+                body = json.dumps(rendered, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+            except ValueError:
+                raise InvalidRequest("The payload holds NaN or Infinity, which JSON cannot carry; use finite "
+                                     "numbers (/auth/request/payload).") from None
+            if not any(name.lower() == "content-type" for name, _ in headers):
+                headers.append(("Content-Type", "application/json"))
+            for pointer, text in walk_strings(payload):
+                if KEY_VARIABLE in names_in(text):
+                    locations.append((f"payload {pointer}", render_text(text, values)))
+        if isinstance(rendered, str) and is_json_content_type([f"{n}: {v}" for n, v in headers]):
+            try:
+                json.loads(rendered)
+            except (json.JSONDecodeError, RecursionError):
+                raise InvalidRequest("The Content-Type says JSON but the payload is not JSON text.") from None
+    dropped: tuple[str, ...] = ()
+    if KEY_VARIABLE in names_in(manifest_url):
+        if given:
+            dropped = ("auth.request.url",)
+        else:
+            manifest_parts = split_url(manifest_url)
+            in_query = manifest_parts is not None and KEY_VARIABLE in names_in(manifest_parts.query)
+            locations.append(("query" if in_query else "url", rendered_url))
+    return RenderedRequest(method, rendered_url, tuple(headers), body, tuple(locations), dropped)
 
 
 def check_url(url: str) -> None:
-    if not url:
-        raise InvalidRequest("There is no URL to fire at: set auth.request.url or give a URL.")
-    if any(ch in url for ch in "\r\n\t "):
-        raise InvalidRequest("The URL contains whitespace or a line break; remove it.")
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https"):
-        raise InvalidRequest(f"The URL scheme must be http or https, not '{parts.scheme or 'none'}'.")
-    try:
-        parts.port  # noqa: B018 - parsing the port is the check
-    except ValueError:
-        raise InvalidRequest(f"The URL {url!r} has an invalid port.") from None
-    if not parts.hostname:
-        raise InvalidRequest(f"The URL {url!r} has no host name.")
+    """Raise InvalidRequest when ``url`` is not an absolute http(s) URL that can be sent."""
+    broken = url_rule(url)
+    if broken is not None:
+        raise InvalidRequest(broken.text())
 
 
 def masked_request(rendered: RenderedRequest, key: str) -> SentRequest:

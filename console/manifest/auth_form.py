@@ -7,7 +7,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from console.manifest.document import as_dict, as_list, auth_of, new_manifest, request_of
+from console.manifest.document import (
+    ManifestError,
+    as_dict,
+    as_list,
+    auth_of,
+    new_manifest,
+    parse_json_value,
+    request_of,
+)
 from console.manifest.findings import ValidationIssue
 
 
@@ -39,25 +47,46 @@ def auth_form_from(document: dict[str, Any]) -> AuthForm:
     payload = shown.get("payload")
     return AuthForm(
         delivery="server" if request is not None else "manual",
-        url=str(shown.get("url", "")),
-        method=str(shown.get("method", "POST")),
-        headers_text="\n".join(str(h) for h in headers),
-        payload_text="" if payload is None else json.dumps(payload, indent=2, ensure_ascii=False),
-        mapping_text=json.dumps(shown.get("mapping", []), indent=2, ensure_ascii=False),
-        params_text="\n".join(f"{p.get('name', '')}: {p.get('title', '')}" for p in params if isinstance(p, dict)),
-        connection_headers_text="\n".join(f"{k}: {v}" for k, v in conn_headers.items()),
-        connection_qs_text="\n".join(f"{k}={v}" for k, v in conn_qs.items()),
+        url=_text(shown.get("url", "")),
+        method=_text(shown.get("method", "POST")),
+        headers_text="\n".join(_text(h) for h in headers),
+        payload_text="" if payload is None else _dump(payload),
+        mapping_text=_dump(shown.get("mapping", [])),
+        params_text="\n".join(f"{_text(p.get('name'))}: {_text(p.get('title'))}" for p in params
+                               if isinstance(p, dict)),
+        connection_headers_text="\n".join(f"{k}: {_text(v)}" for k, v in conn_headers.items()),
+        connection_qs_text="\n".join(f"{k}={_text(v)}" for k, v in conn_qs.items()),
     )
 
 
-def _json_field(text: str, pointer: str, label: str) -> tuple[Any, ValidationIssue | None]:
+def _text(value: Any) -> str:
+    """A field value as one line of text (a non-string shown as its JSON)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return _dump(value).replace("\n", " ")
+
+
+def _dump(value: Any) -> str:
     try:
-        return json.loads(text), None
-    except json.JSONDecodeError as exc:
-        return None, ValidationIssue(
-            pointer, "error", "form.json", f"{label} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-            f"{exc.msg}).", "Fix the JSON; nothing was saved.",
-        )
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    except (RecursionError, ValueError, TypeError):
+        return "null"
+
+
+def _json_field(text: str, pointer: str, label: str) -> tuple[Any, ValidationIssue | None]:
+    """The field's JSON value, read by the same rules as an imported App JSON (no NaN, bounded depth)."""
+    try:
+        value, findings = parse_json_value(text)
+    except ManifestError as exc:
+        return None, ValidationIssue(pointer, "error", "form.json", f"{label} is not valid JSON: {exc}",
+                                     "Fix the JSON; nothing was saved.")
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        return None, ValidationIssue(pointer, "error", "form.json", f"{label} is not valid JSON: {errors[0].message}",
+                                     f"{errors[0].hint} Nothing was saved.")
+    return value, None
 
 
 def _pairs(text: str, separator: str, pointer: str, label: str) -> tuple[dict[str, str], list[ValidationIssue]]:
@@ -106,7 +135,8 @@ def apply_auth_form(document: dict[str, Any], form: AuthForm) -> tuple[dict[str,
     auth: dict[str, Any] = as_dict(updated.get("auth")) or {"type": "APIKEY"}
     updated["auth"] = auth
     auth.setdefault("type", "APIKEY")
-    old_params = {p.get("name"): p for p in as_list(auth.get("params")) if isinstance(p, dict)}
+    old_params = {p["name"]: p for p in as_list(auth.get("params"))
+                  if isinstance(p, dict) and isinstance(p.get("name"), str)}
     auth["params"] = [
         {**old_params.get(name, {}), "name": name, "title": title}
         for name, title in params.items()

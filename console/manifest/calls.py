@@ -62,8 +62,12 @@ def manychat_api_path(url: Any) -> str | None:
     """The ``/fb/...`` path when ``url`` calls ManyChat's Public API, else None (templates tolerated)."""
     if not isinstance(url, str):
         return None
-    parts = urlsplit(TEMPLATE.sub("x", url.strip()))
-    if (parts.hostname or "").lower() != MANYCHAT_API_HOST:
+    try:
+        parts = urlsplit(TEMPLATE.sub("x", url.strip()))
+        host = (parts.hostname or "").lower()
+    except ValueError:  # e.g. an unbalanced "[": the URL rules report it; it calls nobody
+        return None
+    if host != MANYCHAT_API_HOST:
         return None
     path = parts.path.rstrip("/")
     return path if path.startswith("/fb/") else None

@@ -12,18 +12,26 @@ from collections.abc import Collection, Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from console.manifest.calls import names_sent_to_manychat
-from console.manifest.document import METHODS, as_list, auth_of, is_json_content_type, param_names, split_header
+from console.manifest.document import MAX_DEPTH, as_list, auth_of, is_json_content_type, param_names, split_header
 from console.manifest.findings import ValidationIssue, ValidationReport
 from console.manifest.lint_actions import lint_actions
 from console.manifest.lint_mapping import lint_mapping
 from console.manifest.lint_sources import lint_sources
 from console.manifest.lint_triggers import lint_triggers
+from console.manifest.request_rules import (
+    Rule,
+    header_line_rule,
+    header_value_rule,
+    method_rule,
+    split_url,
+    url_rule,
+    without_placeholders,
+)
 from console.manifest.scope_check import check_scopes
 from console.templating import KEY_VARIABLE, SYSTEM_VARIABLES, names_in, walk_strings
 
@@ -81,6 +89,11 @@ def validate_manifest(document: dict[str, Any], for_listing: bool = False,
                       scopes: Sequence[str] | None = None) -> ValidationReport:
     """Schema errors first, then lint findings for every part (auth, actions, sources, triggers),
     each with a pointer, code and fix hint. With ``scopes`` (the app's), the cross-checks too."""
+    depth = _depth_of(document)
+    if depth > MAX_DEPTH:
+        return ValidationReport((ValidationIssue(
+            "", "error", "json.too_deep", f"The document is nested {depth} levels deep; App JSON is limited to "
+            f"{MAX_DEPTH} levels.", "Flatten the nested arrays or objects."),))
     issues = [_schema_issue(e) for e in _validator().iter_errors(document)]
     issues.extend(lint_manifest(document, for_listing=for_listing))
     issues.extend(lint_actions(document, for_listing, _lint_request))
@@ -95,6 +108,23 @@ def validate_manifest(document: dict[str, Any], for_listing: bool = False,
             seen.add((issue.pointer, issue.code))
             unique.append(issue)
     return ValidationReport(tuple(unique))
+
+
+def _depth_of(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (iterative: any depth is safe to measure)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_DEPTH:
+                stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _issue(pointer: str, rule: Rule, severity: str = "error") -> ValidationIssue:
+    return ValidationIssue(pointer, severity, rule.code, rule.message, rule.hint)
 
 
 def lint_manifest(document: dict[str, Any], for_listing: bool = False) -> list[ValidationIssue]:
@@ -158,7 +188,8 @@ def _lint_params(auth: dict[str, Any], sent_to_manychat: Collection[str] = ()) -
                 ))
         text = " ".join(v for v in (name, title) if isinstance(v, str))
         # Keys for other services are what params are for: warn only about a ManyChat key.
-        if (MANYCHAT_NAMED.search(text) and KEY_WORDS.search(text)) or name in sent_to_manychat:
+        sent = isinstance(name, str) and name in sent_to_manychat
+        if (MANYCHAT_NAMED.search(text) and KEY_WORDS.search(text)) or sent:
             issues.append(ValidationIssue(
                 pointer, "warning", "params.legacy_api_key",
                 f"The param '{name}' seems to ask installers for a ManyChat API key: the legacy way.",
@@ -185,11 +216,9 @@ def _lint_request(request: dict[str, Any], names: set[str], for_listing: bool,
                   base: str = "/auth/request") -> list[ValidationIssue]:
     issues = _lint_url(request.get("url"), base + "/url", for_listing)
     method = request.get("method")
-    if isinstance(method, str) and method.upper() not in METHODS:
-        issues.append(ValidationIssue(
-            base + "/method", "error", "method.invalid", f"The method '{method}' is not supported.",
-            f"Use one of {', '.join(METHODS)} (ManyChat sends POST by default).",
-        ))
+    bad_method = method_rule(method)
+    if bad_method is not None:
+        issues.append(_issue(base + "/method", bad_method))
     headers = as_list(request.get("headers"))
     issues.extend(_lint_headers(headers, base + "/headers"))
     payload = request.get("payload")
@@ -222,31 +251,21 @@ def _lint_request(request: dict[str, Any], names: set[str], for_listing: bool,
 
 
 def _lint_url(url: Any, pointer: str, for_listing: bool) -> list[ValidationIssue]:
-    if not isinstance(url, str) or not url.strip():
-        return [ValidationIssue(
-            pointer, "error", "url.missing", "The request URL is missing.",
-            "Enter the full address of your install endpoint, e.g. https://example.com/manychat/installed.",
-        )]
-    probe = re.sub(r"\{\{[^}]*\}\}|\[\[[^\]]*\]\]", "x", url.strip())
-    parts = urlsplit(probe)
-    if not parts.scheme or not parts.netloc:
-        return [ValidationIssue(
-            pointer, "error", "url.not_absolute", f"'{url}' is not an absolute URL.",
-            "Start it with https:// and the host name, e.g. https://example.com/manychat/installed.",
-        )]
+    """The request rules on the URL, with each placeholder standing in for a value."""
+    probe = without_placeholders(url.strip()) if isinstance(url, str) else url
+    broken = url_rule(probe, shown=url if isinstance(url, str) else None)
+    if broken is not None:
+        return [_issue(pointer, broken)]
+    parts = split_url(probe)
     issues = []
-    if parts.scheme.lower() not in ("http", "https"):
-        issues.append(ValidationIssue(
-            pointer, "error", "url.scheme", f"The scheme '{parts.scheme}' is not http or https.",
-            "ManyChat sends the install request over HTTPS: use an https:// URL.",
-        ))
-    elif parts.scheme.lower() == "http":
+    if parts is not None and parts.scheme.lower() == "http":
         issues.append(ValidationIssue(
             pointer, "error" if for_listing else "warning", "url.insecure",
             "The URL uses plain http://: the App Key would travel unencrypted.",
             "Serve your endpoint over https:// (required for an App Store listing).",
         ))
-    if KEY_VARIABLE in names_in(urlsplit(url).query):
+    query = split_url(url)
+    if query is not None and KEY_VARIABLE in names_in(query.query):
         issues.append(ValidationIssue(
             pointer, "warning", "key.in_query",
             "The App Key is placed in the URL query: URLs end up in access logs and proxies.",
@@ -256,25 +275,20 @@ def _lint_url(url: Any, pointer: str, for_listing: bool) -> list[ValidationIssue
 
 
 def _lint_headers(headers: list[Any], base: str) -> list[ValidationIssue]:
+    """The request rules on each header line (form, sendable value) and duplicate names."""
     issues = []
     seen: dict[str, int] = {}
     for index, line in enumerate(headers):
         pointer = f"{base}/{index}"
-        if not isinstance(line, str):
-            continue
-        if "\r" in line or "\n" in line:
-            issues.append(ValidationIssue(
-                pointer, "error", "header.crlf", "The header line contains a line break (CR/LF).",
-                "Put each header on its own line item; line breaks would inject headers.",
-            ))
+        broken = header_line_rule(line)
+        if broken is not None:
+            issues.append(_issue(pointer, broken))
             continue
         parsed = split_header(line)
-        if parsed is None:
-            issues.append(ValidationIssue(
-                pointer, "error", "header.malformed", f"'{line}' is not a 'Name: value' header line.",
-                "Write it as Name: value, e.g. x-token-header: {{app_token}}.",
-            ))
-            continue
+        assert parsed is not None
+        unsendable = header_value_rule(parsed[0], without_placeholders(parsed[1]))
+        if unsendable is not None:
+            issues.append(_issue(pointer, unsendable))
         lowered = parsed[0].lower()
         if lowered in seen:
             issues.append(ValidationIssue(
@@ -285,4 +299,3 @@ def _lint_headers(headers: list[Any], base: str) -> list[ValidationIssue]:
         else:
             seen[lowered] = index
     return issues
-

@@ -168,6 +168,10 @@ class SampleEndpoint:
         self._thread: threading.Thread | None = None
 
     @property
+    def host(self) -> str:
+        return str(self._server.server_address[0])
+
+    @property
     def port(self) -> int:
         return int(self._server.server_address[1])
 

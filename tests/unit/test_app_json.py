@@ -65,7 +65,7 @@ def _set(pointer: str, value: Any) -> Callable[[dict[str, Any]], None]:
 DELETE: Any = object()
 ACTION_REQUEST = "/actions/0/requests/0"
 BROKEN: list[tuple[str, Callable[[dict[str, Any]], None], str, str, str]] = [
-    ("bogus action URL", _set(ACTION_REQUEST + "/url", "not a url"), ACTION_REQUEST + "/url",
+    ("bogus action URL", _set(ACTION_REQUEST + "/url", "not-a-url"), ACTION_REQUEST + "/url",
      "url.not_absolute", "error"),
     ("action URL missing", _set(ACTION_REQUEST + "/url", ""), ACTION_REQUEST + "/url", "url.missing", "error"),
     ("action method FETCH", _set(ACTION_REQUEST + "/method", "FETCH"), ACTION_REQUEST + "/method",

@@ -16,8 +16,10 @@ T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 def fire(n: int, status: int | None = 200, category: str = "ok", ms: float = 80.0, step: str | None = None,
          delivery: str | None = "proven", key: str = "fp_a") -> FireRecord:
+    places = ("header x-app-key",)  # "proven" needs a non-empty set of places (issue 9)
+    proven = places if delivery == "proven" else ()
     detail = FireDetail(SentRequest("POST", "https://e/x", (), None), None, "", None,
-                        KeyDelivery(delivery, (), (), f"delivery {delivery}") if delivery else None, (), "")
+                        KeyDelivery(delivery, places, proven, f"delivery {delivery}") if delivery else None, (), "")
     return FireRecord(n, 1, "app", "page", "endpoint", "https://e/x", "POST", category == "ok", status,
                       Category(category), ms, key, "run" if step else None, step, T0 + timedelta(minutes=n), detail)
 
