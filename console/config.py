@@ -34,3 +34,9 @@ def sample_port() -> int:
     """CONSOLE_SAMPLE_PORT for the built-in sample endpoint; 0 picks a free port."""
     raw = os.environ.get("CONSOLE_SAMPLE_PORT", "0").strip()
     return int(raw) if raw.isdigit() else 0
+
+
+def sandbox_port() -> int:
+    """CONSOLE_SANDBOX_PORT for the local ManyChat API the pages start; 0 (default) picks a free port."""
+    raw = os.environ.get("CONSOLE_SANDBOX_PORT", "0").strip()
+    return int(raw) if raw.isdigit() and int(raw) <= 65535 else 0

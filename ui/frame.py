@@ -13,7 +13,7 @@ from ui import state
 from ui.resources import get_store
 
 PAGES = {1: "pages/1_Scopes.py", 2: "pages/2_Auth_section.py", 3: "pages/3_Test_fire.py",
-         4: "pages/4_Checklist.py", 5: "pages/5_History.py"}
+         4: "pages/4_Checklist.py", 5: "pages/5_History.py", 6: "pages/6_Sandbox.py"}
 
 
 @dataclass(frozen=True)
