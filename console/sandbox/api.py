@@ -143,7 +143,7 @@ def openapi_document() -> dict[str, Any]:
 class SandboxServer:
     """The API served by uvicorn in a background thread on a socket bound at construction."""
 
-    def __init__(self, store: Store, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, store: Store, host: str = "127.0.0.1", port: int = 0, gateway: Gateway | None = None):
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._socket = socket.socket(family, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -153,7 +153,7 @@ class SandboxServer:
             self._socket.close()
             raise
         self._socket.listen(128)
-        self.app = create_app(store)
+        self.app = create_app(store, gateway)
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off",
                                 timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
