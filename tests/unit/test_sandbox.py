@@ -350,3 +350,40 @@ def test_openapi_document_lists_every_endpoint(store: Store, api: SandboxServer)
         assert scope.method.lower() in served["paths"][scope.path]
     assert "post" in served["paths"]["/apps/wh"]
     assert served["components"]["securitySchemes"]["AppKey"]["scheme"] == "bearer"
+
+
+@pytest.mark.parametrize(("path", "raw", "expected"), [
+    ("/fb/page/createTag", b'{"name": "a\\u0000b"}', "NUL character"),
+    ("/fb/page/createTag", b'{"name": "\\ud800"}', "unpaired surrogate"),
+    ("/fb/page/createTag", b'{"name": NaN}', "not valid JSON"),
+    ("/fb/page/createTag", b'[1, 2]', "must be a JSON object"),
+    ("/fb/page/createTag", b'\xff\xfe', "not valid JSON"),
+    ("/fb/page/createTag", b'{"name": "' + b"x" * 300_000 + b'"}', "over 256 KiB"),
+    ("/fb/page/setBotFields", b'{"fields": [' + b'{"field_id": 201, "field_value": true},' * 20
+     + b'{"field_id": 201, "field_value": true}]}', "fields"),
+])
+def test_hostile_bodies_get_a_clear_400_and_change_nothing(store: Store, api: SandboxServer, sample: SampleEndpoint,
+                                                           demo_doc: dict, path: str, raw: bytes,
+                                                           expected: str) -> None:
+    app = make_app(store, demo_doc, scopes=["/fb/page/createTag", "/fb/page/getTags", "/fb/page/setBotFields"])
+    key = service.install_app(store, app.id, "100", sample.install_url("ok")).app_key
+    before = call(api, key, "/fb/page/getTags").json()
+    answer = requests.post(api.base_url + path, data=raw, timeout=10,
+                           headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    assert answer.status_code == 400 and answer.json()["message"] == "Validation error"
+    assert expected in answer.json()["details"]["messages"][0]["message"]
+    assert call(api, key, "/fb/page/getTags").json() == before
+
+
+def test_hostile_paths_and_queries(store: Store, api: SandboxServer, sample: SampleEndpoint, demo_doc: dict) -> None:
+    app = make_app(store, demo_doc)
+    key = service.install_app(store, app.id, "100", sample.install_url("ok")).app_key
+    auth = {"Authorization": f"Bearer {key}"}
+    nowhere = requests.get(api.base_url + "/fb/page/%00%ff", headers=auth, timeout=10)
+    assert nowhere.status_code == 404 and nowhere.json()["status"] == "error"
+    query = requests.get(api.base_url + "/fb/subscriber/getInfo?subscriber_id=%00", headers=auth, timeout=10)
+    assert query.status_code == 400 and "subscriber_id" in query.text
+    wrong_method = requests.delete(api.base_url + "/fb/page/getInfo", headers=auth, timeout=10)
+    assert wrong_method.status_code == 405 and wrong_method.json()["status"] == "error"
+    logged = service.sandbox_calls(store, limit=10)
+    assert any(c.outcome == "not_found" and c.path.startswith("/fb/page/") and "\x00" not in c.path for c in logged)
