@@ -9,7 +9,6 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-
 from schemathesis.generation.modes import GenerationMode
 
 from console import service
