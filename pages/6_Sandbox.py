@@ -127,7 +127,7 @@ with right:
 
     st.subheader("Try a call")
     held_ids = sorted(state.sandbox_keys())
-    source = st.selectbox("App Key", ["paste a key", *held_ids], key="sb_try_key",
+    source = st.selectbox("App Key", [*held_ids, "paste a key"], key="sb_try_key",
                           format_func=lambda v: v if isinstance(v, str) else f"installation #{v} (held, masked)")
     pasted = st.text_input("App Key to call with", type="password", key="sb_try_paste") \
         if source == "paste a key" else ""
