@@ -387,3 +387,30 @@ def test_hostile_paths_and_queries(store: Store, api: SandboxServer, sample: Sam
     assert wrong_method.status_code == 405 and wrong_method.json()["status"] == "error"
     logged = service.sandbox_calls(store, limit=10)
     assert any(c.outcome == "not_found" and c.path.startswith("/fb/page/") and "\x00" not in c.path for c in logged)
+
+
+def test_scopes_page_toggle_rekeys_a_dev_app(store: Store, api: SandboxServer, sample: SampleEndpoint,
+                                             demo_doc: dict) -> None:
+    app = make_app(store, demo_doc)
+    old = service.install_app(store, app.id, "100", sample.install_url("ok")).app_key
+    assert isinstance(service.toggle_scope(store, app.id, "/fb/page/getFlows"), AppRecord)  # as the Scopes page does
+    [installation] = store.installations.for_app(app.id)
+    assert installation.key_fingerprint != keys.fingerprint(old) and installation.delivery == "delivered"
+    assert received_tokens(sample)[-1] == installation.key_fingerprint
+    assert call(api, old, "/fb/page/getInfo").content == WRONG_TOKEN
+
+
+def test_concurrent_writes_lose_nothing(store: Store, api: SandboxServer, sample: SampleEndpoint,
+                                        demo_doc: dict) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = make_app(store, demo_doc)
+    key = service.install_app(store, app.id, "100", sample.install_url("ok")).app_key
+    names = [f"tag-{n}" for n in range(12)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(lambda name: call(api, key, "/fb/page/createTag", {"name": name}).status_code, names))
+    assert statuses == [200] * len(names)
+    listed = {t["name"] for t in call(api, key, "/fb/page/getTags").json()["data"]}
+    assert set(names) <= listed
+    ids = [t["id"] for t in call(api, key, "/fb/page/getTags").json()["data"]]
+    assert len(ids) == len(set(ids))
