@@ -181,10 +181,3 @@ class Installations:
         if row is None:
             return None
         return KeyLookup(_installation(row), row.key_state, row.presented_fingerprint)
-
-    def key_hashes(self, installation_id: int) -> list[tuple[str, str]]:
-        """(fingerprint, state) of every key the installation ever had, oldest first (no hashes leave)."""
-        query = sa.select(sandbox_keys.c.key_fingerprint, sandbox_keys.c.state) \
-            .where(sandbox_keys.c.installation_ref == installation_id).order_by(sandbox_keys.c.created_at)
-        with self.engine.connect() as conn:
-            return [(r.key_fingerprint, r.state) for r in conn.execute(query)]
