@@ -1,4 +1,5 @@
-"""`python -m console …`: validate, diff, fire, check, sandbox serve, demo seed, db upgrade.
+"""`python -m console …`: validate, diff, fire, check, sandbox (serve, install, uninstall, rescope, approve,
+reject, log), demo seed, db upgrade.
 
 Exit 0 = pass, 1 = the check failed, 2 = bad usage or unreadable input (message on
 stderr, never a traceback). ``--json`` prints one JSON object on stdout.
@@ -62,11 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--for-listing", action="store_true",
                        help="make https, server-side delivery and a 200 required")
 
-    sandbox = commands.add_parser("sandbox", help="the local sample install endpoint")
-    sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True, metavar="SUBCOMMAND")
-    serve = sandbox_commands.add_parser("serve", help="serve the sample install endpoint until Ctrl-C")
-    serve.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 = any free)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    sandbox = commands.add_parser("sandbox", help="the local ManyChat API, installations, the sample endpoint")
+    _sandbox_commands(sandbox.add_subparsers(dest="sandbox_command", required=True, metavar="SUBCOMMAND"))
     demo = commands.add_parser("demo", help="the demo app, with a realistic history for stakeholder demos")
     demo_commands = demo.add_subparsers(dest="demo_command", required=True, metavar="SUBCOMMAND")
     seed = demo_commands.add_parser("seed", help="create the demo app with N stored fires; prints its id")
@@ -79,6 +77,38 @@ def _parser() -> argparse.ArgumentParser:
     upgrade = db_commands.add_parser("upgrade", help="apply the database migrations (the console also does at start)")
     upgrade.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
+
+
+def _sandbox_commands(commands: Any) -> None:
+    serve = commands.add_parser("serve", help="serve the local ManyChat API and the sample install endpoint")
+    serve.add_argument("--port", type=int, default=8765, help="the API's port (default 8765; 0 = any free)")
+    serve.add_argument("--sample-port", type=int, metavar="Q",
+                       help="the sample install endpoint's port (default: the API's port + 1; 0 = any free)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    install = commands.add_parser("install", help="install an app on a sandbox page: a new App Key, delivered")
+    install.add_argument("app_json", metavar="APP_JSON")
+    install.add_argument("--page-id", required=True, metavar="ID", help="the sandbox page (digits)")
+    install.add_argument("--scope", action="extend", nargs="+", default=[], metavar="PATH",
+                         help="a granted Public API endpoint, e.g. /fb/page/getInfo (repeatable)")
+    install.add_argument("--kind", choices=("dev", "public"), default="dev", help="a new app's kind (default dev)")
+    install.add_argument("--url", help="send the install request here instead of auth.request.url")
+    install.add_argument("--json", action="store_true", help="print one JSON object")
+    for name, text in (("uninstall", "uninstall an installation (its key then answers 500)"),
+                       ("approve", "approve the review of the installation's public app: apply, re-key, fire"),
+                       ("reject", "reject the review of the installation's public app: nothing changes")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("installation", type=int, metavar="ID", help="an installation id")
+        command.add_argument("--json", action="store_true", help="print one JSON object")
+    rescope = commands.add_parser("rescope", help="change the scopes of the installation's app (dev: re-key now; "
+                                                  "public: republish, then approve or reject)")
+    rescope.add_argument("installation", type=int, metavar="ID", help="an installation id")
+    rescope.add_argument("--scope", action="extend", nargs="+", default=[], metavar="PATH",
+                         help="the new scopes (repeatable; none = no scopes)")
+    rescope.add_argument("--json", action="store_true", help="print one JSON object")
+    log = commands.add_parser("log", help="list the calls made to the local ManyChat API, newest first")
+    log.add_argument("--app", type=int, metavar="N", help="only this console app's calls")
+    log.add_argument("--limit", type=int, default=50, metavar="N", help="how many (default 50)")
+    log.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def _fire_options(parser: argparse.ArgumentParser) -> None:
@@ -388,23 +418,181 @@ def _open_store() -> Any:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
+    handlers = {"serve": _sandbox_serve, "install": _sandbox_install, "uninstall": _sandbox_uninstall,
+                "rescope": _sandbox_rescope, "approve": _sandbox_review, "reject": _sandbox_review,
+                "log": _sandbox_log}
+    return handlers[args.sandbox_command](args)
+
+
+def _sandbox_serve(args: argparse.Namespace) -> int:
+    from console.sandbox.api import SandboxServer
     from console.sandbox.sample_endpoint import MODE_HELP, SampleEndpoint
 
-    if not 0 <= args.port <= 65535:
-        raise UsageError(f"--port {args.port}: give a port between 0 and 65535.")
+    sample_port = args.sample_port if args.sample_port is not None else (args.port + 1 if args.port else 0)
+    for option, port in (("--port", args.port), ("--sample-port", sample_port)):
+        if not 0 <= port <= 65535:
+            raise UsageError(f"{option} {port}: give a port between 0 and 65535.")
+    store = _open_store()
     try:
-        endpoint = SampleEndpoint(args.host, args.port)
+        endpoint = SampleEndpoint(args.host, sample_port)
     except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}:{sample_port}: {exc.strerror or exc}. "
+                         "Pick another --sample-port (0 = any free port).") from None
+    try:
+        server = SandboxServer(store, args.host, args.port)
+    except OSError as exc:
+        endpoint.stop()
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}. "
                          "Pick another --port (0 = any free port).") from None
+    endpoint.start()
     print(f"Sample install endpoint on {endpoint.base_url}  (Ctrl-C to stop)")
     for mode, text in MODE_HELP.items():
         print(f"  {endpoint.install_url(mode)}  {text}")
+    print(f"ManyChat API sandbox on {server.base_url}  (Authorization: Bearer <App Key>; "
+          f"OpenAPI at {server.base_url}/openapi.json)")
     sys.stdout.flush()
     try:
-        endpoint.serve_forever()
+        server.serve_forever()
     except KeyboardInterrupt:
-        print("stopped")
+        pass
+    finally:
+        endpoint.stop()
+        store.close()
+    print("stopped")
+    return EXIT_PASS
+
+
+def _delivery_row(delivery: Any) -> dict[str, Any]:
+    result = delivery.result
+    return {"installation_id": delivery.installation.id, "page_id": delivery.installation.page_id,
+            "key_fingerprint": delivery.installation.key_fingerprint, "delivery": delivery.state,
+            "status": None if result is None else result.status,
+            "category": None if result is None else result.category.value}
+
+
+def _sandbox_install(args: argparse.Namespace) -> int:
+    from console import service
+
+    manifest = _load(args.app_json)
+    store = _open_store()
+    try:
+        delivery = service.install_from_file(store, manifest, Path(args.app_json).stem, args.page_id, args.scope,
+                                             args.kind, args.url, _policy())
+    except service.ServiceError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    result = delivery.result
+    if args.json:
+        print(json.dumps({"installation_id": delivery.installation.id, "app_key": delivery.app_key,
+                          "key_fingerprint": delivery.installation.key_fingerprint,
+                          "delivery": None if result is None else result.to_dict()}, ensure_ascii=False))
+    else:
+        print(f"Installed as installation #{delivery.installation.id} on page {delivery.installation.page_id} "
+              f"(app #{delivery.installation.app_ref}).")
+        print(f"App Key (shown once, as ManyChat shows it): {delivery.app_key}  "
+              f"({delivery.installation.key_fingerprint})")
+        if result is None:
+            print("Manual delivery: the App JSON has no auth.request; copy the key into the app's own settings.")
+        else:
+            print(f"Install request: {'OK' if result.ok else 'FAILED'}: {result.message}")
+    return EXIT_PASS if result is None or result.ok else EXIT_FAIL
+
+
+def _sandbox_uninstall(args: argparse.Namespace) -> int:
+    from console import service
+
+    store = _open_store()
+    try:
+        installation = service.uninstall_installation(store, args.installation)
+    except service.ServiceError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps({"installation_id": installation.id, "page_id": installation.page_id,
+                          "status": installation.status}))
+    else:
+        print(f"Installation #{installation.id} on page {installation.page_id} is uninstalled: its key now "
+              "answers 500 {\"status\": \"exception\",\"message\": \"Something went wrong\"}.")
+    return EXIT_PASS
+
+
+def _print_change(change: Any, as_json: bool) -> int:
+    rows = [_delivery_row(d) for d in change.deliveries]
+    if as_json:
+        print(json.dumps({"app": change.app.id, "review_state": change.sandbox.review_state,
+                          "live_scopes": list(change.sandbox.live_scopes),
+                          "saved_scopes": list(change.app.scopes), "message": change.message,
+                          "installations": rows}))
+    else:
+        print(change.message)
+        for row in rows:
+            print(f"  installation #{row['installation_id']} (page {row['page_id']}): new key "
+                  f"{row['key_fingerprint']}, {row['delivery']}"
+                  + (f" (HTTP {row['status']})" if row["status"] is not None else ""))
+    return EXIT_FAIL if any(row["delivery"] == "failed" for row in rows) else EXIT_PASS
+
+
+def _sandbox_rescope(args: argparse.Namespace) -> int:
+    from console import service
+
+    store = _open_store()
+    try:
+        installation = store.installations.get(args.installation)
+        if installation is None:
+            raise UsageError(f"There is no installation #{args.installation}.")
+        change = service.rescope(store, installation.app_ref, args.scope, _policy())
+        if change.app.kind == "public" and change.sandbox.review_state in ("republish_needed", "rejected"):
+            change = service.republish_app(store, installation.app_ref)
+    except service.ServiceError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    return _print_change(change, args.json)
+
+
+def _sandbox_review(args: argparse.Namespace) -> int:
+    from console import service
+
+    store = _open_store()
+    try:
+        installation = store.installations.get(args.installation)
+        if installation is None:
+            raise UsageError(f"There is no installation #{args.installation}.")
+        if args.sandbox_command == "approve":
+            change = service.approve_review(store, installation.app_ref, _policy())
+        else:
+            change = service.reject_review(store, installation.app_ref)
+    except service.ServiceError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    return _print_change(change, args.json)
+
+
+def _sandbox_log(args: argparse.Namespace) -> int:
+    from console import service
+
+    if not 1 <= args.limit <= 10_000:
+        raise UsageError(f"--limit {args.limit}: give a number from 1 to 10000.")
+    store = _open_store()
+    try:
+        calls = service.sandbox_calls(store, args.app, args.limit)
+    finally:
+        store.close()
+    rows: list[dict[str, Any]] = [{"id": c.id, "called_at": c.called_at.isoformat(), "method": c.method, "path": c.path,
+             "key_fingerprint": c.key_fingerprint, "app": c.app_ref, "installation_id": c.installation_ref,
+             "status": c.status, "outcome": c.outcome, "note": c.note} for c in calls]
+    if args.json:
+        print(json.dumps({"calls": rows}, ensure_ascii=False))
+    else:
+        for row in rows:
+            print(f"{row['called_at'][:19]}  {row['status']}  {row['method']:<4} {row['path']:<40} "
+                  f"{row['key_fingerprint'] or '(no key)':<20} #{row['installation_id'] or '-'}  {row['outcome']}  "
+                  f"{row['note']}")
+        if not rows:
+            print("No calls yet.")
     return EXIT_PASS
 
 

@@ -50,3 +50,13 @@ def sample_port() -> int:
         raise ConfigError(f"CONSOLE_SAMPLE_PORT={raw[:40]!r} is not a port; set it to a number from 1 to 65535 "
                           "(or 0, or leave it unset, for any free port).")
     return int(text)
+
+
+def sandbox_port() -> int:
+    """CONSOLE_SANDBOX_PORT for the local ManyChat API the pages start; 0 (default) picks a free port."""
+    raw = os.environ.get("CONSOLE_SANDBOX_PORT", "")
+    text = raw.strip() or "0"
+    if not (text.isascii() and text.isdigit() and len(text) <= 5 and int(text) <= 65535):
+        raise ConfigError(f"CONSOLE_SANDBOX_PORT={raw[:40]!r} is not a port; set it to a number from 1 to 65535 "
+                          "(or 0, or leave it unset, for any free port).")
+    return int(text)

@@ -17,6 +17,7 @@ from console.manifest.document import request_of
 from console.manifest.request_rules import split_url
 from console.manifest.validate import validate_manifest
 from console.outcome import FireRecord
+from console.sandbox.usage import LeastPrivilege
 
 PASS, FAIL, NOT_RUN, NOT_PROVABLE, REVIEW = "pass", "fail", "not_run", "not_provable", "review"
 STATUS_LABELS = {PASS: "pass", FAIL: "fail", NOT_RUN: "not yet run", NOT_PROVABLE: "not provable",
@@ -61,6 +62,7 @@ class ReadinessInput:
     conformance: Sequence[FireRecord]  # the latest conformance run, in firing order
     for_listing: bool = False
     scopes_known: bool = True  # False on the command line: the scopes live in ManyChat, not in App JSON
+    sandbox: LeastPrivilege | None = None  # the app's sandbox usage (None: no sandbox item)
 
 
 def percentile(values: Sequence[float], pct: float) -> float:
@@ -79,7 +81,8 @@ def _fire_evidence(fire: FireRecord) -> Evidence:
 
 def evaluate_checklist(data: ReadinessInput) -> list[ChecklistItem]:
     """Every checklist item, grouped in GROUPS order."""
-    items = _manifest_items(data) + _fire_items(data) + _conformance_items(data) + _scope_items(data)
+    items = _manifest_items(data) + _fire_items(data) + _conformance_items(data) + _scope_items(data) \
+        + _sandbox_items(data)
     return sorted(items, key=lambda item: GROUPS.index(item.group))
 
 
@@ -262,6 +265,26 @@ def _scope_items(data: ReadinessInput) -> list[ChecklistItem]:
         "scopes.review", MINIMAL, "Scopes are chosen and reviewed", REVIEW, False,
         f"{len(flagged)} of {len(scopes)} scopes write data or send messages; check that the app needs each: "
         + ", ".join(f"{s.method} {s.path}" for s in flagged) + ".")]
+
+
+def _sandbox_items(data: ReadinessInput) -> list[ChecklistItem]:
+    usage = data.sandbox
+    if usage is None:
+        return []
+    title = "No scopes granted but never used in the sandbox"
+    missing = (" Calls were refused for lack of: " + ", ".join(usage.missing) + ".") if usage.missing else ""
+    if not usage.exercised:
+        return [ChecklistItem("scopes.sandbox_unused", MINIMAL, title, NOT_RUN, False,
+                              "No call with this app's App Keys has passed the sandbox's scope check yet: call the "
+                              "local ManyChat API the way the app will." + missing)]
+    if not usage.unused:
+        return [ChecklistItem("scopes.sandbox_unused", MINIMAL, title, PASS, False,
+                              f"Every one of the {len(usage.granted)} granted scope(s) was called in the sandbox."
+                              + missing)]
+    return [ChecklistItem(
+        "scopes.sandbox_unused", MINIMAL, title, REVIEW, False,
+        f"{len(usage.unused)} of {len(usage.granted)} granted scope(s) were never used in the sandbox: "
+        + ", ".join(usage.unused) + ". Candidates to drop." + missing)]
 
 
 @dataclass(frozen=True)

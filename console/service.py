@@ -23,18 +23,32 @@ from console.manifest.document import (
     as_list,
     new_manifest,
     param_names,
+    read_manifest,
     request_of,
     request_or_default,
 )
-from console.manifest.findings import ValidationReport
+from console.manifest.findings import ValidationIssue, ValidationReport
 from console.manifest.snippet import Snippet, read_snippet
 from console.manifest.validate import validate_manifest
 from console.netpolicy import AddressPolicy
 from console.outcome import FireRecord, FireResult
 from console.profile import AppProfile, check_profile
 from console.readiness import ChecklistItem, ReadinessInput, Verdict, evaluate_checklist, verdict_of
+from console.sandbox import installations as sandbox
+from console.sandbox.client import CallAnswer, call_sandbox
 from console.sandbox.sample_endpoint import install_path
-from console.store import AppRecord, AppSummary, FireFilter, Store, VersionRecord, open_store
+from console.sandbox.usage import LeastPrivilege, least_privilege
+from console.store import (
+    AppRecord,
+    AppSummary,
+    CallRecord,
+    FireFilter,
+    InstallationRecord,
+    SandboxAppRow,
+    Store,
+    VersionRecord,
+    open_store,
+)
 
 TARGETS = ("sample", "endpoint")
 DEFAULT_AUTHOR = "console"
@@ -126,14 +140,13 @@ def delete_app(store: Store, app_ref: int) -> None:
         raise ServiceError(f"There is no app #{app_ref}; it may have been deleted already.")
 
 
-def change_scopes(store: Store, app_ref: int, scopes: Sequence[str]) -> AppRecord:
-    """Replace the app's scopes (unknown paths refused). The one place a scope change happens."""
-    unknown = [path for path in scopes if get_scope(path) is None]
-    if unknown:
-        raise ServiceError("Unknown scope(s): " + ", ".join(unknown) + ". Pick endpoints from the catalog.")
-    _must_get(store, app_ref)
-    store.apps.update(app_ref, scopes=sort_paths(scopes))
-    return _must_get(store, app_ref)
+def change_scopes(store: Store, app_ref: int, scopes: Sequence[str], policy: AddressPolicy | None = None) -> AppRecord:
+    """Replace the app's scopes (unknown paths refused). The one place a scope change happens.
+
+    In the sandbox a dev app's change applies at once (every installation re-keyed, its install
+    request fired); a public app's needs a republish and a review (see ``rescope``).
+    """
+    return rescope(store, app_ref, scopes, policy).app
 
 
 def toggle_scope(store: Store, app_ref: int, path: str) -> AppRecord:
@@ -419,7 +432,9 @@ def readiness(store: Store, app: AppRecord, target: str, for_listing: bool) -> R
         FireFilter(app_ref=app.id, target_kind=target), limit=RECENT_FIRES, with_detail=True)]
     run_id = store.fires.latest_run_id(app.id, target)
     conformance = [FireRecord.from_row(r) for r in store.fires.in_order(FireFilter(run_id=run_id))] if run_id else []
-    items = evaluate_checklist(ReadinessInput(app.manifest, app.scopes, target, recent, conformance, for_listing))
+    usage = sandbox_least_privilege(store, app.id)
+    items = evaluate_checklist(ReadinessInput(app.manifest, app.scopes, target, recent, conformance, for_listing,
+                                              sandbox=usage))
     return Readiness(items, verdict_of(items))
 
 
@@ -545,6 +560,7 @@ class ImportPreview:
     changes: list[Change]
     drops_auth: bool  # the current document has an auth section and the new one has none
     drops_actions: bool  # the current document has actions and the new one has none
+    warnings: tuple[ValidationIssue, ...] = ()  # what reading found (e.g. a key given twice: the last one wins)
 
     @property
     def document(self) -> dict[str, Any]:
@@ -576,4 +592,179 @@ def preview_import(app: AppRecord, data: bytes | str, strip_comments: bool = Tru
     current, new = app.manifest, snippet.document
     drops_auth = isinstance(current.get("auth"), dict) and not isinstance(new.get("auth"), dict)
     drops_actions = bool(as_list(current.get("actions"))) and not as_list(new.get("actions"))
-    return ImportPreview(snippet, diff_documents(current, new), drops_auth, drops_actions)
+    try:
+        warnings = read_manifest(snippet.cleaned_text).findings if snippet.kind == "document" else ()
+    except ManifestError:
+        warnings = ()
+    return ImportPreview(snippet, diff_documents(current, new), drops_auth, drops_actions, warnings)
+
+
+# ---- sandbox
+
+
+def _policy(policy: AddressPolicy | None) -> AddressPolicy:
+    from console.config import allowed_hosts, console_mode
+
+    return policy or AddressPolicy(console_mode(), allowed_hosts())
+
+
+def rescope(store: Store, app_ref: int, scopes: Sequence[str], policy: AddressPolicy | None = None
+            ) -> sandbox.ScopeChange:
+    """Save the app's scopes and apply the sandbox's rule: dev re-keys now, public needs a republish."""
+    unknown = [path for path in scopes if get_scope(path) is None]
+    if unknown:
+        raise ServiceError("Unknown scope(s): " + ", ".join(unknown) + ". Pick endpoints from the catalog.")
+    _must_get(store, app_ref)
+    store.apps.update(app_ref, scopes=sort_paths(scopes))
+    return sandbox.scopes_saved(store, _must_get(store, app_ref), _policy(policy))
+
+
+@dataclass(frozen=True)
+class SandboxOverview:
+    app: AppRecord
+    state: SandboxAppRow
+    review: str  # a label: live, republish needed, in review, review rejected
+    installations: list[InstallationRecord]
+
+
+def sandbox_overview(store: Store, app_ref: int) -> SandboxOverview:
+    app = _must_get(store, app_ref)
+    state = sandbox.sandbox_state(store, app)
+    return SandboxOverview(app, state, sandbox.REVIEW_LABELS[state.review_state], store.installations.for_app(app.id))
+
+
+def _installation(store: Store, installation_id: int) -> tuple[AppRecord, InstallationRecord]:
+    installation = store.installations.get(installation_id)
+    if installation is None:
+        raise ServiceError(f"There is no installation #{installation_id}; list them with `sandbox log` or on the "
+                           "Sandbox page.")
+    return _must_get(store, installation.app_ref), installation
+
+
+def _refused(error: sandbox.InstallationError) -> ServiceError:
+    return ServiceError(str(error))
+
+
+def install_app(store: Store, app_ref: int, page_id: str, url: str | None = None,
+                policy: AddressPolicy | None = None) -> sandbox.Delivery:
+    """Install the app on a sandbox page: a new App Key, its install request fired (or manual delivery)."""
+    try:
+        return sandbox.install(store, _must_get(store, app_ref), page_id, _policy(policy), url)
+    except sandbox.InstallationError as exc:
+        raise _refused(exc) from None
+
+
+def uninstall_installation(store: Store, installation_id: int) -> InstallationRecord:
+    _app, installation = _installation(store, installation_id)
+    try:
+        return sandbox.uninstall(store, installation)
+    except sandbox.InstallationError as exc:
+        raise _refused(exc) from None
+
+
+def reinstall_installation(store: Store, installation_id: int, url: str | None = None,
+                           policy: AddressPolicy | None = None) -> sandbox.Delivery:
+    app, installation = _installation(store, installation_id)
+    try:
+        return sandbox.reinstall(store, app, installation, _policy(policy), url)
+    except sandbox.InstallationError as exc:
+        raise _refused(exc) from None
+
+
+def retry_installation(store: Store, installation_id: int, app_key: str | None = None,
+                       policy: AddressPolicy | None = None) -> sandbox.Delivery:
+    """Send the install request again (the held key when it is the current one, else a fresh key)."""
+    app, installation = _installation(store, installation_id)
+    try:
+        return sandbox.retry(store, app, installation, _policy(policy), app_key)
+    except sandbox.InstallationError as exc:
+        raise _refused(exc) from None
+
+
+def retry_failed_installations(store: Store, app_ref: int, policy: AddressPolicy | None = None
+                               ) -> list[sandbox.Delivery]:
+    return sandbox.retry_failed(store, _must_get(store, app_ref), _policy(policy))
+
+
+def republish_app(store: Store, app_ref: int) -> sandbox.ScopeChange:
+    try:
+        return sandbox.republish(store, _must_get(store, app_ref))
+    except sandbox.InstallationError as exc:
+        raise _refused(exc) from None
+
+
+def approve_review(store: Store, app_ref: int, policy: AddressPolicy | None = None) -> sandbox.ScopeChange:
+    try:
+        return sandbox.approve(store, _must_get(store, app_ref), _policy(policy))
+    except sandbox.InstallationError as exc:
+        raise _refused(exc) from None
+
+
+def reject_review(store: Store, app_ref: int) -> sandbox.ScopeChange:
+    try:
+        return sandbox.reject(store, _must_get(store, app_ref))
+    except sandbox.InstallationError as exc:
+        raise _refused(exc) from None
+
+
+def set_sandbox_rules(store: Store, app_ref: int, *, replaced_key_rule: bool | None = None,
+                      rate_limits: bool | None = None) -> SandboxAppRow:
+    """The sandbox's visible settings: a replaced key answers 401 (our assumption), rate limits (429)."""
+    app = _must_get(store, app_ref)
+    sandbox.sandbox_state(store, app)
+    changes = {name: value for name, value in (("replaced_key_rule", replaced_key_rule),
+                                               ("rate_limits", rate_limits)) if value is not None}
+    if changes:
+        store.installations.update_sandbox_app(app.id, **changes)
+    return sandbox.sandbox_state(store, app)
+
+
+def sandbox_calls(store: Store, app_ref: int | None = None, limit: int = 100) -> list[CallRecord]:
+    """The call log, newest first (every app when ``app_ref`` is None)."""
+    return store.sandbox_calls.page(app_ref, limit=max(1, min(limit, 10_000)))
+
+
+def sandbox_least_privilege(store: Store, app_ref: int) -> LeastPrivilege:
+    """Granted scopes against the scopes the app's sandbox calls used; the 401s show what is missing."""
+    app = _must_get(store, app_ref)
+    state = store.installations.sandbox_app(app.id)
+    granted = state.live_scopes if state is not None else tuple(app.scopes)
+    return least_privilege(granted, store.sandbox_calls.usage(app.id))
+
+
+def try_sandbox_call(base_url: str, app_key: str, path: str, args: dict[str, Any] | None = None) -> CallAnswer:
+    """One call to the local sandbox with a key the caller holds (the key is not stored)."""
+    if not app_key.strip() or any(c in app_key for c in "\r\n"):
+        return CallAnswer(None, "", "Give an App Key (one line) to call with.")
+    return call_sandbox(base_url, app_key.strip(), path, args)
+
+
+def install_from_file(store: Store, manifest: dict[str, Any], name: str, page_id: str, scopes: Sequence[str],
+                      kind: str = "dev", url: str | None = None, policy: AddressPolicy | None = None
+                      ) -> sandbox.Delivery:
+    """`sandbox install APP_JSON`: the console app named after the file (made with these scopes when new,
+    its App JSON refreshed from the file), installed on the page."""
+    unknown = [path for path in scopes if get_scope(path) is None]
+    if unknown:
+        raise ServiceError("Unknown scope(s): " + ", ".join(unknown) + ". Pick endpoints from the catalog.")
+    existing = [a for a in store.apps.summaries() if a.name == name]
+    if existing:
+        app = _must_get(store, existing[0].id)
+        state = store.installations.sandbox_app(app.id)
+        granted = list(state.live_scopes) if state is not None else list(app.scopes)
+        if granted != sort_paths(scopes):
+            raise ServiceError(f"The app {name!r} (#{app.id}) is granted {', '.join(granted) or 'no scopes'}; "
+                               "change its scopes with `sandbox rescope ID --scope …` instead.")
+        save_manifest(store, app.id, manifest)
+    else:
+        app = create_app(store, AppProfile(name[:80], _free_app_id(store), "1.0", kind), manifest, scopes)
+    return install_app(store, app.id, page_id, url, policy)
+
+
+def _free_app_id(store: Store, start: int = 1000001) -> str:
+    """The first App ID from ``start`` on that no app uses (for apps made from a file, without one)."""
+    taken = {app.app_id for app in store.apps.summaries()}
+    number = start
+    while str(number) in taken:
+        number += 1
+    return str(number)

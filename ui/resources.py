@@ -1,11 +1,12 @@
-"""Cached resources: one store per database URL, one sample endpoint per process."""
+"""Cached resources: one store per database URL, one sample endpoint per process, one sandbox API per database."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from console.config import ConfigError, allowed_hosts, console_mode, database_url, sample_port
+from console.config import ConfigError, allowed_hosts, console_mode, database_url, sample_port, sandbox_port
 from console.netpolicy import AddressPolicy
+from console.sandbox.api import SandboxServer
 from console.sandbox.sample_endpoint import SampleEndpoint
 from console.service import open_console_store
 from console.store import Store
@@ -43,3 +44,17 @@ def address_policy() -> AddressPolicy:
     """The address policy; the console's own sample endpoint is always allowed (only it, on loopback)."""
     sample = sample_endpoint()
     return AddressPolicy(console_mode(), allowed_hosts(), own_endpoints=((sample.host, sample.port),))
+
+
+@st.cache_resource(show_spinner=False)
+def _sandbox_server(url: str, port: int) -> SandboxServer:
+    store = _store(url)
+    try:
+        return SandboxServer(store, "127.0.0.1", port).start()
+    except OSError:
+        return SandboxServer(store, "127.0.0.1", 0).start()  # the port is taken: any free one
+
+
+def sandbox_server() -> SandboxServer:
+    """The local ManyChat API on 127.0.0.1 (CONSOLE_SANDBOX_PORT), started on first use."""
+    return _sandbox_server(database_url(), sandbox_port())

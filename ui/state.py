@@ -133,3 +133,31 @@ def set_undo_cursor(app_ref: int, restored: int, saved: int) -> None:
 
 def clear_undo_cursor(app_ref: int) -> None:
     st.session_state.pop(f"undo_cursor_{app_ref}", None)
+
+
+# ---- sandbox: App Keys of installations made in this browser session (memory only, never stored)
+SANDBOX_KEYS = "sandbox_keys"  # installation id -> the plain key this session received
+SANDBOX_SHOW_ONCE = "sandbox_show_once"  # (installation id, key) to show once for manual copy
+SANDBOX_LAST = "sandbox_last"  # the installation this session acted on last
+
+
+def hold_sandbox_key(installation_id: int, key: str, show_once: bool = False) -> None:
+    st.session_state.setdefault(SANDBOX_KEYS, {})[installation_id] = key
+    st.session_state[SANDBOX_LAST] = installation_id
+    if show_once:
+        st.session_state[SANDBOX_SHOW_ONCE] = (installation_id, key)
+
+
+def sandbox_keys() -> dict[int, str]:
+    return dict(st.session_state.get(SANDBOX_KEYS, {}))
+
+
+def take_show_once() -> tuple[int, str] | None:
+    """The key to show once (then it is gone from the screen; the session still holds it masked)."""
+    value = st.session_state.pop(SANDBOX_SHOW_ONCE, None)
+    return value if isinstance(value, tuple) else None
+
+
+def last_sandbox_installation() -> int | None:
+    value = st.session_state.get(SANDBOX_LAST)
+    return value if isinstance(value, int) else None

@@ -47,6 +47,8 @@ def render_import(store: Store, app: AppRecord) -> None:
                        "App JSON field accepts JSON without comments. The cleaned document is below.", icon="✂️")
         for caution in pending.cautions:
             st.error(caution, icon="⛔")
+        for warning in pending.warnings:
+            st.warning(f"{plain(warning.message)} {plain(warning.hint)}", icon="⚠️")
         st.markdown(f"**{len(pending.changes)} change(s) against the current App JSON**")
         st.code("\n".join(c.describe(90) for c in pending.changes) or "(no change)", language=None)
         st.caption("The document that would be saved:")

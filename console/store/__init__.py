@@ -11,9 +11,13 @@ from sqlalchemy.engine import Engine
 from console.store.apps import AppRecord, Apps, AppSummary
 from console.store.engine import DatabaseError, create_engine, upgrade_database
 from console.store.fires import FireFilter, Fires
+from console.store.installations import InstallationRecord, Installations, KeyLookup, SandboxAppRow
+from console.store.sandbox_calls import CallRecord, SandboxCalls
+from console.store.sandbox_pages import SandboxPages
 from console.store.versions import VersionRecord, Versions
 
-__all__ = ["AppRecord", "AppSummary", "DatabaseError", "FireFilter", "Store", "VersionRecord", "open_store"]
+__all__ = ["AppRecord", "AppSummary", "CallRecord", "DatabaseError", "FireFilter", "InstallationRecord", "KeyLookup",
+           "SandboxAppRow", "Store", "VersionRecord", "open_store"]
 
 
 class Store:
@@ -24,6 +28,9 @@ class Store:
         self.apps = Apps(engine)
         self.fires = Fires(engine)
         self.versions = Versions(engine)
+        self.installations = Installations(engine)
+        self.sandbox_calls = SandboxCalls(engine)
+        self.sandbox_pages = SandboxPages(engine)
 
     @property
     def dialect(self) -> str:

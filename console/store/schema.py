@@ -112,3 +112,66 @@ app_versions = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("app_ref", "number"),
 )
+
+# ---- sandbox (the local ManyChat API): per-app review state, installations, their keys (hashes only),
+# the call log and each sandbox page's data.
+
+sandbox_apps = sa.Table(
+    "sandbox_apps", metadata,
+    sa.Column("app_ref", sa.Integer, sa.ForeignKey("apps.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("live_scopes", JSONDocument, nullable=False),  # what installations are granted now
+    sa.Column("pending_scopes", JSONDocument, nullable=True),  # a public app's version in review
+    sa.Column("review_state", sa.String(20), nullable=False),  # live | republish_needed | in_review | rejected
+    sa.Column("replaced_key_rule", sa.Boolean, nullable=False),  # a replaced key answers 401
+    sa.Column("rate_limits", sa.Boolean, nullable=False),  # per-endpoint limits answer 429
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+installations = sa.Table(
+    "installations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("app_ref", sa.Integer, sa.ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("page_id", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),  # installed | uninstalled
+    sa.Column("key_fingerprint", sa.String(40), nullable=False),  # of the current key
+    sa.Column("fire_url", sa.Text, nullable=True),  # where its install request goes (None: auth.request.url)
+    sa.Column("delivery", sa.String(12), nullable=False),  # pending | delivered | failed | manual
+    sa.Column("last_fire_ref", BigId, sa.ForeignKey("fires.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("installed_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Index("ix_installations_app", "app_ref", "id"),
+)
+
+sandbox_keys = sa.Table(
+    "sandbox_keys", metadata,
+    sa.Column("key_hash", sa.String(64), primary_key=True),  # SHA-256 of the key: the key itself is never stored
+    sa.Column("installation_ref", sa.Integer, sa.ForeignKey("installations.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("key_fingerprint", sa.String(40), nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),  # active | replaced
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+sandbox_calls = sa.Table(
+    "sandbox_calls", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("called_at", UTCDateTime, nullable=False),
+    sa.Column("method", sa.String(10), nullable=False),
+    sa.Column("path", sa.String(200), nullable=False),
+    sa.Column("key_fingerprint", sa.String(40), nullable=True),
+    sa.Column("app_ref", sa.Integer, sa.ForeignKey("apps.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("installation_ref", sa.Integer, sa.ForeignKey("installations.id", ondelete="SET NULL"),
+              nullable=True),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("note", sa.String(300), nullable=False),
+    sa.Index("ix_sandbox_calls_app_time", "app_ref", "called_at", "id"),
+    sa.Index("ix_sandbox_calls_time", "called_at", "id"),
+)
+
+sandbox_pages = sa.Table(
+    "sandbox_pages", metadata,
+    sa.Column("page_id", sa.String(40), primary_key=True),
+    sa.Column("data", JSONDocument, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)

@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 PAGES = [None, "pages/1_Scopes.py", "pages/2_Auth_section.py", "pages/3_Test_fire.py", "pages/4_Checklist.py",
          "pages/5_History.py"]
 MARKDOWN_KINDS = ("markdown", "caption", "error", "warning", "info", "success", "header", "subheader", "title")
-LIVE_MARKDOWN = re.compile(r"(?<!\\)!\[|(?<!\\)\]\((?!History\?fire=\d+\))|(?<!\\)<(?:b|script|img)\b")
+LIVE_MARKDOWN = re.compile(r"(?<!\\)!\[|(?<!\\)\]\((?!History\?(?:app=\d+&)?fire=\d+\))|(?<!\\)<(?:b|script|img)\b")
 
 
 def open_page(page: str | None = None, query: dict | None = None) -> AppTest:
@@ -79,7 +79,7 @@ def test_import_refuses_what_is_not_json_with_a_clear_message(db_url: str, store
     app = service.create_app(store, AppProfile("Import", "7"), demo_doc)
     at = open_page("pages/2_Auth_section.py", {"app": str(app.id)})
     at.text_area(key=f"paste_{app.id}").set_value(pasted).run()
-    at.button[0].click().run()
+    at.button(key=f"preview_import_{app.id}").click().run()
     no_exception(at)
     assert any(needle in e.value for e in at.error), [e.value for e in at.error]
     assert service.get_app(store, app.id).manifest == demo_doc  # unchanged
@@ -90,7 +90,7 @@ def test_import_warns_about_duplicate_keys(db_url: str, store: Store, demo_doc: 
     at = open_page("pages/2_Auth_section.py", {"app": str(app.id)})
     text = json.dumps(demo_doc)[:-1] + ', "actions": []}'
     at.text_area(key=f"paste_{app.id}").set_value(text).run()
-    at.button[0].click().run()
+    at.button(key=f"preview_import_{app.id}").click().run()
     no_exception(at)
     assert any("actions" in w.value and "more than once" in w.value for w in at.warning)
 

@@ -1,0 +1,183 @@
+"""The installations aggregate: an app's sandbox review state, its installations and their App Keys.
+
+Keys are stored only as SHA-256 hashes (computed above this layer) with a fingerprint to show;
+the plain key never reaches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from console.store.schema import installations, sandbox_apps, sandbox_keys
+
+INSTALLED, UNINSTALLED = "installed", "uninstalled"
+ACTIVE, REPLACED = "active", "replaced"
+
+
+@dataclass(frozen=True)
+class SandboxAppRow:
+    app_ref: int
+    live_scopes: tuple[str, ...]
+    pending_scopes: tuple[str, ...] | None
+    review_state: str
+    replaced_key_rule: bool
+    rate_limits: bool
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class InstallationRecord:
+    id: int
+    app_ref: int
+    page_id: str
+    status: str
+    key_fingerprint: str
+    fire_url: str | None
+    delivery: str
+    last_fire_ref: int | None
+    installed_at: datetime
+    updated_at: datetime
+
+    @property
+    def installed(self) -> bool:
+        return self.status == INSTALLED
+
+
+@dataclass(frozen=True)
+class KeyLookup:
+    """What a presented key hash belongs to."""
+
+    installation: InstallationRecord
+    key_state: str  # active | replaced
+    key_fingerprint: str
+
+
+def _app_row(row: Any) -> SandboxAppRow:
+    return SandboxAppRow(row.app_ref, tuple(row.live_scopes or ()),
+                         None if row.pending_scopes is None else tuple(row.pending_scopes), row.review_state,
+                         bool(row.replaced_key_rule), bool(row.rate_limits), row.updated_at)
+
+
+def _installation(row: Any) -> InstallationRecord:
+    return InstallationRecord(row.id, row.app_ref, row.page_id, row.status, row.key_fingerprint, row.fire_url,
+                              row.delivery, row.last_fire_ref, row.installed_at, row.updated_at)
+
+
+class Installations:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # ------------------------------------------------------------ the app's sandbox state
+
+    def sandbox_app(self, app_ref: int) -> SandboxAppRow | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(sandbox_apps).where(sandbox_apps.c.app_ref == app_ref)).first()
+        return None if row is None else _app_row(row)
+
+    def ensure_sandbox_app(self, app_ref: int, live_scopes: Sequence[str]) -> SandboxAppRow:
+        """The app's sandbox state, created (live with ``live_scopes``) when it has none yet."""
+        found = self.sandbox_app(app_ref)
+        if found is not None:
+            return found
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(sandbox_apps.insert().values(
+                    app_ref=app_ref, live_scopes=list(live_scopes), pending_scopes=None, review_state="live",
+                    replaced_key_rule=True, rate_limits=False, updated_at=datetime.now(UTC)))
+        except sa.exc.IntegrityError:
+            pass  # another process made it first
+        made = self.sandbox_app(app_ref)
+        assert made is not None
+        return made
+
+    def update_sandbox_app(self, app_ref: int, **values: Any) -> None:
+        allowed = {"live_scopes", "pending_scopes", "review_state", "replaced_key_rule", "rate_limits"}
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"not sandbox app columns: {sorted(unknown)}")
+        if "live_scopes" in values:
+            values["live_scopes"] = list(values["live_scopes"])
+        if values.get("pending_scopes") is not None:
+            values["pending_scopes"] = list(values["pending_scopes"])
+        with self.engine.begin() as conn:
+            conn.execute(sandbox_apps.update().where(sandbox_apps.c.app_ref == app_ref).values(
+                **values, updated_at=datetime.now(UTC)))
+
+    # ------------------------------------------------------------ installations
+
+    def get(self, installation_id: int) -> InstallationRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(installations).where(installations.c.id == installation_id)).first()
+        return None if row is None else _installation(row)
+
+    def for_app(self, app_ref: int) -> list[InstallationRecord]:
+        query = sa.select(installations).where(installations.c.app_ref == app_ref).order_by(installations.c.id)
+        with self.engine.connect() as conn:
+            return [_installation(r) for r in conn.execute(query)]
+
+    def insert(self, *, app_ref: int, page_id: str, key_hash: str, key_fingerprint: str, fire_url: str | None,
+               delivery: str) -> int:
+        """A new installation with its first key, in one transaction."""
+        stamp = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            new_id = conn.execute(installations.insert().values(
+                app_ref=app_ref, page_id=page_id, status=INSTALLED, key_fingerprint=key_fingerprint,
+                fire_url=fire_url, delivery=delivery, last_fire_ref=None, installed_at=stamp, updated_at=stamp,
+            )).inserted_primary_key
+            assert new_id is not None
+            self._add_key(conn, int(new_id[0]), key_hash, key_fingerprint, stamp)
+        return int(new_id[0])
+
+    @staticmethod
+    def _add_key(conn: Connection, installation_id: int, key_hash: str, key_fingerprint: str,
+                 stamp: datetime) -> None:
+        conn.execute(sandbox_keys.update().where(sandbox_keys.c.installation_ref == installation_id)
+                     .where(sandbox_keys.c.state == ACTIVE).values(state=REPLACED))
+        conn.execute(sandbox_keys.insert().values(key_hash=key_hash, installation_ref=installation_id,
+                                                  key_fingerprint=key_fingerprint, state=ACTIVE, created_at=stamp))
+
+    def replace_key(self, installation_id: int, *, key_hash: str, key_fingerprint: str, delivery: str,
+                    status: str = INSTALLED, fire_url: str | None = None, keep_url: bool = True) -> bool:
+        """A new active key (the old one is kept as replaced); False when there is no such installation."""
+        stamp = datetime.now(UTC)
+        values: dict[str, Any] = {"key_fingerprint": key_fingerprint, "delivery": delivery, "status": status,
+                                  "updated_at": stamp}
+        if not keep_url:
+            values["fire_url"] = fire_url
+        with self.engine.begin() as conn:
+            changed = conn.execute(installations.update().where(installations.c.id == installation_id)
+                                   .values(**values)).rowcount
+            if not changed:
+                return False
+            self._add_key(conn, installation_id, key_hash, key_fingerprint, stamp)
+        return True
+
+    def set_status(self, installation_id: int, status: str) -> bool:
+        with self.engine.begin() as conn:
+            return bool(conn.execute(installations.update().where(installations.c.id == installation_id)
+                                     .values(status=status, updated_at=datetime.now(UTC))).rowcount)
+
+    def set_delivery(self, installation_id: int, delivery: str, fire_ref: int | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(installations.update().where(installations.c.id == installation_id).values(
+                delivery=delivery, last_fire_ref=fire_ref, updated_at=datetime.now(UTC)))
+
+    # ------------------------------------------------------------ keys
+
+    def lookup_key(self, key_hash: str) -> KeyLookup | None:
+        """The installation a key hash belongs to, and whether the key is its active one."""
+        query = sa.select(installations, sandbox_keys.c.state.label("key_state"),
+                          sandbox_keys.c.key_fingerprint.label("presented_fingerprint")) \
+            .join(sandbox_keys, sandbox_keys.c.installation_ref == installations.c.id) \
+            .where(sandbox_keys.c.key_hash == key_hash)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        return KeyLookup(_installation(row), row.key_state, row.presented_fingerprint)

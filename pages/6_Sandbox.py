@@ -1,0 +1,149 @@
+"""Step 6: the local ManyChat API: install the app on a sandbox page, call it with the App Key, change scopes."""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from console import service
+from console.catalog import describe_for_installer, rescope_consequence
+from ui import page_setup, require_app, state
+from ui.render_sandbox import (
+    TRY_PATHS,
+    render_answer,
+    render_calls,
+    render_delivery,
+    render_installations,
+    render_least_privilege,
+    render_show_once,
+)
+from ui.resources import address_policy, sample_endpoint, sandbox_server
+
+page = page_setup("Sandbox")
+app = require_app(page)
+store = page.store
+server = sandbox_server()
+st.title("6 · Sandbox")
+st.caption("A local stand-in for https://api.manychat.com: each installation has its own App Key, and the API "
+           "answers exactly as ManyChat does (401 outside the scopes, 500 once uninstalled).")
+st.text(f"Base URL for your app's code: {server.base_url}   (OpenAPI: {server.base_url}/openapi.json)")
+
+
+def act(action: Callable[..., Any], *args: Any) -> Any:
+    """Run a service action; a refusal is shown (nothing changed), never a traceback."""
+    try:
+        return action(*args)
+    except service.ServiceError as exc:
+        st.error(str(exc))
+        return None
+
+
+def held(delivery: Any, select: bool = False) -> None:
+    """Hold a new key in this session (shown once when delivery is manual); optionally select its installation."""
+    if delivery is not None:
+        state.hold_sandbox_key(delivery.installation.id, delivery.app_key, show_once=delivery.result is None)
+        if select:
+            st.session_state["sb_chosen"] = delivery.installation.id
+
+
+overview = service.sandbox_overview(store, app.id)
+left, right = st.columns([2, 3], gap="large")
+with left:
+    st.subheader("Installer view")
+    view = describe_for_installer(overview.state.live_scopes)
+    st.text("\n".join(view.lines) or "This app asks for no API access.")
+    for caution in view.cautions:
+        st.warning(caution)
+    page_id = st.text_input("Sandbox page_id", value=str(service.settings_of(app)["page_id"]), key="sb_page")
+    targets = {"endpoint": "auth.request.url (my endpoint)", "sample": "built-in sample endpoint (ok mode)"}
+    target = st.radio("Send the install request to", list(targets), format_func=targets.__getitem__,
+                      horizontal=True, key="sb_target")
+    url = sample_endpoint().install_url("ok") if target == "sample" else None
+    if st.button("Install on this page", type="primary", icon="📥", key="sb_install"):
+        held(act(service.install_app, store, app.id, page_id, url, address_policy()), select=True)
+    st.subheader("Scope changes")
+    st.caption(rescope_consequence(app.kind))
+    st.text(f"Status: {overview.review}\nGranted now: {', '.join(overview.state.live_scopes) or 'none'}\n"
+            f"Saved on the Scopes page: {', '.join(app.scopes) or 'none'}"
+            + (f"\nIn review: {', '.join(overview.state.pending_scopes)}" if overview.state.pending_scopes else ""))
+    if app.kind == "public":
+        b1, b2, b3 = st.columns(3)
+        if b1.button("Republish", disabled=overview.state.review_state not in ("republish_needed", "rejected"),
+                     key="sb_republish"):
+            act(service.republish_app, store, app.id)
+            st.rerun()
+        if b2.button("Approve review", disabled=overview.state.review_state != "in_review", key="sb_approve"):
+            change = act(service.approve_review, store, app.id, address_policy())
+            for delivery in change.deliveries if change else ():
+                held(delivery)
+            st.rerun()
+        if b3.button("Reject review", disabled=overview.state.review_state != "in_review", key="sb_reject"):
+            act(service.reject_review, store, app.id)
+            st.rerun()
+    with st.expander("Sandbox rules"):
+        rule = st.toggle("A replaced key answers 401 (our assumption; ManyChat does not say)",
+                         value=overview.state.replaced_key_rule, key="sb_rule")
+        limits = st.toggle("Rate limits (429), incl. sendFlow's 100 per subscriber per hour",
+                           value=overview.state.rate_limits, key="sb_limits")
+        if (rule, limits) != (overview.state.replaced_key_rule, overview.state.rate_limits):
+            service.set_sandbox_rules(store, app.id, replaced_key_rule=rule, rate_limits=limits)
+            st.rerun()
+
+with right:
+    shown = state.take_show_once()
+    if shown is not None:
+        render_show_once(*shown)
+    rows = service.sandbox_overview(store, app.id).installations
+    st.subheader("Installations")
+    if not rows:
+        st.info("No installation yet: install the app on a sandbox page.")
+    else:
+        keys_held = state.sandbox_keys()
+        render_installations(rows, keys_held)
+        ids = [i.id for i in rows]
+        last = state.last_sandbox_installation()
+        chosen = st.selectbox("Installation", ids, index=ids.index(last) if last in ids else len(ids) - 1,
+                              format_func=lambda i: f"#{i} on page {next(r.page_id for r in rows if r.id == i)}",
+                              key="sb_chosen")
+        current = next(r for r in rows if r.id == chosen)
+        render_delivery(store, current)
+        c1, c2, c3, c4 = st.columns(4)
+        if current.installed and current.delivery in ("failed", "pending") and c1.button("Retry", icon="🔁",
+                                                                                          key="sb_retry"):
+            held(act(service.retry_installation, store, current.id, keys_held.get(current.id), address_policy()))
+            st.rerun()
+        if current.installed and c2.button("Uninstall", key="sb_uninstall"):
+            act(service.uninstall_installation, store, current.id)
+            st.rerun()
+        if not current.installed and c3.button("Reinstall", key="sb_reinstall"):
+            held(act(service.reinstall_installation, store, current.id, None, address_policy()))
+            st.rerun()
+        failed = [r for r in rows if r.installed and r.delivery in ("failed", "pending")]
+        if failed and c4.button(f"Retry all failed ({len(failed)})", key="sb_retry_all"):
+            for delivery in service.retry_failed_installations(store, app.id, address_policy()):
+                held(delivery)
+            st.rerun()
+
+    st.subheader("Try a call")
+    held_ids = sorted(state.sandbox_keys())
+    source = st.selectbox("App Key", [*held_ids, "paste a key"], key="sb_try_key",
+                          format_func=lambda v: v if isinstance(v, str) else f"installation #{v} (held, masked)")
+    pasted = st.text_input("App Key to call with", type="password", key="sb_try_paste") \
+        if source == "paste a key" else ""
+    path = st.selectbox("Endpoint", TRY_PATHS, key="sb_try_path")
+    raw = st.text_area("Query parameters (GET) or JSON body (POST)", value="{}", key="sb_try_args")
+    if st.button("Call", icon="📡", key="sb_try_call"):
+        try:
+            args = json.loads(raw or "{}")
+            assert isinstance(args, dict)
+        except (ValueError, AssertionError):
+            st.error("Write the parameters as one JSON object, e.g. {\"subscriber_id\": 1000000001}.")
+        else:
+            key = pasted if source == "paste a key" else state.sandbox_keys().get(int(source), "")
+            render_answer(service.try_sandbox_call(server.base_url, key, path, args))
+
+st.subheader("Least privilege: granted vs used")
+render_least_privilege(service.sandbox_least_privilege(store, app.id))
+st.subheader("Call log")
+render_calls(service.sandbox_calls(store, app.id, limit=50))
