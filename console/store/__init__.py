@@ -9,10 +9,11 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from console.store.apps import AppRecord, Apps, AppSummary
+from console.store.bursts import BurstRunRecord, Bursts
 from console.store.engine import DatabaseError, create_engine, upgrade_database
 from console.store.fires import FireFilter, Fires
 
-__all__ = ["AppRecord", "AppSummary", "DatabaseError", "FireFilter", "Store", "open_store"]
+__all__ = ["AppRecord", "AppSummary", "BurstRunRecord", "DatabaseError", "FireFilter", "Store", "open_store"]
 
 
 class Store:
@@ -22,6 +23,7 @@ class Store:
         self.engine = engine
         self.apps = Apps(engine)
         self.fires = Fires(engine)
+        self.bursts = Bursts(engine)
 
     @property
     def dialect(self) -> str:

@@ -1,0 +1,577 @@
+"""Fire the install request for many installations at once: asyncio (aiohttp on uvloop), bounded concurrency.
+
+The rules are those of a single fire (send.py): only 200 is success, redirects are not followed,
+each request has a wall-clock deadline, response headers and body are capped, failures are
+Categories, and in team mode the address of each host is decided once and pinned. Every
+installation gets its own fresh App Key and its page_id; only the key's fingerprint leaves here.
+
+The work runs in worker *processes* (``python -m console.fire.burst``), each with its own event
+loop and a share of the concurrency: one Python process cannot keep up with a fast endpoint on
+its own. ``run_workers`` starts them, hands each its installations and streams their results
+back as plain tuples (``ResultRow``); the caller stores them. This module knows nothing of the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import pickle
+import re
+import secrets
+import selectors
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from hashlib import sha256
+from typing import Any, BinaryIO
+from urllib.parse import urlsplit
+
+from console import keys
+from console.fire.classify import tls_message
+from console.fire.prepare import (
+    FireContext,
+    InvalidRequest,
+    RenderedRequest,
+    check_url,
+    masked_request,
+    render_request,
+    template_values,
+)
+from console.fire.send import BODY_CAP, USER_AGENT, Timeouts
+from console.netpolicy import AddressPolicy, check_addresses, resolve_host
+from console.outcome import Category, SentRequest
+
+HEADER_CAP = 8 * 1024  # one response header line (and the status line) at most
+MAX_HEADERS = 100
+MAX_INSTALLATIONS = 100_000
+MAX_CONCURRENCY = 1000
+GENERATED_PAGE_BASE = 100_000_000_000  # page_id of generated installation n is this + n
+SAFE_VALUE = re.compile(r"[A-Za-z0-9_.\-]{1,64}\Z")  # text that no template context escapes
+FLUSH_ROWS = 500
+FLUSH_SECONDS = 0.2
+
+# seq, key_fingerprint, ok, status, category, elapsed_ms, fired_at (epoch seconds), message
+ResultRow = tuple[int, str, bool, int | None, str, float, float, str | None]
+Range = tuple[int, int]  # [start, stop) of generated installations
+
+
+@dataclass(frozen=True)
+class Installation:
+    """One installation to re-key: its position in the run, its id (None when generated) and page."""
+
+    seq: int
+    installation_id: str | None
+    page_id: str
+
+
+def generated_page_id(seq: int) -> str:
+    return str(GENERATED_PAGE_BASE + seq)
+
+
+@dataclass(frozen=True)
+class Pin:
+    """The decision for one host: the address every connection goes to, or why nothing is sent."""
+
+    address: str | None
+    category: Category = Category.OK
+    reason: str = ""
+
+
+def decide_host(host: str, port: int, policy: AddressPolicy) -> Pin:
+    """Resolve ``host`` once and apply the address policy; the pin all of its connections use."""
+    try:
+        addresses = resolve_host(host, port)
+        if not addresses:
+            raise OSError("no addresses")
+    except (OSError, UnicodeError):
+        return Pin(None, Category.DNS, f"The host name {host} does not resolve (DNS lookup failed).")
+    decision = check_addresses(host, addresses, policy)
+    if not decision.allowed:
+        return Pin(None, Category.BLOCKED, decision.reason)
+    return Pin(decision.address)
+
+
+@dataclass(frozen=True)
+class BurstPlan:
+    """What every fire of a burst sends (the page_id and the key differ per installation)."""
+
+    request: Mapping[str, Any]
+    context: FireContext = field(default_factory=FireContext)
+    url: str | None = None
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    policy: AddressPolicy = field(default_factory=AddressPolicy)
+
+
+class RequestTemplate:
+    """The install request rendered once, with markers where the key and the page_id go.
+
+    ``render_request`` costs tens of microseconds; a burst renders the request once with
+    marker values and fills each installation's key and page_id into the result. That is exactly
+    what ``render_request`` gives when the values need no escaping (a hex key; a page_id of
+    letters, digits, ``_.-``), which ``fill`` checks; anything else takes ``render_request`` itself.
+    """
+
+    def __init__(self, plan: BurstPlan):
+        self.plan = plan
+        token = uuid.uuid4().hex[:12]
+        self._key_mark, self._page_mark = f"zk{token}k", f"zp{token}p"
+        self._formats: tuple[str, tuple[tuple[str, str], ...], str | None, str] | None = None
+        self._url_varies = False
+        try:
+            rendered = render_request(plan.request, self._values(self._key_mark, self._page_mark), plan.url)
+        except InvalidRequest:
+            return  # every installation is rendered on its own (and reports why it cannot be sent)
+        source = repr(plan.request) + repr(plan.url) + repr(plan.context)
+        if self._key_mark in source or self._page_mark in source:
+            return
+        self._url_varies = self._page_mark in rendered.url or self._key_mark in rendered.url
+        self._formats = (
+            self._format(rendered.url),
+            tuple((name, self._format(value)) for name, value in rendered.headers),
+            None if rendered.body is None else self._format(rendered.body),
+            rendered.method,
+        )
+
+    def _values(self, key: str, page_id: str) -> dict[str, str]:
+        return template_values(key, replace(self.plan.context, page_id=page_id))
+
+    def _format(self, text: str) -> str:
+        escaped = text.replace("{", "{{").replace("}", "}}")
+        return escaped.replace(self._key_mark, "{k}").replace(self._page_mark, "{p}")
+
+    @property
+    def fast(self) -> bool:
+        return self._formats is not None
+
+    @property
+    def url_varies(self) -> bool:
+        """True when the URL holds the page_id or the key (so hosts may differ between installations)."""
+        return self._url_varies
+
+    def fill(self, key: str, page_id: str) -> RenderedRequest:
+        """The request for one installation (raises InvalidRequest like render_request)."""
+        if self._formats is None or not SAFE_VALUE.match(page_id) or not SAFE_VALUE.match(key):
+            return render_request(self.plan.request, self._values(key, page_id), self.plan.url)
+        url, headers, body, method = self._formats
+        rendered_url = url.format(k=key, p=page_id)
+        if self._url_varies:
+            check_url(rendered_url)
+        return RenderedRequest(method, rendered_url, tuple((n, v.format(k=key, p=page_id)) for n, v in headers),
+                               None if body is None else body.format(k=key, p=page_id), ())
+
+    def sample(self) -> SentRequest:
+        """The request of a first installation, key masked: what the run shows and stores."""
+        key = keys.generate_app_key()
+        try:
+            return masked_request(self.fill(key, generated_page_id(0)), key)
+        except InvalidRequest:
+            return SentRequest(str(self.plan.request.get("method") or "POST"), str(self.plan.url or ""), (), None)
+
+
+# ---------------------------------------------------------------- one worker process: the event loop
+
+
+def _fingerprint(key: str) -> str:
+    return keys.FINGERPRINT_PREFIX + sha256(key.encode()).hexdigest()[:16]
+
+
+class _Pins:
+    """Host decisions of this process: given ones first, others decided on first use and kept."""
+
+    def __init__(self, policy: AddressPolicy, given: Mapping[tuple[str, int], Pin]):
+        self.policy = policy
+        self.pins: dict[tuple[str, int], Pin] = dict(given)
+
+    def get(self, host: str, port: int) -> Pin:
+        pin = self.pins.get((host, port))
+        if pin is None:
+            pin = self.pins[(host, port)] = decide_host(host, port, self.policy)
+        return pin
+
+
+def _resolver(pins: _Pins) -> Any:
+    from aiohttp.abc import AbstractResolver, ResolveResult
+
+    class PinnedResolver(AbstractResolver):
+        """Every connection to a host goes to the address decided for it (never resolved again)."""
+
+        async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[ResolveResult]:
+            pin = pins.get(host, port)
+            if pin.address is None:
+                raise OSError(pin.reason)
+            family = socket.AF_INET6 if ":" in pin.address else socket.AF_INET
+            return [ResolveResult(hostname=host, host=pin.address, port=port, family=family, proto=0,
+                                  flags=socket.AI_NUMERICHOST)]
+
+        async def close(self) -> None:
+            return None
+
+    return PinnedResolver()
+
+
+async def fire_many(plan: BurstPlan, installations: Iterable[Installation], concurrency: int,
+                    emit: Callable[[list[ResultRow]], None], pins: Mapping[tuple[str, int], Pin] | None = None,
+                    stopping: asyncio.Event | None = None) -> int:
+    """Fire at every installation, ``concurrency`` at a time; results go to ``emit`` in batches.
+
+    After ``stopping`` is set no new installation is started (those in flight finish). The count fired.
+    """
+    import aiohttp
+    from yarl import URL
+
+    template = RequestTemplate(plan)
+    host_pins = _Pins(plan.policy, pins or {})
+    deadline_s, connect_s = plan.timeouts.total, plan.timeouts.connect
+    base_headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "identity"}
+    connector = aiohttp.TCPConnector(limit=concurrency, resolver=_resolver(host_pins), use_dns_cache=False,
+                                     ssl=True)
+    session = aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=None, sock_connect=connect_s, connect=connect_s),
+        auto_decompress=False, trust_env=False, cookie_jar=aiohttp.DummyCookieJar(),
+        skip_auto_headers=("Content-Type",), max_line_size=HEADER_CAP, max_field_size=HEADER_CAP,
+        max_headers=MAX_HEADERS, raise_for_status=False)
+    urls: dict[str, Any] = {}
+    buffer: list[ResultRow] = []
+    last_flush = time.monotonic()
+    fired = 0
+    pending = iter(installations)
+    stop = stopping or asyncio.Event()
+
+    def flush() -> None:
+        nonlocal last_flush
+        if buffer:
+            emit(buffer.copy())
+            buffer.clear()
+        last_flush = time.monotonic()
+
+    async def one(item: Installation) -> ResultRow:
+        key = secrets.token_hex(keys.KEY_BYTES)
+        fingerprint = _fingerprint(key)
+        started = time.monotonic()
+        fired_at = time.time()
+
+        def done(category: Category, status: int | None = None, message: str | None = None) -> ResultRow:
+            return (item.seq, fingerprint, category is Category.OK, status, category.value,
+                    (time.monotonic() - started) * 1000, fired_at, message)
+
+        try:
+            rendered = template.fill(key, item.page_id)
+        except InvalidRequest as exc:
+            return done(Category.INVALID_REQUEST, message=keys.redact(str(exc), key))
+        url = urls.get(rendered.url)
+        if url is None:
+            try:
+                url = URL(rendered.url)
+                host, port = url.host or "", url.port or 80
+            except (ValueError, TypeError) as exc:
+                return done(Category.INVALID_REQUEST, message=keys.redact(f"The URL cannot be used: {exc}", key))
+            if len(urls) < 10_000:
+                urls[rendered.url] = url
+        else:
+            host, port = url.host or "", url.port or 80
+        pin = host_pins.get(host, port)
+        if pin.address is None:
+            return done(pin.category, message=pin.reason)
+        headers = {**base_headers, **dict(rendered.headers)}
+        body = None if rendered.body is None else rendered.body.encode("utf-8")
+        try:
+            async with asyncio.timeout(deadline_s):
+                async with session.request(rendered.method, url, data=body, headers=headers,
+                                           allow_redirects=False) as response:
+                    status = response.status
+                    truncated = False
+                    length = response.content_length
+                    if length is not None and length <= BODY_CAP:
+                        await response.read()
+                    else:
+                        size = 0
+                        while chunk := await response.content.readany():
+                            size += len(chunk)
+                            if size > BODY_CAP:
+                                truncated = True
+                                response.close()
+                                break
+        except TimeoutError:
+            return done(Category.TIMEOUT, message=f"No complete answer within the deadline of {deadline_s:g} s.")
+        except aiohttp.ConnectionTimeoutError:
+            return done(Category.TIMEOUT, message=f"No connection within the connect timeout of {connect_s:g} s.")
+        except (aiohttp.ClientSSLError, aiohttp.ClientConnectorCertificateError) as exc:
+            return done(Category.TLS, message=tls_message(exc))
+        except aiohttp.ClientConnectorError as exc:
+            text = str(exc).lower()
+            reason = "the connection was refused" if "refused" in text else "the connection failed"
+            return done(Category.CONNECT, message=f"Could not talk to {host}:{port}: {reason}.")
+        except aiohttp.ClientResponseError as exc:  # the status line or a header is not HTTP, or too long
+            message = keys.redact(str(exc.message), key)[:300]
+            if "Got more than" in message or "Too many headers" in message or "too long" in message.lower():
+                return done(Category.TOO_LARGE,
+                            message=f"The response headers are over the cap ({HEADER_CAP // 1024} KiB a line, "
+                                    f"{MAX_HEADERS} headers).")
+            return done(Category.PROTOCOL, message=f"The answer is not valid HTTP: {message}")
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, ConnectionError) as exc:
+            return done(Category.CONNECT, message=f"Could not talk to {host}:{port}: the connection failed "
+                                                  f"({exc.__class__.__name__}).")
+        except aiohttp.ClientPayloadError:
+            return done(Category.PROTOCOL, message="The response body broke off (invalid chunking or length).")
+        except (aiohttp.ClientError, ValueError, UnicodeError) as exc:
+            return done(Category.INVALID_REQUEST, message=keys.redact(f"The request could not be sent: {exc}",
+                                                                      key)[:300])
+        if 300 <= status < 400:
+            return done(Category.REDIRECT, status)
+        if status != 200:
+            return done(Category.HTTP_STATUS, status)
+        if truncated:
+            return done(Category.TOO_LARGE, status)
+        return done(Category.OK, status)
+
+    async def lane() -> None:
+        nonlocal fired
+        for item in pending:
+            row = await one(item)
+            buffer.append(row)
+            fired += 1
+            if len(buffer) >= FLUSH_ROWS:
+                flush()
+            if stop.is_set():
+                return
+
+    async def ticker() -> None:
+        while True:
+            await asyncio.sleep(FLUSH_SECONDS)
+            if buffer and time.monotonic() - last_flush >= FLUSH_SECONDS:
+                flush()
+
+    tick = asyncio.ensure_future(ticker())
+    try:
+        await asyncio.gather(*(lane() for _ in range(max(1, concurrency))))
+    finally:
+        tick.cancel()
+        flush()
+        await session.close()
+    return fired
+
+
+# ---------------------------------------------------------------- the worker process and its frames
+
+
+def _write_frame(out: BinaryIO, kind: bytes, payload: Any) -> None:
+    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(kind + struct.pack("<I", len(data)) + data)
+    out.flush()
+
+
+def _read_exact(stream: BinaryIO, size: int) -> bytes | None:
+    chunks = b""
+    while len(chunks) < size:
+        chunk = stream.read(size - len(chunks))
+        if not chunk:
+            return None
+        chunks += chunk
+    return chunks
+
+
+def _read_frame(stream: BinaryIO) -> tuple[bytes, Any] | None:
+    head = _read_exact(stream, 5)
+    if head is None:
+        return None
+    (size,) = struct.unpack("<I", head[1:])
+    data = _read_exact(stream, size)
+    return None if data is None else (head[:1], pickle.loads(data))
+
+
+@dataclass(frozen=True)
+class WorkerJob:
+    plan: BurstPlan
+    concurrency: int
+    ranges: tuple[Range, ...] = ()  # generated installations
+    explicit: tuple[Installation, ...] = ()
+    pins: tuple[tuple[tuple[str, int], Pin], ...] = ()
+
+    def installations(self) -> Iterator[Installation]:
+        for start, stop in self.ranges:
+            for seq in range(start, stop):
+                yield Installation(seq, None, generated_page_id(seq))
+        yield from self.explicit
+
+
+def _die_with_parent() -> None:
+    """Linux: this worker is killed when the process that started it dies (kill -9 included)."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def worker_main() -> int:
+    """Read a WorkerJob on stdin, fire, write result frames on stdout; SIGTERM stops new fires."""
+    import resource
+
+    _die_with_parent()
+    parent = os.getppid()
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but frames on the pipe
+    frame = _read_frame(sys.stdin.buffer)
+    if frame is None:
+        return 2
+    job: WorkerJob = frame[1]
+    try:
+        import uvloop
+
+        runner: Callable[..., Any] = uvloop.run
+    except ImportError:  # pragma: no cover - uvloop is a pinned dependency
+        runner = asyncio.run
+
+    async def main() -> int:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, stopping.set)
+
+        def emit(rows: list[ResultRow]) -> None:
+            if os.getppid() != parent:
+                os._exit(3)  # the coordinator is gone: nobody would store these
+            try:
+                _write_frame(out, b"R", rows)
+            except (BrokenPipeError, OSError):
+                os._exit(3)
+
+        _write_frame(out, b"S", {"pid": os.getpid()})
+        return await fire_many(job.plan, job.installations(), job.concurrency, emit, dict(job.pins), stopping)
+
+    fired = runner(main())
+    _write_frame(out, b"E", {"fired": fired, "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss})
+    return 0
+
+
+@dataclass
+class WorkerStats:
+    fired: int = 0
+    max_rss_kb: int = 0
+
+
+def split_work(ranges: Sequence[Range], explicit: Sequence[Installation], workers: int
+               ) -> list[tuple[tuple[Range, ...], tuple[Installation, ...]]]:
+    """Share ranges and explicit installations evenly between ``workers`` (contiguous pieces)."""
+    total = sum(stop - start for start, stop in ranges) + len(explicit)
+    workers = max(1, min(workers, total or 1))
+    share, extra = divmod(total, workers)
+    sizes = [share + (1 if i < extra else 0) for i in range(workers)]
+    parts: list[tuple[list[Range], list[Installation]]] = [([], []) for _ in range(workers)]
+    index, room = 0, sizes[0]
+    for start, stop in ranges:
+        while start < stop:
+            while room == 0:
+                index, room = index + 1, sizes[index + 1]
+            take = min(room, stop - start)
+            parts[index][0].append((start, start + take))
+            start, room = start + take, room - take
+    for item in explicit:
+        while room == 0:
+            index, room = index + 1, sizes[index + 1]
+        parts[index][1].append(item)
+        room -= 1
+    return [(tuple(r), tuple(e)) for r, e in parts if r or e]
+
+
+def static_pins(plan: BurstPlan) -> tuple[tuple[tuple[str, int], Pin], ...]:
+    """The decision for the request's host when every installation goes to the same one (made once, here)."""
+    template = RequestTemplate(plan)
+    try:
+        rendered = template.fill(keys.generate_app_key(), generated_page_id(0))
+    except InvalidRequest:
+        return ()
+    if not template.fast or template.url_varies:  # a host per installation: each worker decides each host
+        return ()
+    parts = urlsplit(rendered.url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return ()
+    return (((host, port), decide_host(host, port, plan.policy)),)
+
+
+class BurstWorkers:
+    """Worker processes firing at a share of the installations each; ``batches()`` yields their results.
+
+    ``should_stop`` is asked at least every ``poll_s`` seconds (an empty batch is yielded then, so
+    the caller can beat its heartbeat); once it says yes the workers start nothing new and the
+    fires in flight finish. ``stats`` holds what the workers reported when ``batches()`` ends.
+    """
+
+    def __init__(self, plan: BurstPlan, ranges: Sequence[Range], explicit: Sequence[Installation],
+                 concurrency: int, workers: int, should_stop: Callable[[], bool],
+                 on_ready: Callable[[], None] | None = None, poll_s: float = 0.5):
+        self.plan, self.ranges, self.explicit = plan, ranges, explicit
+        self.concurrency, self.workers = concurrency, workers
+        self.should_stop, self.on_ready, self.poll_s = should_stop, on_ready, poll_s
+        self.stats = WorkerStats()
+
+    def batches(self) -> Iterator[list[ResultRow]]:
+        pieces = split_work(self.ranges, self.explicit, self.workers)
+        if not pieces:
+            if self.on_ready is not None:
+                self.on_ready()
+            return
+        pins = static_pins(self.plan)
+        count = len(pieces)
+        lanes = [self.concurrency // count + (1 if i < self.concurrency % count else 0) for i in range(count)]
+        procs: list[subprocess.Popen[bytes]] = []
+        selector = selectors.DefaultSelector()
+        try:
+            for (piece_ranges, piece_explicit), lane_count in zip(pieces, lanes, strict=True):
+                proc = subprocess.Popen([sys.executable, "-m", "console.fire.burst_worker"],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
+                assert proc.stdin is not None and proc.stdout is not None
+                _write_frame(proc.stdin, b"J", WorkerJob(self.plan, max(1, lane_count), piece_ranges,
+                                                         piece_explicit, pins))
+                proc.stdin.close()
+                procs.append(proc)
+                selector.register(proc.stdout, selectors.EVENT_READ, proc)
+            yield from self._collect(procs, selector)
+            for proc in procs:
+                proc.wait(timeout=30)
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+                if proc.stdout is not None:
+                    proc.stdout.close()
+            selector.close()
+
+    def _collect(self, procs: list[subprocess.Popen[bytes]], selector: selectors.BaseSelector
+                 ) -> Iterator[list[ResultRow]]:
+        ready, open_streams, stopped = 0, len(procs), False
+        while open_streams:
+            events = selector.select(timeout=self.poll_s)
+            for selected, _ in events:
+                stream: Any = selected.fileobj
+                frame = _read_frame(stream)
+                if frame is None:
+                    selector.unregister(stream)
+                    open_streams -= 1
+                    continue
+                kind, payload = frame
+                if kind == b"R":
+                    yield payload
+                elif kind == b"S":
+                    ready += 1
+                    if ready == len(procs) and self.on_ready is not None:
+                        self.on_ready()
+                elif kind == b"E":
+                    self.stats.fired += int(payload["fired"])
+                    self.stats.max_rss_kb += int(payload["max_rss_kb"])
+            if not events:
+                yield []
+            if not stopped and self.should_stop():
+                stopped = True
+                for proc in procs:
+                    with contextlib.suppress(ProcessLookupError):
+                        proc.send_signal(signal.SIGTERM)
