@@ -204,7 +204,7 @@ def report_of(run: BurstRunRecord) -> BurstReport:
         run.id, run.status, run.total, run.done, run.succeeded, run.failed, elapsed,
         run.done / elapsed if elapsed > 0 else 0.0,
         summary.get("p50_ms"), summary.get("p95_ms"), summary.get("p99_ms"), dict(run.by_category),
-        [tuple(b) for b in summary.get("histogram") or []],  # type: ignore[misc]
+        [(float(b[0]), float(b[1]), int(b[2])) for b in summary.get("histogram") or []],
         list(summary.get("failures") or []), int(summary.get("workers") or 0), summary.get("max_rss_mb"),
         run.message,
     )
@@ -325,7 +325,8 @@ def execute_run(store: Store, run_id: str, *, workers: int | None = None, policy
     if not store.bursts.claim(run_id, socket.gethostname(), os.getpid(), STALE_AFTER_S):
         raise BurstError(f"The burst run {run_id} is running in process {run.pid} on {run.host}; cancel it, or "
                          "wait for it to finish, before resuming it.")
-    status, message = "failed", "The burst stopped on an unexpected error."
+    status: str = "failed"
+    message: str | None = "The burst stopped on an unexpected error."
     elapsed = run.elapsed_s
     try:
         store.bursts.start_session(run_id)
@@ -347,8 +348,13 @@ def execute_run(store: Store, run_id: str, *, workers: int | None = None, policy
         cancelled = _store_batches(store, run_id, engine.batches(), page_of, cancel, on_progress)
         elapsed = run.elapsed_s + (time.monotonic() - clock["ready"])
         stored = store.bursts.result_count(run_id)
-        status = "cancelled" if cancelled and stored < run.total else "done"
-        message = None if status == "done" else "Cancelled: resume it to fire the installations without a result."
+        if stored >= run.total:
+            status, message = "done", None
+        elif cancelled:
+            status, message = "cancelled", "Cancelled: resume it to fire the installations without a result."
+        else:
+            status, message = "failed", (f"{run.total - stored:,} installations have no result (a worker process "
+                                         "stopped); resume the run to fire them.")
         rss = engine.stats.max_rss_kb / 1024 if engine.stats.max_rss_kb else None
         store.bursts.finish(run_id, status, elapsed, _summarize(store, run_id, elapsed, chosen, rss), message)
     except KeyboardInterrupt:

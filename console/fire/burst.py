@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from hashlib import sha256
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 from urllib.parse import urlsplit
 
 from console import keys
@@ -298,10 +298,10 @@ async def fire_many(plan: BurstPlan, installations: Iterable[Installation], conc
                                 truncated = True
                                 response.close()
                                 break
+        except aiohttp.ConnectionTimeoutError:  # (a TimeoutError too: caught first)
+            return done(Category.TIMEOUT, message=f"No connection within the connect timeout of {connect_s:g} s.")
         except TimeoutError:
             return done(Category.TIMEOUT, message=f"No complete answer within the deadline of {deadline_s:g} s.")
-        except aiohttp.ConnectionTimeoutError:
-            return done(Category.TIMEOUT, message=f"No connection within the connect timeout of {connect_s:g} s.")
         except (aiohttp.ClientSSLError, aiohttp.ClientConnectorCertificateError) as exc:
             return done(Category.TLS, message=tls_message(exc))
         except aiohttp.ClientConnectorError as exc:
@@ -361,7 +361,7 @@ async def fire_many(plan: BurstPlan, installations: Iterable[Installation], conc
 # ---------------------------------------------------------------- the worker process and its frames
 
 
-def _write_frame(out: BinaryIO, kind: bytes, payload: Any) -> None:
+def _write_frame(out: IO[bytes], kind: bytes, payload: Any) -> None:
     data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
     out.write(kind + struct.pack("<I", len(data)) + data)
     out.flush()
@@ -497,6 +497,14 @@ def static_pins(plan: BurstPlan) -> tuple[tuple[tuple[str, int], Pin], ...]:
     return (((host, port), decide_host(host, port, plan.policy)),)
 
 
+def _worker_env() -> dict[str, str]:
+    """The environment of a worker: this one, with the console's folder importable wherever we run from."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
 class BurstWorkers:
     """Worker processes firing at a share of the installations each; ``batches()`` yields their results.
 
@@ -526,7 +534,7 @@ class BurstWorkers:
         selector = selectors.DefaultSelector()
         try:
             for (piece_ranges, piece_explicit), lane_count in zip(pieces, lanes, strict=True):
-                proc = subprocess.Popen([sys.executable, "-m", "console.fire.burst_worker"],
+                proc = subprocess.Popen([sys.executable, "-m", "console.fire.burst_worker"], env=_worker_env(),
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
                 assert proc.stdin is not None and proc.stdout is not None
                 _write_frame(proc.stdin, b"J", WorkerJob(self.plan, max(1, lane_count), piece_ranges,

@@ -122,7 +122,7 @@ burst_runs = sa.Table(
 burst_results = sa.Table(
     "burst_results", metadata,
     sa.Column("run_id", sa.String(40), sa.ForeignKey("burst_runs.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),  # the installation's place in the run: one result each
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),  # its place in the run: one result each
     sa.Column("installation_id", sa.String(80), nullable=True),  # null for generated installations
     sa.Column("page_id", sa.String(80), nullable=False),
     sa.Column("key_fingerprint", sa.String(40), nullable=False),
