@@ -21,13 +21,13 @@ st.caption("When a public app's new scopes pass review, ManyChat issues a new Ap
 
 with st.form("burst_form"):
     c1, c2, c3 = st.columns(3)
-    installations = c1.number_input("Installations (N)", 1, 100_000, 1_000, step=500)
-    concurrency = c2.number_input("Concurrency", 1, 1000, 50, step=10)
+    installations = c1.number_input("Installations (N)", 1, 100_000, 1_000, step=500, key="burst_n")
+    concurrency = c2.number_input("Concurrency", 1, 1000, 50, step=10, key="burst_concurrency")
     targets = {"sample": "Built-in sample endpoint", "endpoint": "My endpoint (auth.request.url)"}
-    target = c3.radio("Target", list(targets), format_func=targets.__getitem__)
+    target = c3.radio("Target", list(targets), format_func=targets.__getitem__, key="burst_target")
     m1, m2 = st.columns(2)
-    mode = m1.selectbox("Sample endpoint mode", MODES, format_func=lambda m: f"{m}: {MODE_HELP[m]}")
-    arg = m2.number_input("Seconds to wait (slow) · requests to fail (flaky)", 1, 60, 1)
+    mode = m1.selectbox("Sample endpoint mode", MODES, format_func=lambda m: f"{m}: {MODE_HELP[m]}", key="burst_mode")
+    arg = m2.number_input("Seconds to wait (slow) · requests to fail (flaky)", 1, 60, 1, key="burst_arg")
     start = st.form_submit_button("Start burst", type="primary", icon="🚀")
 
 if start:

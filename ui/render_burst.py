@@ -69,9 +69,8 @@ def render_progress(progress: BurstProgress, on_cancel: Callable[[], object]) ->
     m3.metric("Failed", f"{progress.failed:,}")
     if progress.cancel_requested:
         st.info("Cancelling: no new fires start; the ones in flight finish and are stored.")
-    elif st.button("Cancel", icon="⏹️", key="burst_cancel"):
-        on_cancel()
-        st.rerun(scope="fragment")
+    else:
+        st.button("Cancel", icon="⏹️", key="burst_cancel", on_click=on_cancel)
 
 
 def render_report(report: BurstReport) -> None:
