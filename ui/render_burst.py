@@ -57,7 +57,7 @@ def _ms(value: float | None) -> str:
     return "—" if value is None else f"{value:,.1f} ms"
 
 
-def render_progress(progress: BurstProgress, on_cancel: Callable[[], object]) -> None:
+def render_progress(progress: BurstProgress, on_cancel: Callable[[], None]) -> None:
     """Progress bar with rate and ETA, live success / failure counts, and Cancel."""
     share = progress.done / progress.total if progress.total else 0.0
     eta = "—" if progress.eta_s is None else f"{progress.eta_s:,.0f} s"
@@ -114,7 +114,10 @@ def render_run(store: Store, run_id: str, on_resume: Callable[[], None]) -> None
             return
         st.markdown(f"**Run `{run_id}`** · {STATUS_TEXT.get(current.status, current.status)}")
         if current.status in ACTIVE:
-            render_progress(current, lambda: service.cancel_burst(store, run_id))
+            def cancel() -> None:
+                service.cancel_burst(store, run_id)
+
+            render_progress(current, cancel)
             return
         if active:  # it ended while this fragment was watching: draw the whole page again
             st.rerun()
