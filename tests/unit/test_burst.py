@@ -354,3 +354,15 @@ def test_cli_burst_json(db_url: str, sample: SampleEndpoint) -> None:
 def test_cli_burst_bad_usage(db_url: str, args: list[str], message: str) -> None:
     out = cli("burst", "assets/demo_app.json", "--url", "http://127.0.0.1:9/install", *args)
     assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_the_migration_builds_the_burst_tables_of_the_schema(store: Store) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from console.store.schema import metadata
+
+    with store.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), metadata)
+    mine = [d for d in diffs if "burst_" in repr(d)]
+    assert mine == []
