@@ -217,16 +217,18 @@ def _target(url: str) -> _Target:
     return _Target(scheme, parts.hostname or "", port, parts.netloc.rpartition("@")[2], path)
 
 
-_FRAMING = frozenset({"host", "content-length", "transfer-encoding"})
+_FRAMING = frozenset({"content-length", "transfer-encoding"})  # the body is framed here, never by the manifest
 _DEFAULTS = (("User-Agent", USER_AGENT), ("Accept", "*/*"), ("Accept-Encoding", "identity"),
              ("Connection", "keep-alive"))
 
 
 def frame_request(rendered: RenderedRequest, target: _Target) -> bytes:
-    """The request's bytes as requests would send them (the console's own headers first, the manifest's win)."""
+    """The request's bytes as send.py sends them: the console's headers, those of the manifest winning."""
     given = {name.lower() for name, _ in rendered.headers}
     body = b"" if rendered.body is None else rendered.body.encode("utf-8")
-    lines = [f"{rendered.method} {target.path} HTTP/1.1", f"Host: {target.host_header}"]
+    lines = [f"{rendered.method} {target.path} HTTP/1.1"]
+    if "host" not in given:
+        lines.append(f"Host: {target.host_header}")
     lines.extend(f"{name}: {value}" for name, value in _DEFAULTS if name.lower() not in given)
     lines.extend(f"{name}: {value}" for name, value in rendered.headers if name.lower() not in _FRAMING)
     if rendered.body is not None or rendered.method in ("POST", "PUT", "PATCH"):

@@ -366,3 +366,16 @@ def test_the_migration_builds_the_burst_tables_of_the_schema(store: Store) -> No
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), metadata)
     mine = [d for d in diffs if "burst_" in repr(d)]
     assert mine == []
+
+
+def test_a_burst_request_looks_like_a_single_fire(store: Store, sample: SampleEndpoint, auth_request: dict) -> None:
+    from console.fire.send import fire_install_request
+
+    fire_install_request(auth_request, FireContext(params={"workspace": "acme"}), url=sample.install_url("ok"))
+    burst(store, auth_request, sample.install_url("ok"), 1)
+    single, many = sample.received()
+    assert (many["method"], many["path"]) == (single["method"], single["path"])
+    assert set(many["headers"]) == set(single["headers"])  # same header names, same framing
+    assert many["headers"]["user-agent"] == single["headers"]["user-agent"]
+    assert many["headers"]["content-type"] == single["headers"]["content-type"]
+    assert set(many["payload"]) == set(single["payload"])  # (the page_ids differ in length)
