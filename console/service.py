@@ -421,6 +421,11 @@ def launch_burst(store: Store, run_id: str) -> subprocess.Popen[bytes]:
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def reopen_burst(store: Store, run_id: str) -> bool:
+    """Mark a cancelled or interrupted run as waiting to be resumed (then launch_burst it). False when it is not."""
+    return store.bursts.reopen(run_id)
+
+
 def cancel_burst(store: Store, run_id: str) -> bool:
     """Ask a running burst to stop starting fires (it stores what is in flight, then ends 'cancelled')."""
     return store.bursts.request_cancel(run_id)

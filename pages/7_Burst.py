@@ -5,7 +5,7 @@ import streamlit as st
 from console import service
 from console.sandbox.sample_endpoint import MODE_HELP, MODES
 from ui import page_setup, require_app
-from ui.render_burst import STATUS_TEXT, burst_runner, render_run
+from ui.render_burst import burst_runner, render_run
 from ui.resources import address_policy, sample_endpoint
 
 RUN = "burst_run"  # the run this session is looking at (also ?run= in the URL)
@@ -48,12 +48,17 @@ ids = [run.id for run in runs]
 wanted = st.query_params.get("run") or st.session_state.get(RUN)
 if ids:
     index = ids.index(wanted) if wanted in ids else 0
-    labels = {run.id: f"{run.created_at:%Y-%m-%d %H:%M:%S} · {run.total:,} installations · "
-                      f"{STATUS_TEXT.get(run.status, run.status)}" for run in runs}
+    labels = {run.id: f"{run.created_at:%Y-%m-%d %H:%M:%S} UTC · {run.total:,} installations · {run.target_kind}"
+              for run in runs}
     chosen = st.selectbox("Burst run", ids, index=index, format_func=labels.__getitem__, key="burst_pick")
     if chosen != wanted:
         st.session_state[RUN] = chosen
         st.query_params["run"] = chosen
-    render_run(store, chosen, on_resume=lambda: runner.launch(store, chosen))
+
+    def resume() -> None:
+        if service.reopen_burst(store, chosen):
+            runner.launch(store, chosen)
+
+    render_run(store, chosen, on_resume=resume)
 else:
     st.info("No burst yet for this app. Start one above: the built-in sample endpoint in mode ok is a safe first run.")

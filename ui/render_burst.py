@@ -54,7 +54,9 @@ def burst_runner() -> BurstRunner:
 
 
 def _ms(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.1f} ms"
+    if value is None:
+        return "—"
+    return f"{value:,.0f} ms" if value >= 100 else f"{value:.1f} ms"
 
 
 def render_progress(progress: BurstProgress, on_cancel: Callable[[], None]) -> None:

@@ -125,6 +125,15 @@ class Bursts:
             return bool(conn.execute(sa.select(burst_runs.c.cancel_requested)
                                      .where(burst_runs.c.id == run_id)).scalar())
 
+    def reopen(self, run_id: str) -> bool:
+        """A stopped run waits for a process to resume it (shown as starting, not as stopped)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(burst_runs.update().where(burst_runs.c.id == run_id)
+                                  .where(burst_runs.c.status.in_(("cancelled", "interrupted", "failed")))
+                                  .values(status="pending", heartbeat_at=datetime.now(UTC), cancel_requested=False,
+                                          message=None))
+            return result.rowcount == 1
+
     def request_cancel(self, run_id: str) -> bool:
         with self.engine.begin() as conn:
             result = conn.execute(burst_runs.update().where(burst_runs.c.id == run_id)

@@ -54,6 +54,13 @@ def test_cancel_from_the_page(db_url: str, store: Store) -> None:
     text = " ".join(m.value for m in at.markdown)
     assert "cancelled" in text
     assert at.button(key="burst_resume").label.startswith(f"Resume: fire the {300 - progress.done:,}")
+    at.button(key="burst_resume").click().run()  # resumed from the page: starting at once, then running
+    no_exception(at)
+    assert "starting" in " ".join(m.value for m in at.markdown) or "running" in " ".join(m.value for m in at.markdown)
+    wait_for(lambda: (service.burst_progress(store, run.id) or run).done > progress.done)
+    assert service.cancel_burst(store, run.id)
+    wait_for(lambda: (service.burst_progress(store, run.id) or run).status == "cancelled", 30)
+    assert store.bursts.result_count(run.id) == (service.burst_progress(store, run.id) or run).done
 
 
 def test_a_finished_burst_shows_percentiles_breakdown_and_histogram(db_url: str, store: Store) -> None:
