@@ -379,3 +379,22 @@ def test_a_burst_request_looks_like_a_single_fire(store: Store, sample: SampleEn
     assert many["headers"]["user-agent"] == single["headers"]["user-agent"]
     assert many["headers"]["content-type"] == single["headers"]["content-type"]
     assert set(many["payload"]) == set(single["payload"])  # (the page_ids differ in length)
+
+
+@pytest.mark.parametrize("explicit", [False, True])
+def test_resume_fires_only_the_installations_without_a_result(store: Store, sample: SampleEndpoint,
+                                                              auth_request: dict, explicit: bool) -> None:
+    pairs = [(f"inst-{i}", str(7770000 + i)) for i in range(40)] if explicit else None
+    run_id = service.create_burst(store, spec(auth_request, sample.install_url("ok"), 40, installations=pairs))
+    stored_before = [0, 1, 2, 10, 11, 25, 39]  # as if a killed run had stored these
+    store.bursts.add_results(run_id, [(seq, "fp_0000000000000000", True, 200, "ok", 1.0, time.time(), None)
+                                      for seq in stored_before],
+                             lambda seq: (pairs[seq][0], pairs[seq][1]) if pairs else (None, generated_page_id(seq)),
+                             {"ok": len(stored_before)})
+    report = service.run_burst(store, run_id)
+    assert (report.status, report.sent, report.succeeded) == ("done", 40, 40)
+    fired = sorted(r["payload"]["/page_id"] for r in sample.received())
+    missing = [i for i in range(40) if i not in stored_before]
+    pages = [pairs[i][1] for i in missing] if pairs else [generated_page_id(i) for i in missing]
+    assert fired == sorted(keys.fingerprint(p) for p in pages)  # exactly the ones without a result, once each
+    assert [r["seq"] for r in stored_results(store, run_id)] == list(range(40))
