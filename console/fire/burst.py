@@ -422,6 +422,12 @@ def worker_main() -> int:
     if frame is None:
         return 2
     job: WorkerJob = frame[1]
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = job.concurrency + 256  # a socket per lane, and room for the rest
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted if hard == resource.RLIM_INFINITY
+                                                        else min(wanted, hard), hard))
     try:
         import uvloop
 
