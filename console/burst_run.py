@@ -26,12 +26,12 @@ from console.fire.burst import (
     MAX_CONCURRENCY,
     MAX_INSTALLATIONS,
     BurstPlan,
-    BurstWorkers,
     Installation,
     Range,
     ResultRow,
     generated_page_id,
 )
+from console.fire.burst_pool import BurstWorkers
 from console.fire.prepare import FireContext
 from console.fire.send import Timeouts
 from console.netpolicy import AddressPolicy

@@ -2,7 +2,7 @@
 
 import sys
 
-from console.fire.burst import worker_main
+from console.fire.burst_pool import worker_main
 
 if __name__ == "__main__":
     sys.exit(worker_main())
