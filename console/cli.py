@@ -1,5 +1,5 @@
-"""`python -m console …`: validate, diff, fire, check, sandbox (serve, install, uninstall, rescope, approve,
-reject, log), demo seed, db upgrade.
+"""`python -m console …`: validate, diff, fire, check, burst, sandbox (serve, install, uninstall, rescope,
+approve, reject, log), demo seed, db upgrade.
 
 Exit 0 = pass, 1 = the check failed, 2 = bad usage or unreadable input (message on
 stderr, never a traceback). ``--json`` prints one JSON object on stdout.
@@ -62,6 +62,18 @@ def _parser() -> argparse.ArgumentParser:
     _fire_options(check)
     check.add_argument("--for-listing", action="store_true",
                        help="make https, server-side delivery and a 200 required")
+
+    burst = commands.add_parser("burst", help="fire the install request for N installations at once (re-keying)")
+    burst.add_argument("app_json", metavar="APP_JSON")
+    burst.add_argument("--installations", type=int, metavar="N", help="how many installations (1 to 100,000)")
+    burst.add_argument("--concurrency", type=int, default=50, metavar="C", help="requests in flight (default 50)")
+    burst.add_argument("--url", help="fire at this URL instead of auth.request.url")
+    burst.add_argument("--var", action="extend", nargs="+", default=[], metavar="NAME=VALUE",
+                       help="a value for an installer param or system variable (repeatable)")
+    burst.add_argument("--timeout", type=float, metavar="S", help="each fire's total deadline in seconds (default 10)")
+    burst.add_argument("--resume", metavar="RUN_ID", help="fire only the installations of this run with no result")
+    burst.add_argument("--workers", type=int, metavar="W", help="worker processes (default: one per CPU, up to 4)")
+    burst.add_argument("--json", action="store_true", help="print one JSON object")
 
     sandbox = commands.add_parser("sandbox", help="the local ManyChat API, installations, the sample endpoint")
     _sandbox_commands(sandbox.add_subparsers(dest="sandbox_command", required=True, metavar="SUBCOMMAND"))
@@ -347,6 +359,74 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PASS if ready else EXIT_FAIL
 
 
+def cmd_burst(args: argparse.Namespace) -> int:
+    from console import service
+    from console.burst_run import BurstSpec
+
+    if args.workers is not None and not 1 <= args.workers <= 16:
+        raise UsageError(f"--workers {args.workers}: give a number from 1 to 16.")
+    store = _open_store()
+    try:
+        if args.resume:
+            if args.installations is not None or args.url:
+                print("note: --resume fires the run as it was recorded; --installations and --url are ignored",
+                      file=sys.stderr)
+            run_id = args.resume
+        else:
+            if args.installations is None:
+                raise UsageError("--installations N is required (or --resume RUN_ID to continue a run).")
+            manifest = _load(args.app_json)
+            from console.manifest.document import request_of, request_or_default
+
+            if request_of(manifest) is None and not args.url:
+                raise UsageError(f"{args.app_json} has no auth.request (manual delivery): give the endpoint with "
+                                 "--url.")
+            request = request_or_default(manifest)
+            spec = BurstSpec(request, _context(args.var, manifest), args.url,
+                             args.url or str(request.get("url") or ""), args.installations, args.concurrency,
+                             _timeouts(args.timeout), _policy(), app_name=Path(args.app_json).name,
+                             target_kind=_target_kind(args.url))
+            try:
+                run_id = service.create_burst(store, spec)
+            except service.ServiceError as exc:
+                raise UsageError(f"{exc} (--installations, --concurrency)") from None
+        tty = sys.stderr.isatty()
+        if not args.json or tty:
+            print(f"burst run {run_id}", file=sys.stderr)
+
+        def progress(p: Any) -> None:
+            if tty:
+                eta = "" if p.eta_s is None else f", about {p.eta_s:.0f} s left"
+                print(f"\r{p.done:,}/{p.total:,} fired · {p.succeeded:,} ok · {p.failed:,} failed · "
+                      f"{p.rate:,.0f}/s{eta}   ", end="", file=sys.stderr, flush=True)
+
+        try:
+            report = service.run_burst(store, run_id, workers=args.workers, policy=_policy(), on_progress=progress)
+        except service.ServiceError as exc:
+            raise UsageError(str(exc)) from None
+        except KeyboardInterrupt:
+            print(f"\ninterrupted: resume with --resume {run_id}", file=sys.stderr)
+            return EXIT_FAIL
+        if tty:
+            print(file=sys.stderr)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(report.to_dict()))
+    else:
+        def ms(value: float | None) -> str:
+            return "—" if value is None else f"{value:.1f} ms"
+
+        print(f"{report.status.upper()}: {report.succeeded:,} of {report.sent:,} installations re-keyed (200), "
+              f"{report.failed:,} failed, {report.rps:,.0f} requests/s over {report.elapsed_s:.2f} s")
+        print(f"  latency p50 {ms(report.p50_ms)} · p95 {ms(report.p95_ms)} · p99 {ms(report.p99_ms)}")
+        print("  " + " · ".join(f"{k} {v:,}" for k, v in sorted(report.by_category.items())))
+        if report.status != "done":
+            print(f"  Resume: python -m console burst {args.app_json} --resume {report.run_id}")
+    complete = report.status == "done" and report.sent == report.total
+    return EXIT_PASS if complete and report.failed == 0 else EXIT_FAIL
+
+
 def _target_kind(url: str | None, results: Sequence[FireResult] = ()) -> str:
     """'sample' when the fires went to a sample endpoint on this machine (a rehearsal), else 'endpoint'.
 
@@ -609,7 +689,7 @@ def _check_environment() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    handlers = {"validate": cmd_validate, "diff": cmd_diff, "fire": cmd_fire, "check": cmd_check,
+    handlers = {"validate": cmd_validate, "diff": cmd_diff, "fire": cmd_fire, "check": cmd_check, "burst": cmd_burst,
                 "sandbox": cmd_sandbox, "demo": cmd_demo, "db": cmd_db}
     try:
         _check_environment()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from console.store.apps import AppRecord, Apps, AppSummary
+from console.store.bursts import BurstRunRecord, Bursts
 from console.store.engine import DatabaseError, create_engine, upgrade_database
 from console.store.fires import FireFilter, Fires
 from console.store.installations import InstallationRecord, Installations, KeyLookup, SandboxAppRow
@@ -16,8 +17,8 @@ from console.store.sandbox_calls import CallRecord, SandboxCalls
 from console.store.sandbox_pages import SandboxPages
 from console.store.versions import VersionRecord, Versions
 
-__all__ = ["AppRecord", "AppSummary", "CallRecord", "DatabaseError", "FireFilter", "InstallationRecord", "KeyLookup",
-           "SandboxAppRow", "Store", "VersionRecord", "open_store"]
+__all__ = ["AppRecord", "AppSummary", "BurstRunRecord", "CallRecord", "DatabaseError", "FireFilter",
+           "InstallationRecord", "KeyLookup", "SandboxAppRow", "Store", "VersionRecord", "open_store"]
 
 
 class Store:
@@ -31,6 +32,7 @@ class Store:
         self.installations = Installations(engine)
         self.sandbox_calls = SandboxCalls(engine)
         self.sandbox_pages = SandboxPages(engine)
+        self.bursts = Bursts(engine)
 
     @property
     def dialect(self) -> str:

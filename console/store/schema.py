@@ -175,3 +175,51 @@ sandbox_pages = sa.Table(
     sa.Column("data", JSONDocument, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# A burst: the install request fired for many installations at once (re-keying after new scopes).
+# One row per run (its plan, live counters, heartbeat and, once finished, its summary) and one
+# small row per installation (never the fires table: a burst is not 100,000 rows of fire history).
+burst_runs = sa.Table(
+    "burst_runs", metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("app_ref", sa.Integer, sa.ForeignKey("apps.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("app_name", sa.String(200), nullable=False),
+    sa.Column("target_kind", sa.String(10), nullable=False),
+    sa.Column("url", sa.Text, nullable=False),  # where it fires, as shown (no key: it is a template)
+    sa.Column("plan", JSONDocument, nullable=False),  # request template, context, timeouts, policy
+    sa.Column("installations", JSONDocument, nullable=True),  # an explicit list [[id, page_id], …] or null
+    sa.Column("total", sa.Integer, nullable=False),
+    sa.Column("concurrency", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),  # pending running done cancelled interrupted failed
+    sa.Column("cancel_requested", sa.Boolean, nullable=False, default=False),
+    sa.Column("done", sa.Integer, nullable=False, default=0),
+    sa.Column("succeeded", sa.Integer, nullable=False, default=0),
+    sa.Column("by_category", JSONDocument, nullable=False),
+    sa.Column("elapsed_s", sa.Float, nullable=False, default=0.0),  # firing time of finished sessions
+    sa.Column("session_started_at", UTCDateTime, nullable=True),
+    sa.Column("session_base", sa.Integer, nullable=False, default=0),  # `done` when the session began
+    sa.Column("host", sa.String(255), nullable=True),
+    sa.Column("pid", sa.Integer, nullable=True),
+    sa.Column("heartbeat_at", UTCDateTime, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime, nullable=True),
+    sa.Column("message", sa.Text, nullable=True),
+    sa.Column("summary", JSONDocument, nullable=True),  # percentiles, rps, histogram: written when it ends
+    sa.Index("ix_burst_runs_app_created", "app_ref", "created_at"),
+    sa.Index("ix_burst_runs_created", "created_at"),
+)
+
+burst_results = sa.Table(
+    "burst_results", metadata,
+    sa.Column("run_id", sa.String(40), sa.ForeignKey("burst_runs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),  # its place in the run: one result each
+    sa.Column("installation_id", sa.String(80), nullable=True),  # null for generated installations
+    sa.Column("page_id", sa.String(80), nullable=False),
+    sa.Column("key_fingerprint", sa.String(40), nullable=False),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Column("status", sa.Integer, nullable=True),
+    sa.Column("category", sa.String(20), nullable=False),
+    sa.Column("elapsed_ms", sa.Float, nullable=False),
+    sa.Column("fired_at", sa.Float, nullable=False),  # epoch seconds (UTC): cheap to write 100,000 of
+    sa.Column("message", sa.Text, nullable=True),  # only when the status does not say it
+)

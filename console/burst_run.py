@@ -1,0 +1,429 @@
+"""A burst run: recorded before it fires, its results stored in batches, resumable after a kill.
+
+``create_run`` writes the run (its plan: the request *template*, never a key); ``execute_run``
+takes it for this process, fires every installation that has no stored result yet through the
+worker processes of ``console.fire.burst`` and stores their results in batches (each batch with
+the run's counters and heartbeat, in one transaction). A run whose process died is found by its
+heartbeat (or its dead pid on this machine) and shown as *interrupted*; executing it again is
+the resume: only installations without a result are fired, so none is fired twice after a
+resume and none is lost. ``python -m console.burst_run RUN_ID`` executes a run in a process of
+its own (what the Burst page starts).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from console.fire.burst import (
+    MAX_CONCURRENCY,
+    MAX_INSTALLATIONS,
+    BurstPlan,
+    Installation,
+    Range,
+    ResultRow,
+    generated_page_id,
+)
+from console.fire.burst_pool import BurstWorkers
+from console.fire.prepare import FireContext
+from console.fire.send import Timeouts
+from console.netpolicy import AddressPolicy
+from console.outcome import ANSWERED, NEVER_SENT, Category
+from console.store import BurstRunRecord, Store
+
+STALE_AFTER_S = 30.0  # a running run whose heartbeat is older than this is interrupted
+HEARTBEAT_S = 0.5
+INSERT_ROWS = 2000
+INSERT_SECONDS = 0.5
+HISTOGRAM_BINS = 40
+FAILURE_EXAMPLES = 20
+WORKERS_FROM = 2000  # below this many installations one worker process does it
+
+
+class BurstError(ValueError):
+    """The run cannot be executed (unknown, finished, or running elsewhere); the message says why."""
+
+
+@dataclass(frozen=True)
+class BurstSpec:
+    """What a run fires: the request template, where, how many installations (or which) and how fast."""
+
+    request: Mapping[str, Any]
+    context: FireContext
+    url: str | None
+    shown_url: str
+    total: int
+    concurrency: int = 50
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    policy: AddressPolicy = field(default_factory=AddressPolicy)
+    installations: Sequence[tuple[str, str]] | None = None  # (installation id, page_id); None: generated
+    app_ref: int | None = None
+    app_name: str = ""
+    target_kind: str = "endpoint"
+
+
+def new_burst_id() -> str:
+    return "burst_" + uuid.uuid4().hex[:12]
+
+
+def check_spec(spec: BurstSpec) -> list[str]:
+    """What is wrong with the spec, one message per field ([] when it can run)."""
+    problems = []
+    count = len(spec.installations) if spec.installations is not None else spec.total
+    if not 1 <= count <= MAX_INSTALLATIONS:
+        problems.append(f"installations: give a number from 1 to {MAX_INSTALLATIONS:,} (got {count:,}).")
+    if not 1 <= spec.concurrency <= MAX_CONCURRENCY:
+        problems.append(f"concurrency: give a number from 1 to {MAX_CONCURRENCY} (got {spec.concurrency}).")
+    for installation_id, page_id in spec.installations or ():
+        if not str(installation_id).strip() or not str(page_id).strip():
+            problems.append("installations: every installation needs an id and a page_id.")
+            break
+        if len(str(installation_id)) > 80 or len(str(page_id)) > 80:
+            problems.append("installations: an installation id or page_id is over 80 characters.")
+            break
+    return problems
+
+
+def _plan_to_stored(spec: BurstSpec) -> dict[str, Any]:
+    context = spec.context
+    return {
+        "request": dict(spec.request), "url": spec.url,
+        "context": {"app_id": context.app_id, "app_version": context.app_version, "params": dict(context.params)},
+        "timeouts": {"connect": spec.timeouts.connect, "total": spec.timeouts.total},
+        "policy": {"mode": spec.policy.mode, "allowlist": list(spec.policy.allowlist)},
+    }
+
+
+def plan_of(run: BurstRunRecord, policy: AddressPolicy | None = None) -> BurstPlan:
+    """The plan a run fires (the address policy in force now when given: a resume obeys today's rules)."""
+    stored = run.plan
+    context = stored.get("context") or {}
+    timeouts = stored.get("timeouts") or {}
+    stored_policy = stored.get("policy") or {}
+    return BurstPlan(
+        request=stored.get("request") or {},
+        context=FireContext(str(context.get("app_id", "1000001")), str(context.get("app_version", "1.0")),
+                            params={str(k): str(v) for k, v in (context.get("params") or {}).items()}),
+        url=stored.get("url"),
+        timeouts=Timeouts(float(timeouts.get("connect", 5.0)), float(timeouts.get("total", 10.0))),
+        policy=policy or AddressPolicy(str(stored_policy.get("mode", "local")),
+                                       tuple(stored_policy.get("allowlist") or ())),
+    )
+
+
+def create_run(store: Store, spec: BurstSpec, run_id: str | None = None) -> str:
+    """Record the run before anything is fired; its id."""
+    problems = check_spec(spec)
+    if problems:
+        raise BurstError(" ".join(problems))
+    run_id = run_id or new_burst_id()
+    installations = None if spec.installations is None else [[str(i), str(p)] for i, p in spec.installations]
+    total = spec.total if installations is None else len(installations)
+    store.bursts.create(run_id, app_ref=spec.app_ref, app_name=spec.app_name, target_kind=spec.target_kind,
+                        url=spec.shown_url, plan=_plan_to_stored(spec), installations=installations, total=total,
+                        concurrency=spec.concurrency)
+    return run_id
+
+
+# ---------------------------------------------------------------- what a run shows
+
+
+@dataclass(frozen=True)
+class BurstProgress:
+    run_id: str
+    status: str
+    total: int
+    done: int
+    succeeded: int
+    failed: int
+    rate: float  # results per second in the current session (0 when not running)
+    eta_s: float | None
+    by_category: dict[str, int]
+    cancel_requested: bool
+    message: str | None
+
+
+@dataclass(frozen=True)
+class BurstReport:
+    run_id: str
+    status: str
+    total: int
+    sent: int
+    succeeded: int
+    failed: int
+    elapsed_s: float
+    rps: float
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    by_category: dict[str, int]
+    histogram: list[tuple[float, float, int]] = field(default_factory=list)  # (from ms, to ms, count)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    workers: int = 0
+    max_rss_mb: float | None = None
+    message: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The CLI's JSON (DESIGN.md's burst contract, plus run_id, status and total)."""
+        return {
+            "run_id": self.run_id, "status": self.status, "total": self.total, "sent": self.sent,
+            "succeeded": self.succeeded, "failed": self.failed, "elapsed_s": round(self.elapsed_s, 3),
+            "rps": round(self.rps, 1), "p50_ms": _rounded(self.p50_ms), "p95_ms": _rounded(self.p95_ms),
+            "p99_ms": _rounded(self.p99_ms), "by_category": dict(sorted(self.by_category.items())),
+        }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def progress_of(run: BurstRunRecord) -> BurstProgress:
+    rate, eta = 0.0, None
+    if run.status == "running" and run.session_started_at is not None:
+        seconds = (datetime.now(UTC) - run.session_started_at).total_seconds()
+        fired = run.done - run.session_base
+        if seconds > 0 and fired > 0:
+            rate = fired / seconds
+            eta = (run.total - run.done) / rate
+    return BurstProgress(run.id, run.status, run.total, run.done, run.succeeded, run.failed, rate, eta,
+                         dict(run.by_category), run.cancel_requested, run.message)
+
+
+def report_of(run: BurstRunRecord) -> BurstReport:
+    """The run's report from its row (the summary written when it ended; counters while it runs)."""
+    summary = run.summary or {}
+    elapsed = float(summary.get("elapsed_s", run.elapsed_s))
+    return BurstReport(
+        run.id, run.status, run.total, run.done, run.succeeded, run.failed, elapsed,
+        run.done / elapsed if elapsed > 0 else 0.0,
+        summary.get("p50_ms"), summary.get("p95_ms"), summary.get("p99_ms"), dict(run.by_category),
+        [(float(b[0]), float(b[1]), int(b[2])) for b in summary.get("histogram") or []],
+        list(summary.get("failures") or []), int(summary.get("workers") or 0), summary.get("max_rss_mb"),
+        run.message,
+    )
+
+
+def percentile(ordered: Sequence[float], fraction: float) -> float | None:
+    """Nearest-rank percentile of an ascending list (None when empty)."""
+    if not ordered:
+        return None
+    rank = max(1, min(len(ordered), int(-(-fraction * len(ordered) // 1))))
+    return ordered[rank - 1]
+
+
+def histogram(ordered: Sequence[float], bins: int = HISTOGRAM_BINS) -> list[tuple[float, float, int]]:
+    """Equal-width bins from the fastest to the slowest latency (constant size, whatever N is)."""
+    if not ordered:
+        return []
+    low, high = ordered[0], ordered[-1]
+    width = (high - low) / bins or 1.0
+    counts = [0] * bins
+    for value in ordered:
+        counts[min(bins - 1, int((value - low) / width))] += 1
+    return [(round(low + i * width, 3), round(low + (i + 1) * width, 3), n) for i, n in enumerate(counts) if n]
+
+
+def _summarize(store: Store, run_id: str, elapsed_s: float, workers: int, max_rss_mb: float | None
+               ) -> dict[str, Any]:
+    timed = [c.value for c in Category if c not in NEVER_SENT]
+    latencies = store.bursts.latencies(run_id, timed)
+    failures = [{"seq": r["seq"], "installation_id": r["installation_id"], "page_id": r["page_id"],
+                 "key_fingerprint": r["key_fingerprint"], "status": r["status"], "category": r["category"],
+                 "elapsed_ms": round(float(r["elapsed_ms"]), 1), "message": r["message"] or _status_text(r)}
+                for r in store.bursts.sample_results(run_id, failed_only=True, limit=FAILURE_EXAMPLES)]
+    return {
+        "elapsed_s": elapsed_s, "p50_ms": percentile(latencies, 0.50), "p95_ms": percentile(latencies, 0.95),
+        "p99_ms": percentile(latencies, 0.99), "histogram": [list(b) for b in histogram(latencies)],
+        "failures": failures, "workers": workers, "max_rss_mb": max_rss_mb,
+    }
+
+
+def _status_text(row: Mapping[str, Any]) -> str:
+    category = str(row["category"])
+    if category == Category.REDIRECT.value:
+        return f"HTTP {row['status']} redirect: ManyChat does not follow redirects."
+    if category == Category.TOO_LARGE.value:
+        return "The answer is over the size cap; the read was cut."
+    if category in {c.value for c in ANSWERED}:
+        return f"HTTP {row['status']}: ManyChat counts only 200 OK as success."
+    return category
+
+
+# ---------------------------------------------------------------- interrupted runs
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead
+    except OSError:
+        return True
+
+
+def mark_interrupted(store: Store, stale_after_s: float = STALE_AFTER_S) -> list[str]:
+    """Find runs whose process is gone (dead pid here, or no heartbeat for a while) and say so."""
+    now = datetime.now(UTC)
+    host = socket.gethostname()
+    gone = []
+    for run in store.bursts.active():
+        beat = run.heartbeat_at or run.created_at
+        if run.status == "running" and run.host == host and run.pid and not _alive(run.pid):
+            gone.append(run.id)
+        elif now - beat > timedelta(seconds=stale_after_s):
+            gone.append(run.id)
+    store.bursts.mark_interrupted(gone)
+    return gone
+
+
+# ---------------------------------------------------------------- executing
+
+
+def _missing(store: Store, run: BurstRunRecord, explicit: list[list[str]] | None
+             ) -> tuple[list[Range], list[Installation]]:
+    """The installations with no stored result: ranges of generated ones, or explicit ones."""
+    ranges: list[Range] = []
+    items: list[Installation] = []
+    start = 0
+    for seq in [*store.bursts.stored_seqs(run.id), run.total]:
+        if seq > start:
+            if explicit is None:
+                ranges.append((start, seq))
+            else:
+                items.extend(Installation(i, explicit[i][0], explicit[i][1]) for i in range(start, seq))
+        start = seq + 1
+    return ranges, items
+
+
+def default_workers(count: int) -> int:
+    """Worker processes for ``count`` installations: one per CPU for a big burst (measured, bench/burst.py)."""
+    if count < WORKERS_FROM:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def execute_run(store: Store, run_id: str, *, workers: int | None = None, policy: AddressPolicy | None = None,
+                on_progress: Callable[[BurstProgress], None] | None = None) -> BurstReport:
+    """Fire every installation of the run that has no result yet, storing results in batches. The report."""
+    run = store.bursts.get(run_id)
+    if run is None:
+        raise BurstError(f"There is no burst run {run_id!r}. `python -m console burst …` prints the id of each run.")
+    if run.status == "done":
+        raise BurstError(f"The burst run {run_id} is finished: every installation has a result. Nothing to resume.")
+    if not store.bursts.claim(run_id, socket.gethostname(), os.getpid(), STALE_AFTER_S):
+        raise BurstError(f"The burst run {run_id} is running in process {run.pid} on {run.host}; cancel it, or "
+                         "wait for it to finish, before resuming it.")
+    status: str = "failed"
+    message: str | None = "The burst stopped on an unexpected error."
+    elapsed = run.elapsed_s
+    try:
+        store.bursts.start_session(run_id)
+        explicit = store.bursts.installations(run_id)
+        ranges, items = _missing(store, run, explicit)
+
+        def page_of(seq: int) -> tuple[str | None, str]:
+            if explicit is None:
+                return None, generated_page_id(seq)
+            return explicit[seq][0], explicit[seq][1]
+
+        count = sum(b - a for a, b in ranges) + len(items)
+        chosen = workers or default_workers(count)
+        cancel = [False]
+        clock = {"ready": time.monotonic()}
+        engine = BurstWorkers(plan_of(run, policy), ranges, items, run.concurrency, chosen,
+                              should_stop=lambda: cancel[0],
+                              on_ready=lambda: clock.__setitem__("ready", time.monotonic()))
+        cancelled = _store_batches(store, run_id, engine.batches(), page_of, cancel, on_progress)
+        elapsed = run.elapsed_s + (time.monotonic() - clock["ready"])
+        stored = store.bursts.result_count(run_id)
+        if stored >= run.total:
+            status, message = "done", None
+        elif cancelled:
+            status, message = "cancelled", "Cancelled: resume it to fire the installations without a result."
+        else:
+            status, message = "failed", (f"{run.total - stored:,} installations have no result (a worker process "
+                                         "stopped); resume the run to fire them.")
+        rss = engine.stats.max_rss_kb / 1024 if engine.stats.max_rss_kb else None
+        store.bursts.finish(run_id, status, elapsed, _summarize(store, run_id, elapsed, chosen, rss), message)
+    except KeyboardInterrupt:
+        status, message = "interrupted", "Stopped with Ctrl-C: resume it to fire the installations without a result."
+        store.bursts.finish(run_id, status, elapsed, None, message)
+        raise
+    except BaseException:
+        store.bursts.finish(run_id, status, elapsed, None, message)
+        raise
+    final = store.bursts.get(run_id)
+    assert final is not None
+    return report_of(final)
+
+
+def _store_batches(store: Store, run_id: str, batches: Iterator[list[ResultRow]],
+                   page_of: Callable[[int], tuple[str | None, str]], cancel: list[bool],
+                   on_progress: Callable[[BurstProgress], None] | None) -> bool:
+    """Store results as they come (batched), beat the heartbeat, pass on a cancel. True when cancelled."""
+    pending: list[ResultRow] = []
+    counts: dict[str, int] = {}
+    last_insert = last_beat = time.monotonic()
+
+    def insert() -> None:
+        nonlocal pending, counts, last_insert
+        if pending:
+            store.bursts.add_results(run_id, pending, page_of, counts)
+            pending, counts = [], {}
+            if on_progress is not None:
+                run = store.bursts.get(run_id)
+                if run is not None:
+                    on_progress(progress_of(run))
+        last_insert = time.monotonic()
+
+    for batch in batches:
+        pending.extend(batch)
+        for row in batch:
+            counts[row[4]] = counts.get(row[4], 0) + 1
+        now = time.monotonic()
+        if len(pending) >= INSERT_ROWS or (pending and now - last_insert >= INSERT_SECONDS):
+            insert()
+        if now - last_beat >= HEARTBEAT_S:
+            last_beat = now
+            if store.bursts.heartbeat(run_id):
+                cancel[0] = True
+    insert()
+    return cancel[0]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m console.burst_run RUN_ID``: execute (or resume) a run in this process."""
+    from console.config import allowed_hosts, console_mode, database_url
+    from console.store import open_store
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1:
+        print("usage: python -m console.burst_run RUN_ID", file=sys.stderr)
+        return 2
+    store = open_store(database_url())
+    try:
+        execute_run(store, args[0], policy=AddressPolicy(console_mode(), allowed_hosts()))
+    except BurstError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 1
+    finally:
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""The Burst page's glue: the runner that owns burst processes, live progress, and the report's charts.
+
+A burst never runs in the page's script thread: ``BurstRunner`` (one per server, st.cache_resource)
+starts ``python -m console.burst_run RUN_ID`` and reaps it. Everything drawn is read from the
+run's row (counters while it runs, the summary once it ends), so a rerun costs the same for 100
+installations or 100,000, and a page left and opened again shows the same run.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections.abc import Callable
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from console import service
+from console.service import BurstProgress, BurstReport
+from console.store import Store
+
+ACTIVE = ("pending", "running")
+STATUS_TEXT = {
+    "pending": "starting", "running": "running", "done": "finished", "cancelled": "cancelled",
+    "interrupted": "interrupted (its process stopped)", "failed": "failed",
+}
+
+
+class BurstRunner:
+    """The burst processes this server started; each runs one run and is reaped when it ends."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def launch(self, store: Store, run_id: str) -> None:
+        with self._lock:
+            self._reap()
+            running = self._procs.get(run_id)
+            if running is not None and running.poll() is None:
+                return
+            self._procs[run_id] = service.launch_burst(store, run_id)
+
+    def _reap(self) -> None:
+        for run_id, proc in list(self._procs.items()):
+            if proc.poll() is not None:
+                del self._procs[run_id]
+
+
+@st.cache_resource(show_spinner=False)
+def burst_runner() -> BurstRunner:
+    return BurstRunner()
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f} ms" if value >= 100 else f"{value:.1f} ms"
+
+
+def render_progress(progress: BurstProgress, on_cancel: Callable[[], None]) -> None:
+    """Progress bar with rate and ETA, live success / failure counts, and Cancel."""
+    share = progress.done / progress.total if progress.total else 0.0
+    eta = "—" if progress.eta_s is None else f"{progress.eta_s:,.0f} s"
+    st.progress(min(1.0, share), text=f"{progress.done:,} of {progress.total:,} installations "
+                                      f"({share:.0%}) · {progress.rate:,.0f}/s · ETA {eta}")
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Fired", f"{progress.done:,}")
+    m2.metric("Succeeded (200)", f"{progress.succeeded:,}")
+    m3.metric("Failed", f"{progress.failed:,}")
+    if progress.cancel_requested:
+        st.info("Cancelling: no new fires start; the ones in flight finish and are stored.")
+    else:
+        st.button("Cancel", icon="⏹️", key="burst_cancel", on_click=on_cancel)
+
+
+def render_report(report: BurstReport) -> None:
+    """After a run: p50/p95/p99, rps, outcome by category and a latency histogram (Altair)."""
+    cols = st.columns(6)
+    cols[0].metric("Sent", f"{report.sent:,}")
+    cols[1].metric("Succeeded", f"{report.succeeded:,}")
+    cols[2].metric("Requests/s", f"{report.rps:,.0f}")
+    cols[3].metric("p50", _ms(report.p50_ms))
+    cols[4].metric("p95", _ms(report.p95_ms))
+    cols[5].metric("p99", _ms(report.p99_ms))
+    st.caption(f"{report.elapsed_s:,.2f} s of firing"
+               + (f" · {report.workers} worker process(es)" if report.workers else ""))
+    left, right = st.columns(2)
+    if report.by_category:
+        bars = pd.DataFrame({"category": list(report.by_category), "installations": list(report.by_category.values())})
+        left.altair_chart(alt.Chart(bars, title="Outcome by category").mark_bar().encode(
+            x=alt.X("installations:Q", axis=alt.Axis(format="d", tickMinStep=1)), y=alt.Y("category:N", sort="-x"),
+            color=alt.condition(alt.datum.category == "ok", alt.value("#1a7f37"), alt.value("#cf222e")),
+            tooltip=["category:N", "installations:Q"]), width="stretch")
+    if report.histogram:
+        bins = pd.DataFrame(report.histogram, columns=["from_ms", "to_ms", "installations"])
+        right.altair_chart(alt.Chart(bins, title="Latency histogram").mark_bar().encode(
+            x=alt.X("from_ms:Q", bin="binned", title="elapsed ms"), x2="to_ms:Q",
+            y=alt.Y("installations:Q", title="installations"),
+            tooltip=["from_ms:Q", "to_ms:Q", "installations:Q"]), width="stretch")
+    if report.failures:
+        st.caption(f"The first {len(report.failures)} failed installations")
+        st.dataframe(pd.DataFrame(report.failures), hide_index=True, width="stretch")
+
+
+def render_run(store: Store, run_id: str, on_resume: Callable[[], None]) -> None:
+    """One run: live while it runs (re-read every second), its report once it has ended."""
+    progress = service.burst_progress(store, run_id)
+    active = progress is not None and progress.status in ACTIVE
+
+    def body() -> None:
+        current = service.burst_progress(store, run_id)
+        if current is None:
+            st.warning(f"There is no burst run {run_id}.")
+            return
+        st.markdown(f"**Run `{run_id}`** · {STATUS_TEXT.get(current.status, current.status)}")
+        if current.status in ACTIVE:
+            def cancel() -> None:
+                service.cancel_burst(store, run_id)
+
+            render_progress(current, cancel)
+            return
+        if active:  # it ended while this fragment was watching: draw the whole page again
+            st.rerun()
+        if current.message:
+            st.text(current.message)
+        report = service.burst_report(store, run_id)
+        if report is not None:
+            render_report(report)
+        if current.status in ("cancelled", "interrupted", "failed") and current.done < current.total:
+            if st.button(f"Resume: fire the {current.total - current.done:,} installations without a result",
+                         icon="▶️", key="burst_resume"):
+                on_resume()
+                st.rerun()
+
+    st.fragment(body, run_every=1.0 if active else None)()
