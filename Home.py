@@ -14,7 +14,7 @@ st.write("Take your ManyChat app from *which endpoints do I need?* to *my instal
          "the App Key, and my app is ready for the App Store*.")
 
 if st.button("Load the demo app", icon="🎁", help="An example app that fires at the built-in sample endpoint"):
-    demo = service.create_demo_app(store)
+    demo = service.create_demo_app(store, actor=state.actor())
     state.select_app(demo.id)
     st.rerun()
 
@@ -39,7 +39,7 @@ with create_tab, st.form("create_app"):
     kind = st.radio("Kind", KINDS, horizontal=True, format_func=lambda k: f"{k} app")
     if st.form_submit_button("Create app", type="primary"):
         try:
-            created = service.create_app(store, AppProfile(name, app_id, version, kind))
+            created = service.create_app(store, AppProfile(name, app_id, version, kind), actor=state.actor())
         except service.ServiceError as exc:
             st.error(f"Not created: {exc}")
         else:
@@ -54,7 +54,8 @@ if app is not None:
         kind = st.radio("Kind", KINDS, index=KINDS.index(app.kind), horizontal=True)
         if st.form_submit_button("Save profile"):
             try:
-                service.update_profile(store, app.id, AppProfile(name, app_id, version, kind))
+                service.update_profile(store, app.id, AppProfile(name, app_id, version, kind),
+                                       actor=state.actor())
             except service.ServiceError as exc:
                 st.error(f"Not saved: {exc}")
             else:
@@ -64,7 +65,7 @@ if app is not None:
         st.write(f"Deleting **{app.name}** removes its auth section, scopes and fire history.")
         sure = st.checkbox(f"Yes, delete {app.name}", key=f"confirm_delete_{app.id}")
         if st.button("Delete app", disabled=not sure, type="primary"):
-            service.delete_app(store, app.id)
+            service.delete_app(store, app.id, actor=state.actor())
             state.select_app(None)
             st.rerun()
 else:

@@ -11,6 +11,7 @@ PIP    := $(PY) -m pip install --disable-pip-version-check -q
 
 run: $(STAMP)
 	@echo "App Key Console: open http://localhost:$(PORT) (Ctrl-C to stop)"
+	$(PY) -m console team status
 	$(PY) -m streamlit run Home.py --server.port $(PORT)
 
 $(VENV)/bin/python:

@@ -34,3 +34,11 @@ def sample_port() -> int:
     """CONSOLE_SAMPLE_PORT for the built-in sample endpoint; 0 picks a free port."""
     raw = os.environ.get("CONSOLE_SAMPLE_PORT", "0").strip()
     return int(raw) if raw.isdigit() else 0
+
+
+MIN_ACCESS_TOKEN = 12
+
+
+def access_token() -> str:
+    """CONSOLE_ACCESS_TOKEN: the team's shared token for the access gate ('' = no shared token)."""
+    return os.environ.get("CONSOLE_ACCESS_TOKEN", "").strip()

@@ -22,7 +22,7 @@ with left:
     selected = set(app.scopes)
 
     def toggle(path: str) -> None:
-        service.toggle_scope(page.store, app.id, path)
+        service.toggle_scope(page.store, app.id, path, actor=state.actor())
         state.mark_scopes_changed(app.id)
 
     st.caption(f"{len(shown)} of {len(SCOPES)} endpoints shown · {len(selected)} selected")
@@ -38,7 +38,7 @@ with left:
             st.checkbox(f"`{scope.method}` {scope.path} — {scope.description} · {scope.rps} rps{flag}",
                         key=key, on_change=toggle, args=(scope.path,))
     if selected and st.button("Clear selection"):
-        service.change_scopes(page.store, app.id, [])
+        service.change_scopes(page.store, app.id, [], actor=state.actor())
         state.mark_scopes_changed(app.id)
         st.rerun()
 

@@ -20,7 +20,7 @@ st.caption("Sends the install request from your auth section with a fresh App Ke
 
 
 def save(**changes: object) -> None:
-    service.save_settings(store, app.id, **changes)
+    service.save_settings(store, app.id, actor=state.actor(), **changes)
 
 
 left, right = st.columns([2, 3], gap="large")
@@ -40,7 +40,7 @@ with left:
             label = "N seconds to wait" if mode == "slow" else "K requests to fail"
             arg = int(st.number_input(label, 1, 60, int(arg or (3 if mode == "slow" else 1))))
         if (mode, arg) != (settings["sample_mode"], settings["sample_arg"]):
-            service.choose_sample_mode(store, app.id, mode, arg)
+            service.choose_sample_mode(store, app.id, mode, arg, actor=state.actor())
             st.rerun()
     url = service.target_url(app, sample.base_url) or (request_of(app.manifest) or {}).get("url") or ""
     st.markdown(f"Fires at `{url or '(no URL: set it in step 2)'}`")
@@ -56,7 +56,8 @@ with left:
     def fire(app_key: str | None) -> None:
         key = app_key or keys.generate_app_key()
         with st.spinner(f"Firing at {url} … (deadline {settings['total_timeout']:g} s)"):
-            outcome = service.fire_for_app(store, app, sample.base_url, address_policy(), app_key=key)
+            outcome = service.fire_for_app(store, app, sample.base_url, address_policy(), app_key=key,
+                                           actor=state.actor())
         state.remember_fire(outcome.record.id, key)
 
     if st.button("Fire", type="primary", icon="🚀", width="stretch", key="fire"):
@@ -75,10 +76,12 @@ with left:
             if not last.ok and st.button("Retry", icon="🔁", key="retry", help=retry_help):
                 fire(held_key if same_key else None)
                 st.rerun()
-            reveal = st.toggle("Reveal the key in the cURL command", disabled=not same_key,
-                               help="Only for a fire made in this browser session")
+            can_reveal = same_key and service.reveal_allowed()
+            reveal = st.toggle("Reveal the key in the cURL command", disabled=not can_reveal, key="reveal",
+                               help="Only for a fire made in this browser session" if service.reveal_allowed()
+                               else "Team mode never reveals a key on screen")
             assert last.detail is not None
-            plain = held_key if reveal and same_key else ""
+            plain = held_key if reveal and can_reveal else ""
             render_fire_tabs(last, curl_command(last.detail.request, plain, keys.mask_key(held_key)))
     else:
         right.info("Press **Fire** to send the install request. The verdict appears here.")

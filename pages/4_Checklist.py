@@ -5,8 +5,9 @@ import streamlit as st
 from console import service
 from console.profile import file_slug
 from console.report import build_report, render_html, render_json, render_markdown
-from ui import page_setup, require_app
+from ui import page_setup, require_app, state
 from ui.render_fire import render_checklist
+from ui.render_signoff import render_signoff
 from ui.resources import address_policy, sample_endpoint
 
 page = page_setup("Checklist")
@@ -34,7 +35,8 @@ if st.button("Run conformance", icon="🧪", type="primary",
         bar.progress(min(index / service.MAX_CONFORMANCE_FIRES, 1.0),
                      text=f"{item.step}: fire {index} → {item.result.category.value}")
 
-    service.run_conformance_for_app(store, app, sample.base_url, address_policy(), target, on_fire=advance)
+    service.run_conformance_for_app(store, app, sample.base_url, address_policy(), target, on_fire=advance,
+                                    actor=state.actor())
     bar.progress(1.0, text="Conformance runs done")
 
 check = service.readiness(store, app, target, for_listing)
@@ -44,8 +46,9 @@ if check.verdict.ready:
 else:
     st.error(f"**Not ready:** {check.verdict.summary}.", icon="⛔")
 
+signoffs = service.signoffs_for_app(store, app)
 report = build_report(service.profile_of(app), app.scopes, app.manifest, items, for_listing=for_listing,
-                      target=f"{targets[target]}: {url}")
+                      target=f"{targets[target]}: {url}", signoffs=[v.to_dict() for v in signoffs])
 slug = file_slug(app.name)
 d1, d2, d3 = st.columns(3)
 d1.download_button("Report (Markdown)", render_markdown(report), f"{slug}-readiness.md", "text/markdown",
@@ -56,3 +59,5 @@ d3.download_button("Report (JSON)", render_json(report), f"{slug}-readiness.json
                    icon="⬇️", width="stretch")
 
 render_checklist(items, fire_link="History")
+
+render_signoff(store, app, target, for_listing, signoffs)

@@ -38,7 +38,7 @@ def apply_widgets(store: Store, app_ref: int) -> None:
     updated, issues = apply_auth_form(app.manifest, form)
     state.set_auth_issues(issues)
     if not issues and updated != app.manifest:
-        service.save_manifest(store, app.id, updated)
+        service.save_manifest(store, app.id, updated, actor=state.actor())
 
 
 def import_manifest(store: Store, app: AppRecord, data: bytes | str) -> str | None:
@@ -47,7 +47,7 @@ def import_manifest(store: Store, app: AppRecord, data: bytes | str) -> str | No
         document = parse_manifest(data)
     except ManifestError as exc:
         return str(exc)
-    service.save_manifest(store, app.id, document)
+    service.save_manifest(store, app.id, document, actor=state.actor())
     st.session_state[f"auth_rev_{app.id}"] = revision(app) + 1
     state.clear_auth_issues()
     return None

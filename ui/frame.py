@@ -9,11 +9,11 @@ import streamlit as st
 from console import service
 from console.config import console_mode
 from console.store import AppRecord, Store
-from ui import state
+from ui import gate, state
 from ui.resources import get_store
 
 PAGES = {1: "pages/1_Scopes.py", 2: "pages/2_Auth_section.py", 3: "pages/3_Test_fire.py",
-         4: "pages/4_Checklist.py", 5: "pages/5_History.py"}
+         4: "pages/4_Checklist.py", 5: "pages/5_History.py", 8: "pages/8_Activity.py"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ def page_setup(title: str) -> Page:
     """Set up the page; returns the store and this session's app (None when there is none)."""
     st.set_page_config(page_title=f"{title} · App Key Console", page_icon="🔑", layout="wide")
     store = get_store()
+    gate.guard(store)  # before anything is shown or done: the access gate (team mode)
     if state.query_app() is not None and service.get_app(store, state.query_app() or 0) is None:
         st.warning(f"There is no app #{state.query_app()} (it may have been deleted); showing another one.")
     app = _resolve_app(store)

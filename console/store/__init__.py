@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from console.store.activity import Activity, ActivityRecord
 from console.store.apps import AppRecord, Apps, AppSummary
 from console.store.engine import DatabaseError, create_engine, upgrade_database
 from console.store.fires import FireFilter, Fires
+from console.store.people import People, Person
+from console.store.signoffs import SignoffRecord, Signoffs
 
-__all__ = ["AppRecord", "AppSummary", "DatabaseError", "FireFilter", "Store", "open_store"]
+__all__ = ["ActivityRecord", "AppRecord", "AppSummary", "DatabaseError", "FireFilter", "Person", "SignoffRecord",
+           "Store", "open_store"]
 
 
 class Store:
@@ -22,6 +26,9 @@ class Store:
         self.engine = engine
         self.apps = Apps(engine)
         self.fires = Fires(engine)
+        self.people = People(engine)
+        self.activity = Activity(engine)
+        self.signoffs = Signoffs(engine)
 
     @property
     def dialect(self) -> str:

@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
      "console.config", "console.outcome", "console.diagnosis", "console"),
     ("console.manifest",),
     ("console.fire", "console.conformance"),
-    ("console.readiness", "console.report", "console.sandbox", "console.demo"),
+    ("console.readiness", "console.report", "console.sandbox", "console.demo", "console.team", "console.signoff"),
     ("console.service",),
     ("console.cli", "console.__main__"),
 ]
