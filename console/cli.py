@@ -222,7 +222,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     items = [item for item in items if item.id != "scopes.review"]  # scopes live in ManyChat, not App JSON
     verdict = verdict_of(items)
     ready = verdict.ready
-    signoff = _signoff_check(manifest, args.app) if args.require_signoff else None
+    signoff = _signoff_check(manifest, args.app, args.for_listing) if args.require_signoff else None
     if args.app is not None and not args.require_signoff:
         raise UsageError("--app ID only has a meaning with --require-signoff.")
     if args.json:
@@ -250,12 +250,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PASS if ready and (signoff is None or signoff.ok) else EXIT_FAIL
 
 
-def _signoff_check(manifest: dict[str, Any], app_ref: int | None) -> Any:
+def _signoff_check(manifest: dict[str, Any], app_ref: int | None, for_listing: bool) -> Any:
     from console import service
 
     store = _open_store()
     try:
-        return service.require_signoff(store, manifest, app_ref)
+        return service.require_signoff(store, manifest, app_ref, for_listing)
     finally:
         store.close()
 

@@ -499,8 +499,10 @@ class SignoffCheck:
     signoff: Any = None
 
 
-def require_signoff(store: Store, manifest: dict[str, Any], app_ref: int | None = None) -> SignoffCheck:
-    """Is there a fresh sign-off for this App JSON (of the app ``app_ref``, or any app holding the document)?"""
+def require_signoff(store: Store, manifest: dict[str, Any], app_ref: int | None = None,
+                    for_listing: bool = False) -> SignoffCheck:
+    """Is there a fresh sign-off for this App JSON (of the app ``app_ref``, or any app holding the document)?
+    With ``for_listing``, the sign-off must have been made with the App Store listing rules on."""
     from console.signoff import document_hash
 
     digest = document_hash(manifest)
@@ -525,6 +527,9 @@ def require_signoff(store: Store, manifest: dict[str, Any], app_ref: int | None 
             reasons.append(f"app #{ref} ({app.name}): the latest decision is 'changes requested' by {who}")
         elif latest.stale:
             reasons.append(f"app #{ref} ({app.name}): the sign-off by {who} is stale ({latest.why_stale})")
+        elif for_listing and not latest.record.for_listing:
+            reasons.append(f"app #{ref} ({app.name}): the sign-off by {who} was made without the App Store listing "
+                           "rules (turn on 'For an App Store listing' on the Checklist and sign off again)")
         elif latest.record.manifest_hash != digest:
             reasons.append(f"app #{ref} ({app.name}): the sign-off by {who} is for another App JSON "
                            f"(sha256 {latest.record.manifest_hash[:12]}, this file is {digest[:12]})")
