@@ -76,8 +76,9 @@ def client_key(headers: Mapping[str, str], ip_address: str | None) -> str:
 
 
 def gate_enabled(store: Store) -> bool:
-    """The gate is on when there is a shared token or anyone has been invited."""
-    return bool(access_token()) or store.people.count_active() > 0
+    """The gate is on when there is a shared token or anyone was ever invited (revoking the last person
+    must not open the console to everyone)."""
+    return bool(access_token()) or store.people.count() > 0
 
 
 def gate_problem(store: Store) -> str | None:

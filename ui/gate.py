@@ -17,11 +17,11 @@ from ui import state
 def _client() -> str:
     """Who a wrong token counts against (see console.team.client_key)."""
     try:
-        headers = dict(st.context.headers)
+        headers = {str(k): v for k, v in st.context.headers.items() if isinstance(v, str)}
         ip_address = st.context.ip_address
     except Exception:  # noqa: BLE001 - no request context (e.g. a test runner): count against localhost
         headers, ip_address = {}, None
-    return service.gate_client(headers, ip_address)
+    return service.gate_client(headers, ip_address if isinstance(ip_address, str) else None)
 
 
 def _sign_in_form(store: Store) -> None:

@@ -57,10 +57,12 @@ class People:
             row = conn.execute(query).first()
         return None if row is None else (_person(row), str(row.token_hash))
 
-    def count_active(self) -> int:
+    def count(self, active_only: bool = False) -> int:
+        query = sa.select(sa.func.count()).select_from(people)
+        if active_only:
+            query = query.where(people.c.revoked_at.is_(None))
         with self.engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(people)
-                                    .where(people.c.revoked_at.is_(None))).scalar() or 0)
+            return int(conn.execute(query).scalar() or 0)
 
     def invite(self, name: str, token_hash: str, created_by: str) -> Person:
         """A new person, or a revoked one invited again with a new token; ValueError for an active name."""
