@@ -27,7 +27,8 @@ def render_current(views: Sequence[Any]) -> None:
         st.warning(f"The latest sign-off is stale: {latest.why_stale}. Review the app again.", icon="⏰")
     else:
         st.success("Signed off: the App JSON and the scopes are the ones that were reviewed.", icon="✅")
-    st.text(f"by {record.actor} · {record.at:%Y-%m-%d %H:%M:%S} UTC · {record.target} · verdict then: "
+    scope = "for an App Store listing" if record.for_listing else "not for a listing"
+    st.text(f"by {record.actor} · {record.at:%Y-%m-%d %H:%M:%S} UTC · at the {record.target}, {scope} · verdict then: "
             f"{record.verdict}" + (f"\ncomment: {record.comment}" if record.comment else ""))
 
 
