@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
 import secrets
 from collections.abc import Mapping
@@ -65,12 +66,24 @@ def check_name(name: str) -> str:
     return name
 
 
+def _behind_proxy(ip_address: str | None) -> bool:
+    """Only a connection from this host or a private network (where a reverse proxy runs) may say, in
+    X-Forwarded-For, who the client is; anyone else could rotate the header to escape the slow-down."""
+    if ip_address is None:  # Streamlit gives None for a connection from this host
+        return True
+    try:
+        peer = ipaddress.ip_address(ip_address)
+    except ValueError:
+        return False
+    return peer.is_loopback or peer.is_private
+
+
 def client_key(headers: Mapping[str, str], ip_address: str | None) -> str:
-    """Who a failure counts against: the address the reverse proxy saw (the last X-Forwarded-For hop it
-    appended), else the connection's address, else 'localhost' (Streamlit gives None for local users)."""
+    """Who a failure counts against: behind a proxy, the address it saw (the last X-Forwarded-For hop,
+    the one it appended), else the connection's address, else 'localhost'."""
     forwarded = next((v for k, v in headers.items() if k.lower() == "x-forwarded-for"), "")
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-    if hops:
+    if hops and _behind_proxy(ip_address):
         return "xff:" + hops[-1][:100]
     return "ip:" + ip_address[:100] if ip_address else "localhost"
 

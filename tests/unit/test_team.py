@@ -83,6 +83,9 @@ def test_repeated_failures_slow_down_the_client_in_every_process(db_url: str, st
     assert [team.wait_after(n) for n in range(9)] == [0, 0, 0, 1, 2, 4, 8, 16, 32]
     assert team.wait_after(100) == team.MAX_WAIT_S
     assert team.client_key({}, None) == "localhost" and team.client_key({}, "10.0.0.1") == "ip:10.0.0.1"
+    # a client that reaches the console directly cannot pick its own identity with the header
+    assert team.client_key({"x-forwarded-for": "1.1.1.1"}, "93.184.216.34") == "ip:93.184.216.34"
+    assert team.client_key({"x-forwarded-for": "1.1.1.1"}, None) == "xff:1.1.1.1"
 
 
 def test_invite_and_revoke_from_the_cli(db_url: str, store: Store, capsys: pytest.CaptureFixture[str]) -> None:
@@ -257,3 +260,15 @@ def test_check_requires_a_fresh_signoff(db_url: str, store: Store, sample: Sampl
     assert "stale (the scopes changed since)" in capsys.readouterr().out
     assert cli.main(["check", str(path), "--app", "3"]) == 2
     assert "--require-signoff" in capsys.readouterr().err
+
+
+def test_the_team_migration_builds_exactly_the_schema(store: Store) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from console.store.schema import metadata
+
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata) == []
+        tables = set(conn.dialect.get_table_names(conn))
+    assert {"people", "team_sessions", "gate_failures", "activity", "signoffs"} <= tables
