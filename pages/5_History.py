@@ -57,9 +57,9 @@ if view.pages > 1:
 st.dataframe(pd.DataFrame([{
     "#": f.id, "fired at (UTC)": f.fired_at.strftime("%Y-%m-%d %H:%M:%S"), "app": f.app_name,
     "source": f.source, "target": f.target_kind, "status": f.status, "category": f.category.value,
-    "ms": round(f.elapsed_ms, 1), "step": f.step or "", "key": f.key_fingerprint,
+    "ms": round(f.elapsed_ms, 1), "step": f.step or "", "key": f.key_fingerprint, "by": f.actor,
 } for f in view.rows], columns=["#", "fired at (UTC)", "app", "source", "target", "status", "category", "ms", "step",
-                                 "key"]), hide_index=True, width="stretch")
+                                 "key", "by"]), hide_index=True, width="stretch")
 
 st.subheader("Fire detail")
 wanted = st.query_params.get("fire", "")
@@ -71,6 +71,7 @@ fire = service.get_fire(store, int(fire_id)) if fire_id else None
 if fire_id and fire is None:
     st.warning(f"There is no fire #{fire_id}.")
 elif fire is not None and fire.detail is not None:
+    st.text(f"fired by {fire.actor}")  # a person's name: text, never Markdown
     st.caption(f"{fire.app_name} · {fire.source} · target {fire.target_kind}"
                + (f" · conformance step {fire.step}" if fire.step else ""))
     render_verdict(fire)

@@ -73,6 +73,7 @@ def test_every_page_and_deep_link_asks_for_the_token_first(db_url: str, store: S
     assert at.query_params["app"] in (str(app_ref), [str(app_ref)])  # the deep link survived the sign-in
     if page == "pages/5_History.py":
         assert at.number_input[-1].value == fire_id and f"{name} · page · target sample" in page_text(at)
+        assert "fired by local" in [t.value for t in at.text]  # fired before the gate: no person
     if page is None:
         assert at.header[0].value == name
 
