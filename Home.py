@@ -78,5 +78,6 @@ with st.expander("What each step does"):
         "2. **Auth section**: build and validate the App JSON `auth` section; import and export App JSON.\n"
         "3. **Test fire**: send the install request exactly as ManyChat would and read why it failed.\n"
         "4. **Checklist**: conformance runs, the readiness checklist and a report for your App Store listing.\n"
-        "5. **History**: every fire, filtered, charted and inspectable."
+        "5. **History**: every fire, filtered, charted and inspectable.\n"
+        "6. **Activity**: who changed what and when in the app, with links to the evidence."
     )

@@ -340,7 +340,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 print(f"\rseeded {done:,} of {args.fires:,} fires", end="", file=sys.stderr, flush=True)
 
         try:
-            app = service.seed_demo(store, args.fires, args.app_name, on_batch=progress)
+            app = service.seed_demo(store, args.fires, args.app_name, on_batch=progress, actor="cli")
         except service.ServiceError as exc:
             raise UsageError(str(exc)) from None
         if sys.stderr.isatty():

@@ -195,11 +195,11 @@ def create_demo_app(store: Store, name: str | None = None, *, actor: str = "loca
 
 
 def seed_demo(store: Store, fires: int, app_name: str | None = None,
-              on_batch: Callable[[int], None] | None = None) -> AppRecord:
+              on_batch: Callable[[int], None] | None = None, *, actor: str = "local") -> AppRecord:
     """The demo app with ``fires`` realistic stored fires over 30 days (batched, no network)."""
     if not 0 <= fires <= 1_000_000:
         raise ServiceError("--fires: give a number from 0 to 1,000,000.")
-    app = create_demo_app(store, app_name)
+    app = create_demo_app(store, app_name, actor=actor)
     for done in demo.seed_fires(store.fires.insert_many, app.id, app.name, fires):
         if on_batch is not None:
             on_batch(done)

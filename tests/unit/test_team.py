@@ -272,3 +272,9 @@ def test_the_team_migration_builds_exactly_the_schema(store: Store) -> None:
         assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata) == []
         tables = set(conn.dialect.get_table_names(conn))
     assert {"people", "team_sessions", "gate_failures", "activity", "signoffs"} <= tables
+
+
+def test_the_cli_records_its_changes_as_cli(db_url: str, store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["demo", "seed", "--fires", "3", "--json"]) == 0
+    app_ref = json.loads(capsys.readouterr().out)["app"]
+    assert [(a.action, a.actor) for a in service.activity_for_app(store, app_ref)] == [("app_created", "cli")]
