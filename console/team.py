@@ -24,6 +24,7 @@ MAX_WAIT_S = 300
 NAME_RULE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}")
 RESERVED_NAMES = ("cli", "local")
 SHARED_SUFFIX = " (shared token)"
+SESSION_MAX_AGE = timedelta(hours=12)  # then the browser session signs in again
 
 
 class TeamError(ValueError):
@@ -156,8 +157,10 @@ def check_name_for_gate(name: str) -> str:
 
 
 def session_actor(store: Store, session_token: str) -> str | None:
-    """Who the browser session is, while its session is open (signing out or a revoke ends it)."""
-    return store.people.session_actor(hash_token(session_token)) if session_token else None
+    """Who the browser session is, while its session is open (signing out, a revoke or 12 hours end it)."""
+    if not session_token:
+        return None
+    return store.people.session_actor(hash_token(session_token), datetime.now(UTC) - SESSION_MAX_AGE)
 
 
 def sign_out(store: Store, session_token: str) -> None:

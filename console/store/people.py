@@ -100,11 +100,12 @@ class People:
             conn.execute(team_sessions.insert().values(token_hash=token_hash, actor=actor, person_id=person_id,
                                                        client=client[:200], created_at=datetime.now(UTC)))
 
-    def session_actor(self, token_hash: str) -> str | None:
-        """Who the session is, while it is open and its person is not revoked."""
+    def session_actor(self, token_hash: str, started_after: datetime) -> str | None:
+        """Who the session is, while it is open, younger than ``started_after`` and its person not revoked."""
         query = (sa.select(team_sessions.c.actor)
                  .select_from(team_sessions.outerjoin(people, people.c.id == team_sessions.c.person_id))
                  .where(team_sessions.c.token_hash == token_hash, team_sessions.c.ended_at.is_(None),
+                        team_sessions.c.created_at > started_after,
                         sa.or_(team_sessions.c.person_id.is_(None), people.c.revoked_at.is_(None))))
         with self.engine.connect() as conn:
             actor = conn.execute(query).scalar()

@@ -126,6 +126,9 @@ def test_sign_out_ends_the_session(store: Store, monkeypatch: pytest.MonkeyPatch
     service.sign_out(store, signed.session_token)
     assert service.session_actor(store, signed.session_token) is None
     assert service.session_actor(store, "made-up") is None
+    old = service.sign_in(store, SHARED, "Ada", "ip:10.3.0.2")
+    monkeypatch.setattr(team, "SESSION_MAX_AGE", team.timedelta(seconds=0))
+    assert service.session_actor(store, old.session_token) is None  # too old: sign in again
 
 
 def test_team_mode_refuses_to_start_without_a_gate(db_url: str, store: Store, monkeypatch: pytest.MonkeyPatch,
