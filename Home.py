@@ -17,7 +17,7 @@ st.write("Take your ManyChat app from *which endpoints do I need?* to *my instal
 state.show_notice()
 
 if st.button("Load the demo app", icon="🎁", help="An example app that fires at the built-in sample endpoint"):
-    demo = service.create_demo_app(store)
+    demo = service.create_demo_app(store, actor=state.actor())
     state.select_app(demo.id)
     state.notify(f"Loaded the demo app '{demo.name}': it fires at the built-in sample endpoint.")
     st.rerun()
@@ -43,7 +43,7 @@ with create_tab, st.form(f"create_app_{state.form_generation('create')}"):
     kind = st.radio("Kind", KINDS, horizontal=True, format_func=lambda k: f"{k} app")
     if st.form_submit_button("Create app", type="primary"):
         try:
-            created = service.create_app(store, AppProfile(name, app_id, version, kind))
+            created = service.create_app(store, AppProfile(name, app_id, version, kind), actor=state.actor())
         except service.ServiceError as exc:
             st.error(f"Not created: {md(exc)}")
         else:
@@ -67,6 +67,7 @@ with st.expander("What each step does"):
         "2. **Auth section**: build and validate the App JSON `auth` section; import and export App JSON.\n"
         "3. **Test fire**: send the install request exactly as ManyChat would and read why it failed.\n"
         "4. **Checklist**: conformance runs, the readiness checklist and a report for your App Store listing.\n"
-        "5. **History**: every fire, filtered, charted and inspectable."
+        "5. **History**: every fire, filtered, charted and inspectable.\n"
+        "6. **Activity**: who changed what and when in the app, with links to the evidence."
     )
 render_about(store)

@@ -17,6 +17,7 @@ INSTALL = if [ "$(UV)" = "1" ] && [ -x $(VENV)/bin/uv ]; then $(VENV)/bin/uv pip
 
 run: $(STAMP)
 	@echo "App Key Console: open http://localhost:$(PORT) (Ctrl-C to stop)"
+	$(PY) -m console team status
 	$(PY) -m streamlit run Home.py --server.port $(PORT)
 
 $(VENV)/bin/python:

@@ -1,5 +1,5 @@
 """`python -m console …`: validate, diff, fire, check, burst, sandbox (serve, install, uninstall, rescope,
-approve, reject, log), demo seed, db upgrade.
+approve, reject, log), demo seed, db upgrade, team (invite, revoke, list, status).
 
 Exit 0 = pass, 1 = the check failed, 2 = bad usage or unreadable input (message on
 stderr, never a traceback). ``--json`` prints one JSON object on stdout.
@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     _fire_options(check)
     check.add_argument("--for-listing", action="store_true",
                        help="make https, server-side delivery and a 200 required")
+    check.add_argument("--require-signoff", action="store_true",
+                       help="fail unless a reviewer signed off this exact App JSON in the console (and it is fresh)")
+    check.add_argument("--app", type=int, metavar="ID", help="with --require-signoff: the console app to look at")
 
     burst = commands.add_parser("burst", help="fire the install request for N installations at once (re-keying)")
     burst.add_argument("app_json", metavar="APP_JSON")
@@ -88,6 +91,17 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="SUBCOMMAND")
     upgrade = db_commands.add_parser("upgrade", help="apply the database migrations (the console also does at start)")
     upgrade.add_argument("--json", action="store_true", help="print one JSON object")
+
+    team = commands.add_parser("team", help="the access gate's people: invite, revoke, list; status")
+    team_commands = team.add_subparsers(dest="team_command", required=True, metavar="SUBCOMMAND")
+    invite = team_commands.add_parser("invite", help="invite a person: prints their personal token once")
+    invite.add_argument("name", metavar="NAME")
+    revoke = team_commands.add_parser("revoke", help="revoke a person's token (their sessions end at once)")
+    revoke.add_argument("name", metavar="NAME")
+    team_commands.add_parser("list", help="everyone invited, active or revoked")
+    team_commands.add_parser("status", help="is the gate on? exit 2 when CONSOLE_MODE=team has no gate")
+    for sub in team_commands.choices.values():
+        sub.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -339,12 +353,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     items = [item for item in items if item.id != "scopes.review"]  # scopes live in ManyChat, not App JSON
     verdict = verdict_of(items)
     ready = verdict.ready
+    signoff = _signoff_check(manifest, args.app, args.for_listing) if args.require_signoff else None
+    if args.app is not None and not args.require_signoff:
+        raise UsageError("--app ID only has a meaning with --require-signoff.")
     if args.json:
         from console.report import build_report
 
         profile = AppProfile(Path(args.app_json).stem, context.app_id, context.app_version)
         report = build_report(profile, (), manifest, items, target=args.url or "(none: validation only)",
-                              for_listing=args.for_listing)
+                              for_listing=args.for_listing,
+                              signoffs=[signoff.signoff.to_dict()] if signoff and signoff.signoff else ())
+        if signoff is not None:
+            report["signoff_required"] = {"ok": signoff.ok, "message": signoff.message}
         print(json.dumps(report, ensure_ascii=False))
     else:
         from console.readiness import STATUS_LABELS
@@ -356,7 +376,82 @@ def cmd_check(args: argparse.Namespace) -> int:
               f"{' for an App Store listing' if args.for_listing else ''}: {verdict.summary}.")
         if verdict.not_run and not args.url:
             print("  To run the fires the checklist needs: add --url https://your.endpoint/install", file=sys.stderr)
-    return EXIT_PASS if ready else EXIT_FAIL
+        if signoff is not None:
+            print(f"Sign-off: {'OK' if signoff.ok else 'MISSING'}: {signoff.message}")
+    return EXIT_PASS if ready and (signoff is None or signoff.ok) else EXIT_FAIL
+
+
+def _signoff_check(manifest: dict[str, Any], app_ref: int | None, for_listing: bool) -> Any:
+    from console import service
+
+    store = _open_store()
+    try:
+        return service.require_signoff(store, manifest, app_ref, for_listing)
+    finally:
+        store.close()
+
+
+def cmd_team(args: argparse.Namespace) -> int:
+    from console import service
+
+    store = _open_store()
+    try:
+        if args.team_command == "status":
+            return _team_status(store, args.json)
+        if args.team_command == "list":
+            people = service.list_people(store)
+            if args.json:
+                print(json.dumps({"people": [{
+                    "name": p.name, "active": p.active, "invited_at": p.created_at.isoformat(),
+                    "invited_by": p.created_by, "revoked_at": p.revoked_at.isoformat() if p.revoked_at else None,
+                } for p in people]}, ensure_ascii=False))
+            else:
+                for p in people:
+                    state = "active" if p.active else f"revoked {p.revoked_at:%Y-%m-%d %H:%M} UTC"
+                    print(f"{p.name:<40} {state:<28} invited {p.created_at:%Y-%m-%d %H:%M} UTC by {p.created_by}")
+                if not people:
+                    print("Nobody is invited yet: `python -m console team invite NAME`.")
+            return EXIT_PASS
+        try:
+            if args.team_command == "invite":
+                token = service.invite_person(store, args.name, actor="cli")
+            else:
+                service.revoke_person(store, args.name, actor="cli")
+        except service.ServiceError as exc:
+            raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    name = args.name.strip()
+    if args.team_command == "invite":
+        if args.json:
+            print(json.dumps({"name": name, "token": token}, ensure_ascii=False))
+        else:
+            print(token)
+            print(f"Personal token for {name}: shown only now (the console stores only its hash). "
+                  "Give it to them over a private channel.", file=sys.stderr)
+    elif args.json:
+        print(json.dumps({"name": name, "revoked": True}, ensure_ascii=False))
+    else:
+        print(f"Revoked {name}'s token; their open sessions have ended.")
+    return EXIT_PASS
+
+
+def _team_status(store: Any, as_json: bool) -> int:
+    from console import service
+    from console.config import access_token, console_mode
+
+    problem = service.gate_problem(store)
+    status = {"mode": console_mode(), "gate": service.gate_enabled(store), "shared_token": bool(access_token()),
+              "people": sum(1 for p in service.list_people(store) if p.active), "problem": problem}
+    if as_json:
+        print(json.dumps(status))
+    else:
+        print(f"mode {status['mode']} · gate {'on' if status['gate'] else 'off'} · shared token "
+              f"{'set' if status['shared_token'] else 'unset'} · {status['people']} active invite(s)")
+    if problem:
+        print(f"error: the console refuses to start: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_PASS
 
 
 def cmd_burst(args: argparse.Namespace) -> int:
@@ -459,7 +554,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 print(f"\rseeded {done:,} of {args.fires:,} fires", end="", file=sys.stderr, flush=True)
 
         try:
-            app = service.seed_demo(store, args.fires, args.app_name, on_batch=progress)
+            app = service.seed_demo(store, args.fires, args.app_name, on_batch=progress, actor="cli")
         except service.ServiceError as exc:
             raise UsageError(str(exc)) from None
         if sys.stderr.isatty():
@@ -690,7 +785,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     handlers = {"validate": cmd_validate, "diff": cmd_diff, "fire": cmd_fire, "check": cmd_check, "burst": cmd_burst,
-                "sandbox": cmd_sandbox, "demo": cmd_demo, "db": cmd_db}
+                "sandbox": cmd_sandbox, "demo": cmd_demo, "db": cmd_db, "team": cmd_team}
     try:
         _check_environment()
         return handlers[args.command](args)

@@ -60,3 +60,11 @@ def sandbox_port() -> int:
         raise ConfigError(f"CONSOLE_SANDBOX_PORT={raw[:40]!r} is not a port; set it to a number from 1 to 65535 "
                           "(or 0, or leave it unset, for any free port).")
     return int(text)
+
+
+MIN_ACCESS_TOKEN = 12
+
+
+def access_token() -> str:
+    """CONSOLE_ACCESS_TOKEN: the team's shared token for the access gate ('' = no shared token)."""
+    return os.environ.get("CONSOLE_ACCESS_TOKEN", "").strip()

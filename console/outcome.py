@@ -231,6 +231,7 @@ class FireRecord:
     step: str | None
     fired_at: datetime
     detail: FireDetail | None = None
+    actor: str = "local"  # who fired: the person signed in at the gate, 'cli', or 'local'
 
     @staticmethod
     def from_row(row: Mapping[str, Any] | Any) -> FireRecord:
@@ -243,6 +244,7 @@ class FireRecord:
             elapsed_ms=float(row.get("elapsed_ms") or 0.0), key_fingerprint=str(row.get("key_fingerprint") or ""),
             run_id=row.get("run_id"), step=row.get("step"), fired_at=row["fired_at"],
             detail=None if stored is None else FireDetail.from_stored(stored),
+            actor=str(row.get("actor") or "local"),
         )
 
     @property

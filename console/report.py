@@ -23,8 +23,8 @@ STATUS_ICONS = {"pass": "✅", "fail": "❌", "not_run": "⏳", "not_provable": 
 
 def build_report(profile: AppProfile, scopes: Sequence[str], manifest: dict[str, Any],
                  items: Sequence[ChecklistItem], *, target: str, for_listing: bool,
-                 generated_at: datetime | None = None) -> dict[str, Any]:
-    """The report as one JSON-ready object."""
+                 generated_at: datetime | None = None, signoffs: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """The report as one JSON-ready object (``signoffs``: the reviewers' decisions, newest first)."""
     view = describe_for_installer(scopes)
     return {
         "report": "App Key Console readiness report",
@@ -46,6 +46,7 @@ def build_report(profile: AppProfile, scopes: Sequence[str], manifest: dict[str,
              "evidence": [{**asdict(e), "at": e.at.isoformat() if e.at else None} for e in item.evidence]}
             for item in items
         ],
+        "signoffs": [dict(s) for s in signoffs],
     }
 
 
@@ -86,6 +87,12 @@ _MARKDOWN = """\
 {{ i.why | md }} | {% for e in i.evidence %}{{ e.label | md }}\
 {{ (" (" ~ e.at ~ ")") | md if e.at else "" }}{{ "; " if not loop.last }}{% endfor %} |
 {% endfor %}{% endif %}{% endfor %}
+## Sign-offs
+{% for s in r.signoffs %}{% if loop.first %}| By | Decision | When (UTC) | Verdict then | App JSON sha256 | State | Comment |
+|---|---|---|---|---|---|---|
+{% endif %}| {{ s.by | cell }} | {{ s.decision | replace("_", " ") }} | {{ s.at }} | {{ s.verdict | cell }} | {{ s.app_json_sha256[:12] }} | {{ ("stale: " ~ s.why_stale) if s.stale else "fresh" }} | {{ s.comment | cell }} |
+{% else %}- none yet
+{% endfor %}
 ## auth section
 {{ fence }}json
 {{ auth_json }}
@@ -119,6 +126,13 @@ text-align:left;vertical-align:top}th{background:#f6f8fa}.pass{color:#1a7f37}.fa
 <td>{{ "yes" if i.required else "no" }}</td><td>{{ i.why }}</td><td>{% for e in i.evidence %}{{ e.label }}\
 {{ " (" ~ e.at ~ ")" if e.at else "" }}<br>{% endfor %}</td></tr>
 {% endfor %}</table>{% endif %}{% endfor %}
+<h2>Sign-offs</h2>{% if r.signoffs %}<table><tr><th>By</th><th>Decision</th><th>When (UTC)</th>\
+<th>Verdict then</th><th>App JSON sha256</th><th>State</th><th>Comment</th></tr>
+{% for s in r.signoffs %}<tr><td>{{ s.by }}</td><td>{{ s.decision | replace("_", " ") }}</td><td>{{ s.at }}</td>\
+<td>{{ s.verdict }}</td><td><code>{{ s.app_json_sha256[:12] }}</code></td>\
+<td class="{{ 'fail' if s.stale else 'pass' }}">{{ ("stale: " ~ s.why_stale) if s.stale else "fresh" }}</td>\
+<td>{{ s.comment }}</td></tr>
+{% endfor %}</table>{% else %}<p>None yet.</p>{% endif %}
 <h2>auth section</h2><pre>{{ auth_json }}</pre>
 </body></html>
 """
@@ -141,11 +155,17 @@ def escape_markdown(value: object) -> str:
     return _LEADING.sub(lambda m: "\\" + m.group(1) if not m.group(1).isdigit() else m.group(1) + "\\", text)
 
 
+def _cell(text: Any) -> str:
+    """A Markdown table cell: one line, pipes escaped."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
 @lru_cache(maxsize=4)
 def _template(source: str, autoescape: bool) -> Template:
     """Compiled once per process: the Checklist page renders the report on every rerun."""
     env = Environment(autoescape=select_autoescape(default=autoescape, default_for_string=autoescape))
     env.filters["md"] = escape_markdown
+    env.filters["cell"] = _cell
     return env.from_string(source)
 
 

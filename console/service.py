@@ -74,7 +74,7 @@ RECENT_FIRES = 20
 DEFAULT_SETTINGS: dict[str, Any] = {
     "target": "endpoint", "sample_mode": "ok", "sample_arg": None, "sample_series": 0,
     "page_id": "100200300", "param_values": {}, "connect_timeout": 5.0, "total_timeout": 10.0,
-    "checklist_target": "endpoint", "for_listing": True, "sample_args": {}, "targets": [],
+    "for_listing": True, "sample_args": {}, "targets": [],
 }
 
 
@@ -126,9 +126,17 @@ def _check_app_id_free(store: Store, app_id: str, app_ref: int | None = None) ->
                            "Each ManyChat app has its own ID: switch to that app in the sidebar, or use another ID.")
 
 
+def _log(store: Store, app: AppRecord | None, actor: str, action: str, summary: str, *, app_ref: int | None = None,
+         app_name: str = "", fire_id: int | None = None, run_id: str | None = None,
+         signoff_id: int | None = None) -> None:
+    """One row of the activity log: who did what to which app (the evidence linked by id)."""
+    store.activity.record(app_ref=app.id if app else app_ref, app_name=app.name if app else app_name, actor=actor,
+                          action=action, summary=summary, fire_id=fire_id, run_id=run_id, signoff_id=signoff_id)
+
+
 def create_app(store: Store, profile: AppProfile, manifest: dict[str, Any] | None = None,
                scopes: Sequence[str] = (), settings: dict[str, Any] | None = None, *,
-               source: str = "page", author: str = DEFAULT_AUTHOR) -> AppRecord:
+               source: str = "page", actor: str = "local") -> AppRecord:
     """A new app (an empty server-side auth section unless a document is given); its document is version 1.
     App IDs are unique."""
     profile = _checked(profile)
@@ -138,43 +146,62 @@ def create_app(store: Store, profile: AppProfile, manifest: dict[str, Any] | Non
         name=profile.name, app_id=profile.app_id, version=profile.version, kind=profile.kind,
         scopes=sort_paths(scopes), manifest=document, settings={**DEFAULT_SETTINGS, **(settings or {})},
     )
-    store.versions.save(app_ref, document, author=author, source=source, summary="app created", update_app=False)
-    return _must_get(store, app_ref)
+    store.versions.save(app_ref, document, author=actor, source=source, summary="app created", update_app=False)
+    app = _must_get(store, app_ref)
+    _log(store, app, actor, "app_created", f"created {app.name} (App ID {app.app_id}, version {app.version}, "
+                                          f"{app.kind} app) with {len(app.scopes)} scope(s)")
+    return app
 
 
-def update_profile(store: Store, app_ref: int, profile: AppProfile) -> AppRecord:
+def update_profile(store: Store, app_ref: int, profile: AppProfile, *, actor: str = "local") -> AppRecord:
     profile = _checked(profile)
     _check_app_id_free(store, profile.app_id, app_ref)
-    if not store.apps.update(app_ref, name=profile.name, app_id=profile.app_id, version=profile.version,
-                             kind=profile.kind):
+    before = store.apps.get(app_ref)
+    if before is None or not store.apps.update(app_ref, name=profile.name, app_id=profile.app_id,
+                                               version=profile.version, kind=profile.kind):
         raise ServiceError(f"There is no app #{app_ref}; it may have been deleted.")
-    return _must_get(store, app_ref)
+    app = _must_get(store, app_ref)
+    changed = [f"{field} {getattr(before, field)!r} → {getattr(app, field)!r}"
+               for field in ("name", "app_id", "version", "kind") if getattr(before, field) != getattr(app, field)]
+    _log(store, app, actor, "profile_changed", "profile: " + ("; ".join(changed) or "saved unchanged"))
+    return app
 
 
-def delete_app(store: Store, app_ref: int) -> None:
-    """Delete an app with its fire history (the database cascades)."""
-    if not store.apps.delete(app_ref):
+def delete_app(store: Store, app_ref: int, *, actor: str = "local") -> None:
+    """Delete an app with its fire history (the database cascades); the deletion stays in the activity log."""
+    app = store.apps.get(app_ref)
+    if app is None or not store.apps.delete(app_ref):
         raise ServiceError(f"There is no app #{app_ref}; it may have been deleted already.")
+    _log(store, app, actor, "app_deleted", f"deleted {app.name} with its fires and sign-offs")
 
 
-def change_scopes(store: Store, app_ref: int, scopes: Sequence[str], policy: AddressPolicy | None = None) -> AppRecord:
+def change_scopes(store: Store, app_ref: int, scopes: Sequence[str], policy: AddressPolicy | None = None, *,
+                  actor: str = "local") -> AppRecord:
     """Replace the app's scopes (unknown paths refused). The one place a scope change happens.
 
     In the sandbox a dev app's change applies at once (every installation re-keyed, its install
     request fired); a public app's needs a republish and a review (see ``rescope``).
     """
-    return rescope(store, app_ref, scopes, policy).app
+    before = set(_must_get(store, app_ref).scopes)
+    app = rescope(store, app_ref, scopes, policy).app
+    added, removed = sorted(set(app.scopes) - before), sorted(before - set(app.scopes))
+    _log(store, app, actor, "scopes_changed",
+         "scopes: " + ", ".join([f"+{p}" for p in added] + [f"-{p}" for p in removed] or ["unchanged"])
+         + f" ({len(app.scopes)} selected)")
+    return app
 
 
-def toggle_scope(store: Store, app_ref: int, path: str) -> AppRecord:
+def toggle_scope(store: Store, app_ref: int, path: str, *, actor: str = "local") -> AppRecord:
     """Select the scope if it is not selected, else deselect it (read fresh, so two tabs do not collide)."""
     current = set(_must_get(store, app_ref).scopes)
-    return change_scopes(store, app_ref, sorted(current ^ {path}))
+    return change_scopes(store, app_ref, sorted(current ^ {path}), actor=actor)
 
 
 def save_manifest(store: Store, app_ref: int, document: dict[str, Any], *, source: str = "page",
-                  author: str = DEFAULT_AUTHOR) -> AppRecord:
+                  actor: str = "local") -> AppRecord:
     """Replace the app's App JSON document; every change becomes a version (who, when, from where, what)."""
+    from console.signoff import document_hash
+
     if not isinstance(document, dict):
         raise ServiceError("App JSON must be an object with 'auth' and 'actions'.")
     app = _must_get(store, app_ref)
@@ -183,19 +210,28 @@ def save_manifest(store: Store, app_ref: int, document: dict[str, Any], *, sourc
     if store.versions.count(app_ref) == 0:  # an app from before versions were kept: keep its state first
         store.versions.save(app_ref, app.manifest, author=DEFAULT_AUTHOR, source="initial",
                             summary="the App JSON before the first recorded change", update_app=False)
-    store.versions.save(app_ref, document, author=author, source=source,
+    store.versions.save(app_ref, document, author=actor, source=source,
                         summary=summarize(diff_documents(app.manifest, document)))
-    return _must_get(store, app_ref)
+    app = _must_get(store, app_ref)
+    _log(store, app, actor, "app_json_changed", f"App JSON saved from {source} (sha256 {document_hash(document)[:12]})")
+    return app
 
 
-def save_settings(store: Store, app_ref: int, **changes: Any) -> AppRecord:
+def save_settings(store: Store, app_ref: int, *, actor: str = "local", **changes: Any) -> AppRecord:
     """Change some of the app's settings (target, sample mode, sample values, timeouts)."""
     app = _must_get(store, app_ref)
-    store.apps.update(app_ref, settings={**settings_of(app), **changes})
-    return _must_get(store, app_ref)
+    before = settings_of(app)
+    store.apps.update(app_ref, settings={**before, **changes})
+    app = _must_get(store, app_ref)
+    changed = sorted(name for name, value in changes.items() if before.get(name) != value)
+    if changed:
+        _log(store, app, actor, "settings_changed", "settings: " + ", ".join(
+            f"{name} = {value!r}" for name, value in sorted(changes.items()) if name in changed))
+    return app
 
 
-def choose_sample_mode(store: Store, app_ref: int, mode: str, arg: int | None) -> AppRecord:
+def choose_sample_mode(store: Store, app_ref: int, mode: str, arg: int | None, *,
+                       actor: str = "local") -> AppRecord:
     """Fire at the sample endpoint in ``mode``; a changed mode starts a new series (flaky counts from 0).
 
     Each mode keeps its own number (slow's N seconds, flaky's K failures)."""
@@ -210,7 +246,7 @@ def choose_sample_mode(store: Store, app_ref: int, mode: str, arg: int | None) -
     if (mode, arg) == (settings["sample_mode"], settings["sample_arg"]):
         return app
     args = {**settings["sample_args"], **({mode: int(arg)} if arg is not None else {})}
-    return save_settings(store, app_ref, sample_mode=mode, sample_arg=arg, sample_args=args,
+    return save_settings(store, app_ref, actor=actor, sample_mode=mode, sample_arg=arg, sample_args=args,
                          sample_series=int(settings["sample_series"]) + 1)
 
 
@@ -220,7 +256,7 @@ def sample_arg_for(app: AppRecord, mode: str) -> int:
     return int(remembered) if remembered else (3 if mode == "slow" else 1)
 
 
-def save_target(store: Store, app_ref: int, name: str, url: str) -> AppRecord:
+def save_target(store: Store, app_ref: int, name: str, url: str, *, actor: str = "local") -> AppRecord:
     """Add or replace a named target URL (e.g. local, staging, production) and fire at it from now on."""
     from urllib.parse import urlsplit
 
@@ -237,18 +273,18 @@ def save_target(store: Store, app_ref: int, name: str, url: str) -> AppRecord:
                            "e.g. https://staging.example.com/manychat/installed.")
     app = _must_get(store, app_ref)
     targets = [t for t in settings_of(app)["targets"] if t["name"] != name] + [{"name": name, "url": url}]
-    return save_settings(store, app_ref, targets=targets[-20:], target=f"saved:{name}")
+    return save_settings(store, app_ref, actor=actor, targets=targets[-20:], target=f"saved:{name}")
 
 
-def delete_target(store: Store, app_ref: int, name: str) -> AppRecord:
+def delete_target(store: Store, app_ref: int, name: str, *, actor: str = "local") -> AppRecord:
     app = _must_get(store, app_ref)
     settings = settings_of(app)
     targets = [t for t in settings["targets"] if t["name"] != name]
     target = "endpoint" if settings["target"] == f"saved:{name}" else settings["target"]
-    return save_settings(store, app_ref, targets=targets, target=target)
+    return save_settings(store, app_ref, actor=actor, targets=targets, target=target)
 
 
-def create_demo_app(store: Store, name: str | None = None) -> AppRecord:
+def create_demo_app(store: Store, name: str | None = None, *, actor: str = "local") -> AppRecord:
     """The demo app from assets/, set to fire at the built-in sample endpoint (numbered if loaded again)."""
     summaries = store.apps.summaries()
     taken, ids = {app.name for app in summaries}, {app.app_id for app in summaries}
@@ -260,15 +296,16 @@ def create_demo_app(store: Store, name: str | None = None) -> AppRecord:
         if profile.name not in taken and profile.app_id not in ids:
             break
         number += 1
-    return create_app(store, profile, demo.demo_manifest(), demo.DEMO_SCOPES, demo.demo_settings())
+    return create_app(store, profile, demo.demo_manifest(), demo.DEMO_SCOPES, demo.demo_settings(), actor=actor)
 
 
 def seed_demo(store: Store, fires: int, app_name: str | None = None,
-              on_batch: Callable[[int], None] | None = None) -> AppRecord:
+              on_batch: Callable[[int], None] | None = None, *, actor: str = "local") -> AppRecord:
     """The demo app with ``fires`` realistic stored fires over 30 days (batched, no network)."""
     if not 0 <= fires <= 1_000_000:
         raise ServiceError("--fires: give a number from 0 to 1,000,000.")
-    app = create_demo_app(store, app_name)
+    app = create_demo_app(store, app_name, actor=actor)
+
     def insert(rows: Sequence[dict[str, Any]]) -> list[int]:
         return store.fires.insert_many(rows, return_ids=False)
 
@@ -282,8 +319,10 @@ def seed_demo(store: Store, fires: int, app_name: str | None = None,
 
 
 def settings_of(app: AppRecord) -> dict[str, Any]:
-    """The app's settings with defaults filled in."""
-    return {**DEFAULT_SETTINGS, **app.settings}
+    """The app's settings with defaults filled in (the Checklist checks where Test fire fires, until told)."""
+    settings = {**DEFAULT_SETTINGS, **app.settings}
+    settings.setdefault("checklist_target", target_kind(str(settings["target"])))
+    return settings
 
 
 def fire_context(app: AppRecord) -> FireContext:
@@ -295,13 +334,6 @@ def fire_context(app: AppRecord) -> FireContext:
 def timeouts_of(app: AppRecord) -> Timeouts:
     settings = settings_of(app)
     return Timeouts(float(settings["connect_timeout"]), float(settings["total_timeout"]))
-
-
-def reveal_allowed() -> bool:
-    """Whether a page may reveal a key it holds (never in team mode)."""
-    from console.config import console_mode
-
-    return console_mode() != "team"
 
 
 def target_kind(target: str) -> str:
@@ -329,9 +361,9 @@ def fired_url(app: AppRecord, sample_base_url: str, target: str | None = None) -
 
 
 def _row(result: FireResult, *, app_ref: int | None, app_name: str, source: str, target_kind: str,
-         run_id: str | None = None, step: str | None = None) -> dict[str, Any]:
+         run_id: str | None = None, step: str | None = None, actor: str = "local") -> dict[str, Any]:
     return {**result.to_stored(), "app_ref": app_ref, "app_name": app_name, "source": source,
-            "target_kind": target_kind, "run_id": run_id, "step": step}
+            "target_kind": target_kind, "run_id": run_id, "step": step, "actor": actor[:80]}
 
 
 @dataclass(frozen=True)
@@ -341,7 +373,8 @@ class FireOutcome:
 
 
 def fire_for_app(store: Store, app: AppRecord, sample_base_url: str, policy: AddressPolicy,
-                 app_key: str | None = None, retry_of: int | None = None, url: str | None = None) -> FireOutcome:
+                 app_key: str | None = None, retry_of: int | None = None, url: str | None = None, *,
+                 actor: str = "local") -> FireOutcome:
     """Fire the app's install request at its current target (or ``url``) and store the fire.
 
     ``retry_of`` names the fire this one retries (the page labels it, with whether the key is the same)."""
@@ -349,7 +382,8 @@ def fire_for_app(store: Store, app: AppRecord, sample_base_url: str, policy: Add
     result = fire_install_request(request_or_default(app.manifest), fire_context(app), app_key=app_key,
                                   url=url or target_url(app, sample_base_url), timeouts=timeouts_of(app),
                                   policy=policy)
-    row = _row(result, app_ref=app.id, app_name=app.name, source="page", target_kind=target_kind(target))
+    row = _row(result, app_ref=app.id, app_name=app.name, source="page", target_kind=target_kind(target),
+               actor=actor)
     if retry_of is not None:
         before = get_fire(store, retry_of)
         same = before is not None and before.key_fingerprint == result.key_fingerprint
@@ -357,10 +391,14 @@ def fire_for_app(store: Store, app: AppRecord, sample_base_url: str, policy: Add
     fire_id = store.fires.insert(row)
     record = get_fire(store, fire_id)
     assert record is not None
+    _log(store, app, actor, "fire", f"fired at the {target}: {result.category.value}"
+                                    + (f" (HTTP {result.status})" if result.status is not None else ""),
+         fire_id=fire_id)
     return FireOutcome(result, record)
 
 
-def refire(store: Store, fire_id: int, sample_base_url: str, policy: AddressPolicy) -> FireOutcome:
+def refire(store: Store, fire_id: int, sample_base_url: str, policy: AddressPolicy, *,
+           actor: str = "local") -> FireOutcome:
     """Fire a stored fire's app again at the URL that fire went to (a fresh key, today's App JSON)."""
     before = get_fire(store, fire_id)
     if before is None:
@@ -370,27 +408,35 @@ def refire(store: Store, fire_id: int, sample_base_url: str, policy: AddressPoli
         raise ServiceError(f"Fire #{fire_id} belongs to no app (a CLI fire, or its app was deleted): "
                            "re-fire it with `python -m console fire`.")
     url = before.url if "•" not in before.url else None  # a URL that carried the masked key is rendered again
-    return fire_for_app(store, app, sample_base_url, policy, url=url)
+    return fire_for_app(store, app, sample_base_url, policy, url=url, actor=actor)
 
 
 def run_conformance_for_app(store: Store, app: AppRecord, sample_base_url: str, policy: AddressPolicy,
-                            target: str, on_fire: Callable[[ConformanceFire, int], None] | None = None) -> str:
+                            target: str, on_fire: Callable[[ConformanceFire, int], None] | None = None, *,
+                            actor: str = "local") -> str:
     """Run every conformance step at ``target``; the fires are stored in one transaction. The run's id."""
     run_id = new_run_id()
     fired = run_conformance(request_or_default(app.manifest), fire_context(app),
                             url=target_url(app, sample_base_url, target), timeouts=timeouts_of(app), policy=policy,
                             on_fire=on_fire)
-    store.fires.insert_many([_row(item.result, app_ref=app.id, app_name=app.name, source="conformance",
-                                  target_kind=target, run_id=run_id, step=item.step) for item in fired])
+    ids = store.fires.insert_many([_row(item.result, app_ref=app.id, app_name=app.name, source="conformance",
+                                        target_kind=target, run_id=run_id, step=item.step, actor=actor)
+                                   for item in fired])
+    ok = sum(1 for item in fired if item.result.ok)
+    _log(store, app, actor, "conformance_run", f"conformance run at the {target}: {len(fired)} fire(s), {ok} got 200",
+         fire_id=ids[0] if ids else None, run_id=run_id)
     return run_id
 
 
 def record_cli_fires(store: Store, results: Sequence[tuple[FireResult, str | None]], app_name: str,
-                     target_kind: str, run_id: str | None = None) -> list[FireRecord]:
+                     target_kind: str, run_id: str | None = None, *, actor: str = "cli") -> list[FireRecord]:
     """Store fires made on the command line (one transaction); the stored records, in firing order."""
     ids = store.fires.insert_many([_row(result, app_ref=None, app_name=app_name, source="cli",
-                                        target_kind=target_kind, run_id=run_id, step=step)
+                                        target_kind=target_kind, run_id=run_id, step=step, actor=actor)
                                    for result, step in results])
+    if ids:
+        _log(store, None, actor, "cli_fires", f"{len(ids)} fire(s) from the command line at the {target_kind}",
+             app_name=app_name, fire_id=ids[0], run_id=run_id)
     return [FireRecord.from_row(row) for row in store.fires.in_order(FireFilter(run_id=run_id), len(ids))] \
         if run_id else []
 
@@ -502,10 +548,10 @@ def validate_app(app: AppRecord, for_listing: bool = False) -> ValidationReport:
     return validate_manifest(app.manifest, for_listing=for_listing, scopes=app.scopes)
 
 
-def add_scope(store: Store, app_ref: int, path: str) -> AppRecord:
+def add_scope(store: Store, app_ref: int, path: str, *, actor: str = "local") -> AppRecord:
     """Select one more scope (the one-click fix of a missing-scope finding); nothing when already selected."""
     app = _must_get(store, app_ref)
-    return app if path in app.scopes else change_scopes(store, app_ref, [*app.scopes, path])
+    return app if path in app.scopes else change_scopes(store, app_ref, [*app.scopes, path], actor=actor)
 
 
 def list_versions(store: Store, app_ref: int, limit: int = 50) -> list[VersionRecord]:
@@ -893,3 +939,167 @@ def recent_bursts(store: Store, app_ref: int | None = None, limit: int = 10) -> 
     """The newest burst runs (interrupted ones shown as such)."""
     mark_interrupted(store)
     return store.bursts.recent(app_ref, limit)
+
+
+# ---- team mode: the access gate, invites, who did what, sign-offs
+
+
+def gate_problem(store: Store) -> str | None:
+    """Why the console refuses to start (team mode without a gate, a short shared token), or None."""
+    from console import team
+
+    return team.gate_problem(store)
+
+
+def gate_enabled(store: Store) -> bool:
+    from console import team
+
+    return team.gate_enabled(store)
+
+
+def sign_in(store: Store, token: str, name: str, client: str) -> Any:
+    """A session for a valid token (team.GateRefused otherwise, with the client's slow-down applied)."""
+    from console import team
+
+    try:
+        return team.sign_in(store, token, name, client)
+    except team.GateRefused as exc:
+        raise ServiceError(str(exc)) from None
+
+
+def session_actor(store: Store, session_token: str) -> str | None:
+    from console import team
+
+    return team.session_actor(store, session_token)
+
+
+def sign_out(store: Store, session_token: str) -> None:
+    from console import team
+
+    team.sign_out(store, session_token)
+
+
+def invite_person(store: Store, name: str, *, actor: str = "cli") -> str:
+    """Invite a person; their personal token, to be shown once (only its hash is stored)."""
+    from console import team
+
+    try:
+        token = team.invite(store, name, actor)
+    except team.TeamError as exc:
+        raise ServiceError(str(exc)) from None
+    _log(store, None, actor, "person_invited", f"invited {name.strip()}")
+    return token
+
+
+def revoke_person(store: Store, name: str, *, actor: str = "cli") -> None:
+    from console import team
+
+    try:
+        team.revoke(store, name)
+    except team.TeamError as exc:
+        raise ServiceError(str(exc)) from None
+    _log(store, None, actor, "person_revoked", f"revoked {name.strip()}'s token and ended their sessions")
+
+
+def list_people(store: Store) -> list[Any]:
+    return store.people.all()
+
+
+def activity_for_app(store: Store, app_ref: int, limit: int = 200) -> list[Any]:
+    """The app's activity log, newest first: what changed, when, by whom, with the evidence's ids."""
+    return store.activity.for_app(app_ref, limit=limit)
+
+
+def signoffs_for_app(store: Store, app: AppRecord) -> list[Any]:
+    """The app's sign-offs, newest first, each judged fresh or stale against the app's current state."""
+    from console.signoff import judge
+
+    return [judge(record, app.manifest, app.scopes) for record in store.signoffs.for_app(app.id)]
+
+
+def sign_off(store: Store, app: AppRecord, decision: str, comment: str, target: str, for_listing: bool, *,
+             actor: str = "local") -> Any:
+    """Record a reviewer's decision on the app's current state (verdict, App JSON, scopes, evidence)."""
+    from console.signoff import DECISIONS, MAX_COMMENT, document_hash, evidence_of, judge, scopes_hash
+
+    if decision not in DECISIONS:
+        raise ServiceError(f"Unknown decision {decision!r}: use one of {', '.join(DECISIONS)}.")
+    if target not in TARGETS:
+        raise ServiceError(f"Unknown target {target!r}: use one of {', '.join(TARGETS)}.")
+    comment = comment.strip()
+    if len(comment) > MAX_COMMENT:
+        raise ServiceError(f"The comment is {len(comment)} characters long: keep it under {MAX_COMMENT}.")
+    if decision == "changes_requested" and not comment:
+        raise ServiceError("Say which changes you request in the comment.")
+    app = _must_get(store, app.id)  # sign what is stored now, not what the page read earlier
+    check = readiness(store, app, target, for_listing)
+    if decision == "approved" and not check.verdict.ready:
+        raise ServiceError(f"Cannot sign off: not ready at the {target} ({check.verdict.summary}). "
+                           "Missing evidence is never a pass: run the conformance runs, or request changes.")
+    signoff_id = store.signoffs.insert(
+        app_ref=app.id, actor=actor, decision=decision, comment=comment, ready=check.verdict.ready,
+        verdict=check.verdict.summary, target=target, for_listing=for_listing,
+        manifest_hash=document_hash(app.manifest), scopes_hash=scopes_hash(app.scopes),
+        evidence=evidence_of(check.items))
+    _log(store, app, actor, "signoff", f"{DECISIONS[decision]} at the {target} ({check.verdict.summary})"
+         + (f": {comment}" if comment else ""), signoff_id=signoff_id)
+    return judge(store.signoffs.for_app(app.id, limit=1)[0], app.manifest, app.scopes)
+
+
+@dataclass(frozen=True)
+class SignoffCheck:
+    ok: bool
+    message: str
+    signoff: Any = None
+
+
+def require_signoff(store: Store, manifest: dict[str, Any], app_ref: int | None = None,
+                    for_listing: bool = False) -> SignoffCheck:
+    """Is there a fresh sign-off for this App JSON (of the app ``app_ref``, or any app holding the document)?
+    With ``for_listing``, the sign-off must have been made with the App Store listing rules on."""
+    from console.signoff import document_hash
+
+    digest = document_hash(manifest)
+    candidates = [app_ref] if app_ref is not None else store.signoffs.apps_with_manifest(digest)
+    if app_ref is not None and store.apps.get(app_ref) is None:
+        return SignoffCheck(False, f"--app {app_ref}: there is no app #{app_ref} in the console's database.")
+    if not candidates:
+        return SignoffCheck(False, f"No sign-off for this App JSON (sha256 {digest[:12]}): nobody signed off this "
+                                   "exact document in the console. Sign off on the Checklist page, or give --app ID.")
+    reasons = []
+    for ref in candidates:
+        app = store.apps.get(ref)
+        if app is None:
+            continue
+        views = signoffs_for_app(store, app)
+        if not views:
+            reasons.append(f"app #{ref} ({app.name}) has no sign-off")
+            continue
+        latest = views[0]
+        who = f"{latest.record.actor} on {latest.record.at:%Y-%m-%d %H:%M} UTC"
+        if latest.record.decision != "approved":
+            reasons.append(f"app #{ref} ({app.name}): the latest decision is 'changes requested' by {who}")
+        elif latest.stale:
+            reasons.append(f"app #{ref} ({app.name}): the sign-off by {who} is stale ({latest.why_stale})")
+        elif for_listing and not latest.record.for_listing:
+            reasons.append(f"app #{ref} ({app.name}): the sign-off by {who} was made without the App Store listing "
+                           "rules (turn on 'For an App Store listing' on the Checklist and sign off again)")
+        elif latest.record.manifest_hash != digest:
+            reasons.append(f"app #{ref} ({app.name}): the sign-off by {who} is for another App JSON "
+                           f"(sha256 {latest.record.manifest_hash[:12]}, this file is {digest[:12]})")
+        else:
+            return SignoffCheck(True, f"signed off by {who} for app #{ref} ({app.name})", latest)
+    return SignoffCheck(False, "No fresh sign-off: " + "; ".join(reasons or ["the signed app was deleted"]) + ".")
+
+
+def gate_client(headers: dict[str, str], ip_address: str | None) -> str:
+    from console import team
+
+    return team.client_key(headers, ip_address)
+
+
+def reveal_allowed() -> bool:
+    """Team mode never reveals a key on screen, not even the one this browser session fired."""
+    from console.config import console_mode
+
+    return console_mode() != "team"

@@ -26,7 +26,7 @@ with left:
     baseline = state.scopes_baseline(app.id, app.scopes)
 
     def toggle(path: str) -> None:
-        service.toggle_scope(page.store, app.id, path)
+        service.toggle_scope(page.store, app.id, path, actor=state.actor())
 
     st.caption(f"{len(shown)} of {len(SCOPES)} endpoints shown · {len(selected)} selected")
     if not access:
@@ -47,7 +47,7 @@ with left:
                         + (" · sends messages to subscribers" if scope.is_sending else "")
                         + (" · writes data" if scope.is_write and not scope.is_sending else ""))
     if selected and st.button("Clear selection"):
-        service.change_scopes(page.store, app.id, [])
+        service.change_scopes(page.store, app.id, [], actor=state.actor())
         st.rerun()
 
 with right:

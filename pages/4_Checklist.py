@@ -5,9 +5,10 @@ import streamlit as st
 from console import service
 from console.profile import file_slug
 from console.report import build_report, render_html, render_json, render_markdown
-from ui import page_setup, require_app
+from ui import page_setup, require_app, state
 from ui.frame import page_url
 from ui.render_fire import render_checklist
+from ui.render_signoff import render_signoff
 from ui.resources import address_policy, sample_endpoint
 from ui.text import md
 
@@ -26,7 +27,8 @@ target = c1.radio("Checked target", list(targets), format_func=targets.__getitem
 for_listing = c2.toggle("For an App Store listing", value=bool(settings["for_listing"]), key=f"for_listing_{app.id}",
                         help="Makes https, server-side delivery and a 200 from your endpoint required")
 if (target, for_listing) != (settings["checklist_target"], settings["for_listing"]):
-    app = service.save_settings(store, app.id, checklist_target=target, for_listing=for_listing)  # Home shows it too
+    app = service.save_settings(store, app.id, actor=state.actor(), checklist_target=target,
+                                for_listing=for_listing)  # Home shows it too
 
 sample = sample_endpoint()
 url = service.fired_url(app, sample.base_url, target) or "(no URL yet: set it in step 2)"
@@ -38,7 +40,8 @@ if st.button("Run conformance", icon="🧪", type="primary",
         bar.progress(min(index / service.MAX_CONFORMANCE_FIRES, 1.0),
                      text=f"{item.step}: fire {index} → {item.result.category.value}")
 
-    service.run_conformance_for_app(store, app, sample.base_url, address_policy(), target, on_fire=advance)
+    service.run_conformance_for_app(store, app, sample.base_url, address_policy(), target, on_fire=advance,
+                                    actor=state.actor())
     bar.progress(1.0, text="Conformance runs done")
 
 check = service.checklist(store, app)
@@ -48,8 +51,9 @@ if check.verdict.ready:
 else:
     st.error(f"**Not ready:** {md(check.verdict.summary)}.", icon="⛔")
 
+signoffs = service.signoffs_for_app(store, app)
 report = build_report(service.profile_of(app), app.scopes, app.manifest, items, for_listing=for_listing,
-                      target=f"{targets[target]}: {url}")
+                      target=f"{targets[target]}: {url}", signoffs=[v.to_dict() for v in signoffs])
 slug = file_slug(app.name)
 d1, d2, d3 = st.columns(3)
 d1.download_button("Report (Markdown)", render_markdown(report), f"{slug}-readiness.md", "text/markdown",
@@ -60,3 +64,5 @@ d3.download_button("Report (JSON)", render_json(report), f"{slug}-readiness.json
                    icon="⬇️", width="stretch")
 
 render_checklist(items, lambda fire_id: page_url(5, app, fire=fire_id))
+
+render_signoff(store, app, target, for_listing, signoffs)

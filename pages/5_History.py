@@ -74,6 +74,7 @@ fire = service.get_fire(store, int(fire_id)) if fire_id else None
 if fire_id and fire is None:
     st.warning(f"There is no fire #{fire_id}.")
 elif fire is not None and fire.detail is not None:
+    st.text(f"fired by {fire.actor}")  # a person's name: text, never Markdown
     st.text(f"{fire.app_name} · {fire.source} · target {fire.target_kind}"
             + (f" · conformance step {fire.step}" if fire.step else "") + f"\nFired at {fire.url}")
     render_verdict(fire)

@@ -50,7 +50,7 @@ def apply_widgets(store: Store, app_ref: int) -> None:
             form = replace(auth_form_from({**app.manifest, "auth": auth}), delivery="server")
     updated, issues = apply_auth_form(app.manifest, form)
     if not issues and updated != app.manifest:
-        service.save_manifest(store, app.id, updated, source="page")
+        service.save_manifest(store, app.id, updated, source="page", actor=state.actor())
         state.clear_undo_cursor(app.id)
 
 

@@ -12,12 +12,12 @@ import streamlit as st
 from console import service
 from console.config import ConfigError, console_mode
 from console.store import AppRecord, Store
-from ui import state
+from ui import gate, state
 from ui.resources import get_store
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = 4  # pages 1-4 are the steps of the journey; the others are tools
-ICONS = {1: "🎯", 2: "🧩", 3: "🚀", 4: "✅", 5: "📜"}
+ICONS = {1: "🎯", 2: "🧩", 3: "🚀", 4: "✅", 5: "📜", 6: "🧪", 7: "💥", 8: "👥"}
 
 
 @cache
@@ -63,6 +63,7 @@ def page_setup(title: str) -> Page:
         st.text(str(exc))
         st.stop()
     store = get_store()
+    gate.guard(store)  # before anything is shown or done: the access gate (team mode)
     if state.query_app() is not None and service.get_app(store, state.query_app() or 0) is None:
         st.warning(f"There is no app #{state.query_app()} (it may have been deleted); showing another one.")
     app = _resolve_app(store)

@@ -20,7 +20,8 @@ def render_edit_profile(store: Store, app: AppRecord) -> None:
                         format_func=lambda k: f"{k} app")
         if st.form_submit_button("Save profile"):
             try:
-                service.update_profile(store, app.id, AppProfile(name, app_id, version, kind))
+                service.update_profile(store, app.id, AppProfile(name, app_id, version, kind),
+                                       actor=state.actor())
             except service.ServiceError as exc:
                 st.error(f"Not saved: {exc}")
             else:
@@ -33,7 +34,7 @@ def render_delete(store: Store, app: AppRecord) -> None:
     sure = st.checkbox("Yes, delete this app", key=f"confirm_delete_{app.id}")
     if st.button("Delete app", disabled=not sure, type="primary"):
         try:
-            service.delete_app(store, app.id)
+            service.delete_app(store, app.id, actor=state.actor())
         except service.ServiceError as exc:
             st.error(str(exc))
             return

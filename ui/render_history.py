@@ -14,15 +14,15 @@ from ui import state
 from ui.render_fire import pretty_json, render_verdict
 from ui.resources import address_policy, sample_endpoint
 
-COLUMNS = ["#", "fired at (UTC)", "app", "source", "target", "URL fired", "HTTP status", "outcome", "elapsed (ms)",
-           "step", "key"]
+COLUMNS = ["#", "fired at (UTC)", "app", "source", "by", "target", "URL fired", "HTTP status", "outcome",
+           "elapsed (ms)", "step", "key"]
 
 
 def render_history_table(rows: Sequence[FireRecord]) -> list[int]:
     """The page of fires; the ids of the rows the user selected (one opens it, two compare them)."""
     frame = pd.DataFrame([{
         "#": f.id, "fired at (UTC)": f.fired_at.strftime("%Y-%m-%d %H:%M:%S"), "app": f.app_name,
-        "source": f.source, "target": f.target_kind, "URL fired": f.url,
+        "source": f.source, "by": f.actor, "target": f.target_kind, "URL fired": f.url,
         "HTTP status": "—" if f.status is None else str(f.status), "outcome": f.category.value,
         "elapsed (ms)": round(f.elapsed_ms, 1), "step": f.step or "", "key": f.key_fingerprint,
     } for f in rows], columns=COLUMNS)
@@ -65,7 +65,7 @@ def render_refire(store: Store, fire: FireRecord) -> None:
     if st.button(f"Re-fire #{fire.id} with its settings", icon="🔁", key=f"refire_{fire.id}",
                  help="Sends the app's current install request to the URL this fire went to, with a fresh key"):
         try:
-            outcome = service.refire(store, fire.id, sample_endpoint().base_url, address_policy())
+            outcome = service.refire(store, fire.id, sample_endpoint().base_url, address_policy(), actor=state.actor())
         except service.ServiceError as exc:
             st.error(str(exc))
             return

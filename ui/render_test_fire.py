@@ -7,6 +7,7 @@ import streamlit as st
 from console import service
 from console.sandbox.sample_endpoint import MODE_HELP, MODES
 from console.store import AppRecord, Store
+from ui import state
 
 
 def target_label(app: AppRecord, target: str) -> str:
@@ -25,7 +26,7 @@ def render_target(store: Store, app: AppRecord) -> AppRecord:
     target = st.radio("Target", options, index=options.index(current), horizontal=True,
                       format_func=lambda t: target_label(app, t), key=f"target_{app.id}_{len(options)}")
     if target != settings["target"]:
-        service.save_settings(store, app.id, target=target)
+        service.save_settings(store, app.id, actor=state.actor(), target=target)
         st.rerun()
     if target == "sample":
         mode = st.selectbox("Sample endpoint mode", MODES, index=MODES.index(settings["sample_mode"]),
@@ -36,10 +37,10 @@ def render_target(store: Store, app: AppRecord) -> AppRecord:
             arg = int(st.number_input(label, 1, 60, service.sample_arg_for(app, mode),
                                       key=f"sample_arg_{app.id}_{mode}"))
         if (mode, arg) != (settings["sample_mode"], settings["sample_arg"]):
-            service.choose_sample_mode(store, app.id, mode, arg)
+            service.choose_sample_mode(store, app.id, mode, arg, actor=state.actor())
             st.rerun()
     elif target.startswith("saved:") and st.button("Remove this target", key=f"remove_{target}"):
-        service.delete_target(store, app.id, target.removeprefix("saved:"))
+        service.delete_target(store, app.id, target.removeprefix("saved:"), actor=state.actor())
         st.rerun()
     with st.popover("Add a target URL", icon="➕"):
         with st.form(f"add_target_{app.id}"):
@@ -47,7 +48,7 @@ def render_target(store: Store, app: AppRecord) -> AppRecord:
             url = st.text_input("URL", placeholder="https://staging.example.com/manychat/installed")
             if st.form_submit_button("Save target"):
                 try:
-                    service.save_target(store, app.id, name, url)
+                    service.save_target(store, app.id, name, url, actor=state.actor())
                 except service.ServiceError as exc:
                     st.error(str(exc))
                 else:

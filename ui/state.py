@@ -161,3 +161,34 @@ def take_show_once() -> tuple[int, str] | None:
 def last_sandbox_installation() -> int | None:
     value = st.session_state.get(SANDBOX_LAST)
     return value if isinstance(value, int) else None
+
+
+TEAM_SESSION = "team_session"  # this browser session's sign-in (the database holds its hash)
+ACTOR = "actor"  # who is signed in: refreshed from the database on every run by the gate
+
+
+def actor() -> str:
+    """Who this browser session is: the signed-in person, or 'local' when the console has no gate."""
+    value = st.session_state.get(ACTOR)
+    return value if isinstance(value, str) and value else "local"
+
+
+def set_actor(name: str | None) -> None:
+    if name:
+        st.session_state[ACTOR] = name
+    else:
+        st.session_state.pop(ACTOR, None)
+
+
+def team_session() -> str:
+    value = st.session_state.get(TEAM_SESSION)
+    return value if isinstance(value, str) else ""
+
+
+def hold_team_session(token: str) -> None:
+    st.session_state[TEAM_SESSION] = token
+
+
+def forget_team_session() -> None:
+    st.session_state.pop(TEAM_SESSION, None)
+    st.session_state.pop(ACTOR, None)

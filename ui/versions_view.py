@@ -56,7 +56,7 @@ def render_import(store: Store, app: AppRecord) -> None:
         confirm, cancel = st.columns(2)
         if confirm.button("Replace the App JSON" if pending.cautions or pending.snippet.kind == "document"
                           else "Merge into the App JSON", type="primary", key=f"confirm_import_{app.id}"):
-            service.save_manifest(store, app.id, pending.document, source="import")
+            service.save_manifest(store, app.id, pending.document, source="import", actor=state.actor())
             state.clear_pending_import(app.id)
             reload_form(app)
             st.toast("App JSON imported (a new version)")
@@ -75,7 +75,7 @@ def render_undo(store: Store, app: AppRecord) -> None:
     if left.button("↶ Undo", key=f"undo_{app.id}", disabled=latest is None or (showing or latest.number) <= 1,
                    help="Bring back the App JSON as it was before the last change (again for earlier states)."):
         try:
-            undone = service.undo_manifest(store, app.id, showing)
+            undone = service.undo_manifest(store, app.id, showing, author=state.actor())
         except service.ServiceError as exc:
             st.error(str(exc))
             return
@@ -106,7 +106,7 @@ def render_versions(store: Store, app: AppRecord) -> None:
         st.code("\n".join(c.describe(90) for c in changes) or "(the same App JSON)", language=None)
         if st.button(f"Restore version {old}", key=f"restore_{app.id}",
                      help="Makes it the current App JSON again, as a new version: nothing is lost."):
-            service.restore_version(store, app.id, int(old))
+            service.restore_version(store, app.id, int(old), author=state.actor())
             state.clear_undo_cursor(app.id)
             reload_form(app)
             st.toast(f"Version {old} restored")

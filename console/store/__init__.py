@@ -8,17 +8,21 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from console.store.activity import Activity, ActivityRecord
 from console.store.apps import AppRecord, Apps, AppSummary
 from console.store.bursts import BurstRunRecord, Bursts
 from console.store.engine import DatabaseError, create_engine, upgrade_database
 from console.store.fires import FireFilter, Fires
 from console.store.installations import InstallationRecord, Installations, KeyLookup, SandboxAppRow
+from console.store.people import People, Person
 from console.store.sandbox_calls import CallRecord, SandboxCalls
 from console.store.sandbox_pages import SandboxPages
+from console.store.signoffs import SignoffRecord, Signoffs
 from console.store.versions import VersionRecord, Versions
 
-__all__ = ["AppRecord", "AppSummary", "BurstRunRecord", "CallRecord", "DatabaseError", "FireFilter",
-           "InstallationRecord", "KeyLookup", "SandboxAppRow", "Store", "VersionRecord", "open_store"]
+__all__ = ["ActivityRecord", "AppRecord", "AppSummary", "BurstRunRecord", "CallRecord", "DatabaseError", "FireFilter",
+           "InstallationRecord", "KeyLookup", "Person", "SandboxAppRow", "SignoffRecord", "Store", "VersionRecord",
+           "open_store"]
 
 
 class Store:
@@ -33,6 +37,9 @@ class Store:
         self.sandbox_calls = SandboxCalls(engine)
         self.sandbox_pages = SandboxPages(engine)
         self.bursts = Bursts(engine)
+        self.people = People(engine)
+        self.activity = Activity(engine)
+        self.signoffs = Signoffs(engine)
 
     @property
     def dialect(self) -> str:

@@ -78,6 +78,7 @@ fires = sa.Table(
     sa.Column("step", sa.String(40), nullable=True),
     sa.Column("fired_at", UTCDateTime, nullable=False),
     sa.Column("detail", JSONDocument, nullable=False),
+    sa.Column("actor", sa.String(80), nullable=False, server_default="local"),  # who fired (team mode)
     # History, Home and the Checklist read an app's newest fires, by target, by run, by outcome:
     sa.Index("ix_fires_app_time", "app_ref", "fired_at", "id"),
     sa.Index("ix_fires_app_target_time", "app_ref", "target_kind", "fired_at", "id"),
@@ -222,4 +223,69 @@ burst_results = sa.Table(
     sa.Column("elapsed_ms", sa.Float, nullable=False),
     sa.Column("fired_at", sa.Float, nullable=False),  # epoch seconds (UTC): cheap to write 100,000 of
     sa.Column("message", sa.Text, nullable=True),  # only when the status does not say it
+)
+
+
+# ---- team mode: people, their signed-in sessions, the gate's failure counts, activity, sign-offs.
+# Everything a console process needs to agree on with another process lives here, never in memory.
+
+people = sa.Table(
+    "people", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(40), nullable=False, unique=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),  # sha256 of the invite token
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(80), nullable=False),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+team_sessions = sa.Table(
+    "team_sessions", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),  # sha256 of the session's random token
+    sa.Column("actor", sa.String(80), nullable=False),
+    sa.Column("person_id", sa.Integer, sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("client", sa.String(200), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("ended_at", UTCDateTime, nullable=True),
+)
+
+gate_failures = sa.Table(
+    "gate_failures", metadata,
+    sa.Column("client", sa.String(200), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failed_at", UTCDateTime, nullable=False),
+    sa.Column("locked_until", UTCDateTime, nullable=True),
+)
+
+activity = sa.Table(
+    "activity", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("app_ref", sa.Integer, nullable=True),  # kept after the app is deleted: the deletion is activity too
+    sa.Column("app_name", sa.String(200), nullable=False),
+    sa.Column("actor", sa.String(80), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("fire_id", sa.BigInteger, nullable=True),
+    sa.Column("run_id", sa.String(40), nullable=True),
+    sa.Column("signoff_id", sa.Integer, nullable=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_activity_app_time", "app_ref", "at", "id"),
+)
+
+signoffs = sa.Table(
+    "signoffs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("app_ref", sa.Integer, sa.ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("actor", sa.String(80), nullable=False),
+    sa.Column("decision", sa.String(20), nullable=False),  # "approved" | "changes_requested"
+    sa.Column("comment", sa.Text, nullable=False),
+    sa.Column("ready", sa.Boolean, nullable=False),
+    sa.Column("verdict", sa.Text, nullable=False),
+    sa.Column("target", sa.String(10), nullable=False),
+    sa.Column("for_listing", sa.Boolean, nullable=False),
+    sa.Column("manifest_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("scopes_hash", sa.String(64), nullable=False),
+    sa.Column("evidence", JSONDocument, nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_signoffs_app_time", "app_ref", "at", "id"),
 )

@@ -23,7 +23,8 @@ LAYERS: list[tuple[str, ...]] = [
      "console.config", "console.outcome", "console.diagnosis", "console"),
     ("console.manifest",),
     ("console.fire", "console.conformance"),
-    ("console.readiness", "console.report", "console.sandbox", "console.demo", "console.burst_run"),
+    ("console.readiness", "console.report", "console.sandbox", "console.demo", "console.burst_run", "console.team",
+     "console.signoff"),
     ("console.service",),
     ("console.cli", "console.__main__"),
 ]

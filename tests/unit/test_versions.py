@@ -17,7 +17,7 @@ PROFILE = AppProfile("Versioned", "4242", "1.0", "dev")
 
 
 def test_every_saved_change_is_a_version(store: Store, demo_doc: dict[str, Any]) -> None:
-    app = service.create_app(store, PROFILE, demo_doc, source="cli", author="ci-bot")
+    app = service.create_app(store, PROFILE, demo_doc, source="cli", actor="ci-bot")
     [first] = service.list_versions(store, app.id)
     assert (first.number, first.source, first.author, first.summary) == (1, "cli", "ci-bot", "app created")
     assert first.created_at.tzinfo is not None
@@ -29,7 +29,7 @@ def test_every_saved_change_is_a_version(store: Store, demo_doc: dict[str, Any])
     changed["auth"]["request"]["url"] = "https://v2.example.com/installed"
     service.save_manifest(store, app.id, changed, source="import")
     latest = service.list_versions(store, app.id)[0]
-    assert (latest.number, latest.source, latest.author) == (2, "import", "console")
+    assert (latest.number, latest.source, latest.author) == (2, "import", "local")  # who: no gate, so local
     assert "changed /auth/request/url" in latest.summary
     assert service.get_app(store, app.id).manifest == changed
 

@@ -1,0 +1,185 @@
+"""The access gate's rules: tokens compared in constant time, invites stored hashed, a slow-down
+per client after repeated failures, and who a signed-in session is.
+
+Everything is in the database (failure counts, sessions, people), so several console processes
+behind one load balancer agree on who is signed in and on how long a client must wait.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from console.config import MIN_ACCESS_TOKEN, access_token, console_mode
+from console.store import Person, Store
+
+FREE_FAILURES = 3  # wrong tokens a client may give before it must wait
+MAX_WAIT_S = 300
+NAME_RULE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}")
+RESERVED_NAMES = ("cli", "local")
+SHARED_SUFFIX = " (shared token)"
+SESSION_MAX_AGE = timedelta(hours=12)  # then the browser session signs in again
+
+
+class TeamError(ValueError):
+    """A refused team operation (bad name, unknown person); the message says what to do."""
+
+
+class GateRefused(Exception):
+    """A refused sign-in: a wrong token, or a client that must wait. Nothing about the token is revealed."""
+
+
+def hash_token(token: str) -> str:
+    """How a token is stored: its SHA-256 (tokens are 256-bit random, so no salt or stretching is needed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Constant time in the given token's content and length: both are hashed to 32 bytes first."""
+    return hmac.compare_digest(hashlib.sha256(given.encode("utf-8")).digest(),
+                               hashlib.sha256(expected.encode("utf-8")).digest())
+
+
+def wait_after(failures: int) -> int:
+    """Seconds a client must wait after ``failures`` wrong tokens in a row: 0, then 1, 2, 4 … up to 5 min."""
+    if failures < FREE_FAILURES:
+        return 0
+    return int(min(2 ** (failures - FREE_FAILURES), MAX_WAIT_S))
+
+
+def check_name(name: str) -> str:
+    name = name.strip()
+    if not NAME_RULE.fullmatch(name):
+        raise TeamError(f"{name!r} is not a usable name: 1 to 40 letters, digits, spaces, '.', '_' or '-', "
+                        "starting with a letter or digit.")
+    if name.lower() in RESERVED_NAMES:
+        raise TeamError(f"{name!r} is reserved (it marks changes made without a person): pick another name.")
+    return name
+
+
+def _behind_proxy(ip_address: str | None) -> bool:
+    """Only a connection from this host or a private network (where a reverse proxy runs) may say, in
+    X-Forwarded-For, who the client is; anyone else could rotate the header to escape the slow-down."""
+    if ip_address is None:  # Streamlit gives None for a connection from this host
+        return True
+    try:
+        peer = ipaddress.ip_address(ip_address)
+    except ValueError:
+        return False
+    return peer.is_loopback or peer.is_private
+
+
+def client_key(headers: Mapping[str, str], ip_address: str | None) -> str:
+    """Who a failure counts against: behind a proxy, the address it saw (the last X-Forwarded-For hop,
+    the one it appended), else the connection's address, else 'localhost'."""
+    forwarded = next((v for k, v in headers.items() if k.lower() == "x-forwarded-for"), "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    if hops and _behind_proxy(ip_address):
+        return "xff:" + hops[-1][:100]
+    return "ip:" + ip_address[:100] if ip_address else "localhost"
+
+
+def gate_enabled(store: Store) -> bool:
+    """The gate is on when there is a shared token or anyone was ever invited (revoking the last person
+    must not open the console to everyone)."""
+    return bool(access_token()) or store.people.count() > 0
+
+
+def gate_problem(store: Store) -> str | None:
+    """Why the console must not start: team mode without a gate, or a guessable shared token."""
+    token = access_token()
+    if token and len(token) < MIN_ACCESS_TOKEN:
+        return (f"CONSOLE_ACCESS_TOKEN is too short ({len(token)} characters): use at least {MIN_ACCESS_TOKEN}, "
+                "e.g. the output of `python -c \"import secrets; print(secrets.token_urlsafe(32))\"`.")
+    if console_mode() == "team" and not gate_enabled(store):
+        return ("CONSOLE_MODE=team needs an access gate and none is set: set CONSOLE_ACCESS_TOKEN "
+                "(a shared token), or invite people with `python -m console team invite NAME`.")
+    return None
+
+
+@dataclass(frozen=True)
+class SignIn:
+    actor: str
+    session_token: str  # held by the browser session; the database keeps only its hash
+
+
+def _wait_message(seconds: float) -> str:
+    return f"Too many wrong tokens from this client: wait {max(1, round(seconds))} s before trying again."
+
+
+def sign_in(store: Store, token: str, name: str, client: str) -> SignIn:
+    """Check a token (the shared one, with a name, or a personal invite); a session on success."""
+    now = datetime.now(UTC)
+    failures = store.people.failures(client)
+    if failures.locked_until is not None and failures.locked_until > now:
+        raise GateRefused(_wait_message((failures.locked_until - now).total_seconds()))
+    token = token.strip()
+    shared = access_token()
+    actor: str | None = None
+    person: Person | None = None
+    if shared and same_secret(token, shared):
+        if not name.strip():
+            raise GateRefused("With the team's shared token, also give your name, so your changes carry it.")
+        actor = check_name_for_gate(name) + SHARED_SUFFIX
+    else:
+        given_hash = hash_token(token)
+        found = store.people.active_by_token_hash(given_hash)
+        if found is not None and hmac.compare_digest(found[1], given_hash):
+            person, actor = found[0], found[0].name
+    if actor is None:
+        count = store.people.record_failure(client)
+        wait = wait_after(count)
+        if wait:
+            store.people.lock(client, now + timedelta(seconds=wait))
+            raise GateRefused("That token is not valid. " + _wait_message(wait))
+        raise GateRefused("That token is not valid (or it was revoked). Ask the console's owner for yours.")
+    store.people.clear_failures(client)
+    session = new_token()
+    store.people.start_session(hash_token(session), actor, person.id if person else None, client)
+    return SignIn(actor, session)
+
+
+def check_name_for_gate(name: str) -> str:
+    try:
+        return check_name(name)
+    except TeamError as exc:
+        raise GateRefused(str(exc)) from None
+
+
+def session_actor(store: Store, session_token: str) -> str | None:
+    """Who the browser session is, while its session is open (signing out, a revoke or 12 hours end it)."""
+    if not session_token:
+        return None
+    return store.people.session_actor(hash_token(session_token), datetime.now(UTC) - SESSION_MAX_AGE)
+
+
+def sign_out(store: Store, session_token: str) -> None:
+    if session_token:
+        store.people.end_session(hash_token(session_token))
+
+
+def invite(store: Store, name: str, by: str) -> str:
+    """Invite a person; their token (shown once, stored only hashed)."""
+    name = check_name(name)
+    token = new_token()
+    try:
+        store.people.invite(name, hash_token(token), by)
+    except ValueError:
+        raise TeamError(f"{name} is already invited: `team revoke {name}` first to issue a new token.") from None
+    return token
+
+
+def revoke(store: Store, name: str) -> None:
+    """Revoke a person's token; their open sessions end at once, in every console process."""
+    if not store.people.revoke(name.strip()):
+        raise TeamError(f"Nobody named {name.strip()!r} holds an active invite (see `python -m console team list`).")
