@@ -32,7 +32,7 @@ def check_profile(profile: AppProfile) -> list[str]:
         problems.append("Name: keep it to 80 characters.")
     if not APP_ID.match(profile.app_id.strip()):
         problems.append("App ID: use 1-64 letters, digits, '-' or '_' (the ID ManyChat shows for your app).")
-    if not VERSION.match(profile.version.strip()):
+    if not VERSION.match(profile.version.strip()) or len(profile.version.strip()) > 20:
         problems.append("Version: use numbers like 1, 1.2 or 1.2.3.")
     if profile.kind not in KINDS:
         problems.append("Kind: choose 'dev' or 'public'.")

@@ -52,7 +52,7 @@ from console.profile import AppProfile, check_profile
 from console.readiness import ChecklistItem, ReadinessInput, Verdict, evaluate_checklist, verdict_of
 from console.sandbox import installations as sandbox
 from console.sandbox.client import CallAnswer, call_sandbox
-from console.sandbox.sample_endpoint import install_path
+from console.sandbox.sample_endpoint import install_path, is_sample_url
 from console.sandbox.usage import LeastPrivilege, least_privilege
 from console.store import (
     AppRecord,
@@ -63,6 +63,7 @@ from console.store import (
     InstallationRecord,
     SandboxAppRow,
     Store,
+    StoreConflict,
     VersionRecord,
     open_store,
 )
@@ -92,12 +93,26 @@ def open_console_store(url: str | None = None) -> Store:
 # ---------------------------------------------------------------- apps
 
 
+def app_names(store: Store) -> dict[int, str]:
+    """Every app's name by id (History's app filter)."""
+    return store.apps.names()
+
+
+def database_label(store: Store) -> str:
+    """Where the console keeps its data (password hidden), for the About view."""
+    return f"{store.engine.url.render_as_string(hide_password=True)} ({store.dialect})"
+
+
 def list_apps(store: Store) -> list[AppSummary]:
     return store.apps.summaries()
 
 
+MAX_ID = 2**31 - 1
+
+
 def get_app(store: Store, app_ref: int) -> AppRecord | None:
-    return store.apps.get(app_ref)
+    """The app, or None (also for ids no app can have, such as -1 or 10**20 from a crafted link)."""
+    return store.apps.get(app_ref) if isinstance(app_ref, int) and 0 < app_ref <= MAX_ID else None
 
 
 def profile_of(app: AppRecord) -> AppProfile:
@@ -382,13 +397,17 @@ def fire_for_app(store: Store, app: AppRecord, sample_base_url: str, policy: Add
     result = fire_install_request(request_or_default(app.manifest), fire_context(app), app_key=app_key,
                                   url=url or target_url(app, sample_base_url), timeouts=timeouts_of(app),
                                   policy=policy)
-    row = _row(result, app_ref=app.id, app_name=app.name, source="page", target_kind=target_kind(target),
-               actor=actor)
+    kind = target_kind(target) if url is None else ("sample" if is_sample_url(url) else "endpoint")
+    row = _row(result, app_ref=app.id, app_name=app.name, source="page", target_kind=kind, actor=actor)
     if retry_of is not None:
         before = get_fire(store, retry_of)
         same = before is not None and before.key_fingerprint == result.key_fingerprint
         row["detail"]["retry_of"] = {"fire": retry_of, "same_key": same}
-    fire_id = store.fires.insert(row)
+    try:
+        fire_id = store.fires.insert(row)
+    except StoreConflict:
+        raise ServiceError(f"The app '{app.name}' was deleted (in another session) while it fired; the fire was "
+                           "not stored. Pick another app in the sidebar.") from None
     record = get_fire(store, fire_id)
     assert record is not None
     _log(store, app, actor, "fire", f"fired at the {target}: {result.category.value}"
@@ -419,9 +438,13 @@ def run_conformance_for_app(store: Store, app: AppRecord, sample_base_url: str, 
     fired = run_conformance(request_or_default(app.manifest), fire_context(app),
                             url=target_url(app, sample_base_url, target), timeouts=timeouts_of(app), policy=policy,
                             on_fire=on_fire)
-    ids = store.fires.insert_many([_row(item.result, app_ref=app.id, app_name=app.name, source="conformance",
-                                        target_kind=target, run_id=run_id, step=item.step, actor=actor)
-                                   for item in fired])
+    try:
+        ids = store.fires.insert_many([_row(item.result, app_ref=app.id, app_name=app.name, source="conformance",
+                                            target_kind=target, run_id=run_id, step=item.step, actor=actor)
+                                       for item in fired])
+    except StoreConflict:
+        raise ServiceError(f"The app '{app.name}' was deleted (in another session) during the conformance runs; "
+                           "their fires were not stored.") from None
     ok = sum(1 for item in fired if item.result.ok)
     _log(store, app, actor, "conformance_run", f"conformance run at the {target}: {len(fired)} fire(s), {ok} got 200",
          fire_id=ids[0] if ids else None, run_id=run_id)

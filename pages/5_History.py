@@ -19,7 +19,7 @@ store = page.store
 st.title("📜 History")
 state.show_notice()
 
-names = store.apps.names()
+names = service.app_names(store)
 f1, f2, f3, f4, f5 = st.columns(5)
 app_choice = f1.selectbox("App", [None, *names], format_func=lambda i: "all apps" if i is None else names[i],
                           index=1 + list(names).index(page.app.id) if page.app and page.app.id in names else 0)

@@ -9,6 +9,7 @@ from console.config import console_mode
 from console.profile import KINDS, AppProfile
 from console.store import AppRecord, Store
 from ui import state
+from ui.text import md
 
 
 def render_edit_profile(store: Store, app: AppRecord) -> None:
@@ -23,7 +24,7 @@ def render_edit_profile(store: Store, app: AppRecord) -> None:
                 service.update_profile(store, app.id, AppProfile(name, app_id, version, kind),
                                        actor=state.actor())
             except service.ServiceError as exc:
-                st.error(f"Not saved: {exc}")
+                st.error(f"Not saved: {md(exc)}")
             else:
                 state.notify("Profile saved.")
                 st.rerun()
@@ -47,5 +48,5 @@ def render_about(store: Store) -> None:
     with st.expander("About and settings"):
         st.text(f"App Key Console {__version__}\n"
                 f"Mode: {console_mode()}\n"
-                f"Database: {store.engine.url.render_as_string(hide_password=True)} ({store.dialect})")
+                f"Database: {service.database_label(store)}")
         st.caption("Settings come from environment variables (CONSOLE_DATABASE_URL, CONSOLE_MODE, …): see the README.")

@@ -8,6 +8,7 @@ from console import service
 from console.sandbox.sample_endpoint import MODE_HELP, MODES
 from console.store import AppRecord, Store
 from ui import state
+from ui.text import md
 
 
 def target_label(app: AppRecord, target: str) -> str:
@@ -15,7 +16,7 @@ def target_label(app: AppRecord, target: str) -> str:
         return "Built-in sample endpoint"
     if target == "endpoint":
         return "auth.request.url"
-    return target.removeprefix("saved:")
+    return md(target.removeprefix("saved:"))  # a name the user typed: shown as written
 
 
 def render_target(store: Store, app: AppRecord) -> AppRecord:

@@ -23,7 +23,7 @@ HISTORY_PAGE = "history_page"
 def query_app() -> int | None:
     """The app id in the URL, when it is a number."""
     raw = st.query_params.get(APP, "")
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
 
 
 def selected_app() -> int | None:
@@ -82,7 +82,9 @@ def notify(message: str) -> None:
 def show_notice() -> None:
     message = st.session_state.pop(NOTICE, None)
     if message:
-        st.success(str(message), icon="✅")
+        from ui.text import md
+
+        st.success(md(message), icon="✅")  # it may quote an app's name: shown as written
 
 
 def form_generation(name: str) -> int:

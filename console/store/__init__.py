@@ -12,7 +12,7 @@ from console.store.activity import Activity, ActivityRecord
 from console.store.apps import AppRecord, Apps, AppSummary
 from console.store.bursts import BurstRunRecord, Bursts
 from console.store.engine import DatabaseError, create_engine, upgrade_database
-from console.store.fires import FireFilter, Fires
+from console.store.fires import FireFilter, Fires, StoreConflict
 from console.store.installations import InstallationRecord, Installations, KeyLookup, SandboxAppRow
 from console.store.people import People, Person
 from console.store.sandbox_calls import CallRecord, SandboxCalls
@@ -21,8 +21,8 @@ from console.store.signoffs import SignoffRecord, Signoffs
 from console.store.versions import VersionRecord, Versions
 
 __all__ = ["ActivityRecord", "AppRecord", "AppSummary", "BurstRunRecord", "CallRecord", "DatabaseError", "FireFilter",
-           "InstallationRecord", "KeyLookup", "Person", "SandboxAppRow", "SignoffRecord", "Store", "VersionRecord",
-           "open_store"]
+           "InstallationRecord", "KeyLookup", "Person", "SandboxAppRow", "SignoffRecord", "Store", "StoreConflict",
+           "VersionRecord", "open_store"]
 
 
 class Store:

@@ -86,9 +86,10 @@ class Apps:
 
     def delete(self, app_ref: int) -> bool:
         """Delete the app; its fires go with it (ON DELETE CASCADE), and so do their counts."""
-        with self.engine.begin() as conn:
+        with self.engine.begin() as conn:  # the app row first: writers of its fires wait on it, not the reverse
+            deleted = bool(conn.execute(apps.delete().where(apps.c.id == app_ref)).rowcount)
             conn.execute(fire_counts.delete().where(fire_counts.c.app_ref == app_ref))
-            return bool(conn.execute(apps.delete().where(apps.c.id == app_ref)).rowcount)
+            return deleted
 
     def names(self) -> dict[int, str]:
         with self.engine.connect() as conn:

@@ -125,10 +125,18 @@ def upgrade_database(engine: Engine) -> str:
                 conn.commit()
                 if conn.dialect.name == "sqlite":
                     conn.exec_driver_sql("PRAGMA foreign_keys = ON")
-    except sa.exc.SQLAlchemyError as exc:
-        raise DatabaseError(f"The database at {engine.url.render_as_string()} cannot be migrated: "
+    except Exception as exc:
+        from alembic.util import CommandError
+
+        if not isinstance(exc, CommandError | sa.exc.SQLAlchemyError | OSError):
+            raise
+        if isinstance(exc, CommandError) and "Can't locate revision" in str(exc):
+            raise DatabaseError(f"The database at {engine.url.render_as_string(hide_password=True)} was made by a "
+                                "newer App Key Console (its schema revision is unknown here): run the newer "
+                                "console, or point CONSOLE_DATABASE_URL at another database.") from exc
+        if isinstance(exc, OSError):
+            raise DatabaseError(f"The database at {engine.url.render_as_string(hide_password=True)} cannot be "
+                                f"opened: {exc.strerror or exc}") from exc
+        raise DatabaseError(f"The database at {engine.url.render_as_string(hide_password=True)} cannot be migrated: "
                             f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
-    except OSError as exc:
-        raise DatabaseError(f"The database at {engine.url.render_as_string()} cannot be opened: "
-                            f"{exc.strerror or exc}") from exc
     return head

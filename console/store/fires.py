@@ -18,6 +18,10 @@ from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from console.store.schema import fire_counts, fires
 
+
+class StoreConflict(ValueError):
+    """A write refers to a row that is gone (e.g. an app deleted meanwhile); nothing was written."""
+
 LIST_COLUMNS = tuple(c for c in fires.c if c.name != "detail")
 INSERT_BATCH = 1000
 
@@ -118,6 +122,14 @@ class Fires:
         ids: list[int] = []
         if not rows:
             return ids
+        try:
+            return self._insert_many(rows, return_ids)
+        except sa.exc.IntegrityError as exc:
+            raise StoreConflict(f"the fires refer to something that no longer exists: {str(exc).splitlines()[0]}"
+                                ) from exc
+
+    def _insert_many(self, rows: Sequence[Mapping[str, Any]], return_ids: bool) -> list[int]:
+        ids: list[int] = []
         with self.engine.begin() as conn:
             for start in range(0, len(rows), INSERT_BATCH):
                 batch = [dict(row) for row in rows[start:start + INSERT_BATCH]]

@@ -23,7 +23,7 @@ import requests
 
 from console import service
 from console.store import Store, open_store
-from tests.browser.test_journey import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser

@@ -8,6 +8,7 @@ the store's engine or the fire engine directly (they call console.service).
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -84,6 +85,9 @@ def test_pages_and_ui_go_through_the_service(path: Path) -> None:
                  "console.fire.send", "console.conformance", "sqlalchemy")
     for imported in imports_of(path):
         assert not imported.startswith(forbidden), f"{path.name} imports {imported}: call console.service instead"
+    reach_in = re.search(r"\.(apps|fires|versions|installations|bursts|people|activity|signoffs|sandbox_[a-z]+|engine)\.",
+                         path.read_text("utf-8"))
+    assert reach_in is None, f"{path.name} reaches into the store ({reach_in.group(0)}): call console.service instead"
 
 
 def test_console_imports_no_streamlit_at_run_time() -> None:
