@@ -157,10 +157,14 @@ def create_app(store: Store, profile: AppProfile, manifest: dict[str, Any] | Non
     profile = _checked(profile)
     _check_app_id_free(store, profile.app_id)
     document = new_manifest() if manifest is None else manifest
-    app_ref = store.apps.insert(
-        name=profile.name, app_id=profile.app_id, version=profile.version, kind=profile.kind,
-        scopes=sort_paths(scopes), manifest=document, settings={**DEFAULT_SETTINGS, **(settings or {})},
-    )
+    try:
+        app_ref = store.apps.insert(
+            name=profile.name, app_id=profile.app_id, version=profile.version, kind=profile.kind,
+            scopes=sort_paths(scopes), manifest=document, settings={**DEFAULT_SETTINGS, **(settings or {})},
+        )
+    except StoreConflict:  # another session took the App ID between the check and the insert
+        _check_app_id_free(store, profile.app_id)
+        raise ServiceError(f"App ID: {profile.app_id} was just taken by another app; use another ID.") from None
     store.versions.save(app_ref, document, author=actor, source=source, summary="app created", update_app=False)
     app = _must_get(store, app_ref)
     _log(store, app, actor, "app_created", f"created {app.name} (App ID {app.app_id}, version {app.version}, "
@@ -172,8 +176,13 @@ def update_profile(store: Store, app_ref: int, profile: AppProfile, *, actor: st
     profile = _checked(profile)
     _check_app_id_free(store, profile.app_id, app_ref)
     before = store.apps.get(app_ref)
-    if before is None or not store.apps.update(app_ref, name=profile.name, app_id=profile.app_id,
-                                               version=profile.version, kind=profile.kind):
+    try:
+        updated = before is not None and store.apps.update(app_ref, name=profile.name, app_id=profile.app_id,
+                                                           version=profile.version, kind=profile.kind)
+    except StoreConflict:
+        _check_app_id_free(store, profile.app_id, app_ref)
+        raise ServiceError(f"App ID: {profile.app_id} was just taken by another app; use another ID.") from None
+    if not updated:
         raise ServiceError(f"There is no app #{app_ref}; it may have been deleted.")
     app = _must_get(store, app_ref)
     changed = [f"{field} {getattr(before, field)!r} → {getattr(app, field)!r}"

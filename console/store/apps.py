@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from console.store.fires import StoreConflict
 from console.store.schema import apps, fire_counts
 
 
@@ -65,11 +66,14 @@ class Apps:
     def insert(self, *, name: str, app_id: str, version: str, kind: str, scopes: list[str],
                manifest: dict[str, Any], settings: dict[str, Any]) -> int:
         stamp = datetime.now(UTC)
-        with self.engine.begin() as conn:
-            new_id = conn.execute(apps.insert().values(
-                name=name, app_id=app_id, version=version, kind=kind, scopes=scopes, manifest=manifest,
-                settings=settings, created_at=stamp, updated_at=stamp,
-            )).inserted_primary_key
+        try:
+            with self.engine.begin() as conn:
+                new_id = conn.execute(apps.insert().values(
+                    name=name, app_id=app_id, version=version, kind=kind, scopes=scopes, manifest=manifest,
+                    settings=settings, created_at=stamp, updated_at=stamp,
+                )).inserted_primary_key
+        except sa.exc.IntegrityError as exc:
+            raise StoreConflict(f"App ID {app_id} is taken") from exc
         assert new_id is not None
         return int(new_id[0])
 
@@ -79,9 +83,12 @@ class Apps:
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"not app columns: {sorted(unknown)}")
-        with self.engine.begin() as conn:
-            changed = conn.execute(apps.update().where(apps.c.id == app_ref).values(
-                **values, updated_at=datetime.now(UTC))).rowcount
+        try:
+            with self.engine.begin() as conn:
+                changed = conn.execute(apps.update().where(apps.c.id == app_ref).values(
+                    **values, updated_at=datetime.now(UTC))).rowcount
+        except sa.exc.IntegrityError as exc:
+            raise StoreConflict(f"App ID {values.get('app_id')} is taken") from exc
         return bool(changed)
 
     def delete(self, app_ref: int) -> bool:

@@ -50,7 +50,7 @@ apps = sa.Table(
     "apps", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("name", sa.String(80), nullable=False),
-    sa.Column("app_id", sa.String(64), nullable=False, index=True),
+    sa.Column("app_id", sa.String(64), nullable=False),
     sa.Column("version", sa.String(20), nullable=False),
     sa.Column("kind", sa.String(10), nullable=False),
     sa.Column("scopes", JSONDocument, nullable=False),
@@ -58,6 +58,8 @@ apps = sa.Table(
     sa.Column("settings", JSONDocument, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Index("ix_apps_app_id", "app_id", unique=True),  # an App ID names one app
+    sqlite_autoincrement=True,  # a deleted app's id is never given to another app (links keep meaning one app)
 )
 
 fires = sa.Table(

@@ -120,3 +120,31 @@ def test_demo_seed_stores_a_realistic_history(db_url: str, fires: int) -> None:
         assert (datetime.now(UTC) - oldest).days >= 29  # spread over 30 days
         check = service.readiness(store, service.get_app(store, app_ref), "endpoint", for_listing=False)
         assert {i.id for i in check.items} >= {"conformance.burst", "fire.p95"}
+
+
+def test_app_ids_are_unique_and_never_reused(db_url: str) -> None:
+    from console.profile import AppProfile
+
+    store = open_store(db_url)
+    first = service.create_app(store, AppProfile("First", "111"))
+    with pytest.raises(service.ServiceError, match="111"):
+        service.create_app(store, AppProfile("Twin", "111"))
+    with pytest.raises(Exception, match="taken"):  # the database itself refuses a twin (two processes at once)
+        store.apps.insert(name="Racer", app_id="111", version="1", kind="dev", scopes=[], manifest={}, settings={})
+    second = service.create_app(store, AppProfile("Second", "222"))
+    service.delete_app(store, second.id)
+    third = service.create_app(store, AppProfile("Third", "333"))
+    assert third.id > second.id  # a link to ?app=<second> never shows someone else's app
+    assert [a.name for a in service.list_apps(store)] == ["First", "Third"] and first.id < third.id
+
+
+def test_first_release_twins_keep_the_oldest_app_id(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(FIXTURE.read_text("utf-8"))
+        conn.execute("INSERT INTO apps (name, app_id, version, kind, scopes, manifest, settings, created_at, "
+                     "updated_at) SELECT name || ' twin', app_id, version, kind, scopes, manifest, settings, "
+                     "created_at, updated_at FROM apps")
+    store = open_store(f"sqlite:///{path}")
+    ids = sorted((a.id, a.app_id) for a in service.list_apps(store))
+    assert ids[0][1] == "1000001" and ids[1][1] == f"1000001-{ids[1][0]}"
