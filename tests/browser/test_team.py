@@ -168,8 +168,8 @@ def test_two_people_review_one_app(team: Team, browser: Any) -> None:
     expect(ada.get_by_text("App Setup: connected.")).to_be_visible()
     fire_heading = ada.get_by_role("heading", name=re.compile(r"^Fire #\d+"))
     fire_id = re.search(r"\d+", fire_heading.inner_text()).group(0)  # type: ignore[union-attr]
-    expect(ada.get_by_text("Reveal the key in the cURL command")).to_be_visible()
-    expect(ada.get_by_role("switch", name="Reveal the key in the cURL command")).to_be_disabled()  # team mode
+    expect(ada.get_by_text("Reveal the key in the code to reproduce")).to_be_visible()
+    expect(ada.get_by_role("switch", name="Reveal the key in the code to reproduce")).to_be_disabled()  # team mode
     shot(ada, "03-ada-fires")
 
     eve = person(browser, second, f"/Test_fire?app={app.id}", team.tokens["Eve"])  # the reviewer, process 2
