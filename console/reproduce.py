@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from console.outcome import SentRequest
 
 _HOLE = "\x00APP_KEY\x00"  # stands for the key while a snippet is built
+TRANSPORT = {"host", "content-length", "connection", "accept-encoding"}
 EXPORT = "export APP_KEY='paste the App Key here'  # the key was masked in the console"
 
 
@@ -56,7 +57,8 @@ def snippets(request: SentRequest, masked_key: str, plain_key: str = "") -> Snip
         return holed.replace(_HOLE, plain_key) if plain_key else holed
 
     url, body = fill(request.url), None if request.body is None else fill(request.body)
-    headers = [(name, fill(value)) for name, value in request.headers]
+    headers = [(name, fill(value)) for name, value in request.headers
+               if name.lower() not in TRANSPORT]  # the client sets these itself (Content-Length must match)
     needs_key = any(_HOLE in text for text in [url, body or "", *(v for _, v in headers)])
     prologue = [EXPORT] if needs_key else []
 

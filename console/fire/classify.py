@@ -26,7 +26,10 @@ def tls_message(exc: Exception) -> str:
     return "The TLS handshake failed: the server does not speak TLS on that port, or shares no TLS version with us."
 
 
-def key_delivery(rendered: RenderedRequest, body_text: str, key: str) -> KeyDelivery:
+SAMPLE_SERVER = "SampleInstallEndpoint/"  # the Server header of the console's own sample endpoint
+
+
+def key_delivery(rendered: RenderedRequest, body_text: str, key: str, server: str = "") -> KeyDelivery:
     """What the answer proves about where the key landed. "proven" needs a non-empty set of places."""
     expected = tuple(location for location, _ in rendered.expected_key_locations)
     if not expected:
@@ -61,6 +64,10 @@ def key_delivery(rendered: RenderedRequest, body_text: str, key: str) -> KeyDeli
     if key and keys.holds_key(body_text, key):
         return KeyDelivery("proven", expected, ("echo",),
                            "Your endpoint echoed the key issued, so it received it.")
+    if server.startswith(SAMPLE_SERVER):  # already the sample endpoint, in a mode that echoes nothing
+        return KeyDelivery("not_provable", expected, (),
+                           "Not provable: in this mode the sample endpoint answers without its echo. Fire in "
+                           "its ok mode to see where the key lands.")
     return KeyDelivery("not_provable", expected, (),
                        "Not provable: the endpoint does not echo what it received. Fire at the sample "
                        "endpoint to see where the key lands.")

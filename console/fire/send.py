@@ -243,6 +243,10 @@ def fire_install_request(
         watchdog.stop()
         session.close()
         return result(Category.INVALID_REQUEST, f"The request cannot be built: {exc}", sent)
+    # What goes on the wire: every header, those the console adds included (Host first, as sent), masked.
+    wire = [("Host", parts.netloc.rpartition("@")[2])] + [(str(n), str(v)) for n, v in prepared.headers.items()
+                                                         if str(n).lower() != "host"]
+    sent = SentRequest(sent.method, sent.url, tuple((n, keys.redact(v, key)) for n, v in wire), sent.body)
     connect = max(0.05, min(timeouts.connect, timeouts.total, deadline - time.monotonic()))
     try:
         mark("connecting and sending")
@@ -287,7 +291,7 @@ def fire_install_request(
     body_text = raw.decode("utf-8", errors="replace")
     received = ReceivedResponse(capped_headers(response.headers.items(), key), keys.redact(body_text, key),
                                 truncated)
-    delivery = key_delivery(rendered, body_text, key)
+    delivery = key_delivery(rendered, body_text, key, str(response.headers.get("Server", "")))
     status = response.status_code
     common = {"status": status, "response": received, "delivery": delivery}
     if 300 <= status < 400:

@@ -146,3 +146,20 @@ def test_a_tls_failure_has_one_cause_and_one_next_step(sample: SampleEndpoint, a
     assert "does not speak TLS" in verdict.title and "http://" in verdict.next_step
     assert "not trusted" not in verdict.title + verdict.explanation + verdict.next_step  # no second cause
     assert "self-signed" in diagnose("tls", None, "TLS verification failed: the certificate is self-signed.").title
+
+
+def test_the_request_shows_every_header_as_sent_on_the_wire(sample: SampleEndpoint, auth_request: dict) -> None:
+    key = keys.generate_app_key()
+    result = fire_install_request(auth_request, CTX, app_key=key, url=sample.install_url("ok"))
+    sent = dict(result.request.headers)
+    assert {"Host", "User-Agent", "Accept-Encoding", "Content-Length", "x-token-header"} <= set(sent)
+    assert sent["Host"] == f"127.0.0.1:{sample.port}" and sent["x-token-header"] == keys.mask_key(key)
+    received = sample.received()[-1]["headers"]  # what the endpoint got: the same headers, nothing more
+    assert set(received) == {name.lower() for name in sent}
+
+
+def test_the_oversized_sample_mode_does_not_advise_firing_at_the_sample_endpoint(sample: SampleEndpoint,
+                                                                               auth_request: dict) -> None:
+    result = fire_install_request(auth_request, CTX, url=sample.install_url("oversized"))
+    assert result.delivery is not None and result.delivery.status == "not_provable"
+    assert "ok mode" in result.delivery.message and "Fire at the sample endpoint" not in result.delivery.message
