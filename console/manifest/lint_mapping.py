@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
-from typing import Any
-
-from jsonpath import JSONPathEnvironment
-from jsonpath.exceptions import JSONPathError, JSONPathSyntaxError
+from typing import TYPE_CHECKING, Any
 
 from console.manifest.findings import ValidationIssue
 
+if TYPE_CHECKING:
+    from jsonpath import JSONPathEnvironment
+
 VALUE_TYPES = ("string", "number", "boolean", "date", "datetime", "array", "object")
+# $.name, $.a.b[0].c: member-name shorthand and indexes are valid RFC 9535 queries; anything else is parsed.
+_PLAIN_PATH = re.compile(r"^\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[(?:0|[1-9][0-9]{0,8})\])*$")
 MAX_PATH = 1000
 
 
 @lru_cache(maxsize=1)
 def _environment() -> JSONPathEnvironment:
+    from jsonpath import JSONPathEnvironment  # imported when a path is checked: `validate` starts faster
+
     return JSONPathEnvironment(strict=True)
 
 
@@ -23,6 +28,10 @@ def jsonpath_problem(path: str) -> str | None:
     """Why ``path`` is not a JSONPath query (with the column), or None when it parses."""
     if len(path) > MAX_PATH:
         return f"it is {len(path)} characters long; the console reads paths of up to {MAX_PATH}"
+    if _PLAIN_PATH.match(path):
+        return None  # the common case, without loading the JSONPath parser
+    from jsonpath.exceptions import JSONPathError, JSONPathSyntaxError
+
     try:
         _environment().compile(path)
     except JSONPathSyntaxError as exc:

@@ -40,12 +40,15 @@ MANYCHAT_NAMED = re.compile(r"many[\s_-]*chat", re.I)
 AUTH_TYPES = ("APIKEY",)
 
 
+def app_schema() -> dict[str, Any]:
+    """The App JSON schema (Draft 2020-12); the test suite checks that it is a valid schema."""
+    text = resources.files("console.manifest.schemas").joinpath("app.schema.json").read_text("utf-8")
+    return dict(json.loads(text))
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
-    text = resources.files("console.manifest.schemas").joinpath("app.schema.json").read_text("utf-8")
-    schema = json.loads(text)
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    return Draft202012Validator(app_schema())
 
 
 def _pointer(path: Any) -> str:

@@ -303,3 +303,21 @@ def test_the_checklist_counts_a_missing_scope_like_page_2() -> None:
     assert [e.ref for e in item["manifest.valid"].evidence] == ["/actions/1/requests/0/url"]
     unknown = {i.id: i for i in evaluate_checklist(ReadinessInput(doc, (), "sample", [], [], scopes_known=False))}
     assert unknown["manifest.valid"].status == "pass"  # `check` on the command line: scopes unknown
+
+
+def test_the_app_json_schema_is_a_valid_draft_2020_12_schema() -> None:
+    from jsonschema import Draft202012Validator
+
+    from console.manifest.validate import app_schema
+
+    Draft202012Validator.check_schema(app_schema())  # checked here once, not at every start of the CLI
+
+
+@pytest.mark.parametrize("path", ["$.id", "$.data.name", "$.items[0].title", "$[2]", "$.a_b.c1[10]"])
+def test_plain_mapping_paths_agree_with_the_jsonpath_parser(path: str) -> None:
+    from jsonpath import JSONPathEnvironment
+
+    from console.manifest.lint_mapping import jsonpath_problem
+
+    JSONPathEnvironment(strict=True).compile(path)  # the parser accepts what the fast path accepts
+    assert jsonpath_problem(path) is None
