@@ -4,6 +4,7 @@ import streamlit as st
 
 from console import service
 from console.profile import KINDS, AppProfile
+from console.service import apps, readiness
 from ui import page_link, page_setup, state
 from ui.home import render_about, render_delete, render_edit_profile
 from ui.text import md
@@ -17,7 +18,7 @@ st.write("Take your ManyChat app from *which endpoints do I need?* to *my instal
 state.show_notice()
 
 if st.button("Load the demo app", icon="🎁", help="An example app that fires at the built-in sample endpoint"):
-    demo = service.create_demo_app(store, actor=state.actor())
+    demo = apps.create_demo_app(store, actor=state.actor())
     state.select_app(demo.id)
     state.notify(f"Loaded the demo app '{demo.name}': it fires at the built-in sample endpoint.")
     st.rerun()
@@ -26,7 +27,7 @@ if app is not None:
     st.header(md(app.name), anchor=False)
     st.text(f"App ID {app.app_id} · version {app.version} · {app.kind} app")
     columns = st.columns(4)
-    for column, step in zip(columns, service.progress(store, app), strict=True):
+    for column, step in zip(columns, readiness.progress(store, app), strict=True):
         with column.container(border=True):
             st.markdown(f"{'✅' if step.done else '⬜'} **{step.number}. {step.title}**")
             st.text(step.status)
@@ -43,7 +44,7 @@ with create_tab, st.form(f"create_app_{state.form_generation('create')}"):
     kind = st.radio("Kind", KINDS, horizontal=True, format_func=lambda k: f"{k} app")
     if st.form_submit_button("Create app", type="primary"):
         try:
-            created = service.create_app(store, AppProfile(name, app_id, version, kind), actor=state.actor())
+            created = apps.create_app(store, AppProfile(name, app_id, version, kind), actor=state.actor())
         except service.ServiceError as exc:
             st.error(f"Not created: {md(exc)}")
         else:

@@ -53,15 +53,16 @@ http {{
 BURST = """
 import json, resource, sys, time
 from console import service
+from console.service import apps, bursts
 from console.burst_run import BurstSpec
 from console.fire.prepare import FireContext
 request = json.load(open("assets/demo_app.json"))["auth"]["request"]
 store = service.open_console_store(sys.argv[1])
-app = service.create_demo_app(store)  # the run belongs to the demo app, so its Burst page shows it
+app = apps.create_demo_app(store)  # the run belongs to the demo app, so its Burst page shows it
 spec = BurstSpec(request, FireContext(params={"workspace": "bench"}), sys.argv[2], sys.argv[2], int(sys.argv[3]),
                  int(sys.argv[4]), app_ref=app.id, app_name=app.name)
 started = time.monotonic()
-report = service.run_burst(store, service.create_burst(store, spec), workers=int(sys.argv[5]) or None)
+report = bursts.run_burst(store, bursts.create_burst(store, spec), workers=int(sys.argv[5]) or None)
 wall = time.monotonic() - started
 print(json.dumps({**report.to_dict(), "wall_s": wall, "workers": report.workers,
                   "coordinator_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -177,12 +178,13 @@ def main() -> int:
                   f"{big['coordinator_rss_mb']:.0f} MB + {int(big['workers'])} workers {big['workers_rss_mb']:.0f} MB "
                   f"= {total:.0f} MB (target < 300 MB) · p50 {big['p50_ms']} ms · p99 {big['p99_ms']} ms")
             from console import service
+            from console.service import bursts
 
             store = service.open_console_store(f"sqlite:///{big['database']}")
             started = time.perf_counter()
             for _ in range(100):
-                service.burst_progress(store, str(big["run_id"]))
-                service.burst_report(store, str(big["run_id"]))
+                bursts.burst_progress(store, str(big["run_id"]))
+                bursts.burst_report(store, str(big["run_id"]))
             per_read = (time.perf_counter() - started) / 100
             store.close()
             burst_page = page_seconds(big["database"], "pages/7_Burst.py")

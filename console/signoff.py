@@ -3,23 +3,16 @@ its evidence), and when a sign-off is stale (the App JSON or the scopes changed 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from console.manifest.document import document_hash
 from console.readiness import ChecklistItem
 from console.store import SignoffRecord
 
 DECISIONS = {"approved": "signed off", "changes_requested": "changes requested"}
 MAX_COMMENT = 2000
-
-
-def document_hash(document: Any) -> str:
-    """SHA-256 of the canonical JSON (sorted keys, no spaces): the same document always hashes the same."""
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def scopes_hash(scopes: Sequence[str]) -> str:

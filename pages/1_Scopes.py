@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from console import service
 from console.catalog import GROUP_TITLES, SCOPES, describe_for_installer, rescope_consequence, search_scopes
+from console.service import scopes
 from ui import page_setup, require_app, state
 from ui.findings_view import render_scope_cross_check
 from ui.text import md
@@ -26,7 +26,7 @@ with left:
     baseline = state.scopes_baseline(app.id, app.scopes)
 
     def toggle(path: str) -> None:
-        service.toggle_scope(page.store, app.id, path, actor=state.actor())
+        scopes.toggle_scope(page.store, app.id, path, actor=state.actor())
 
     st.caption(f"{len(shown)} of {len(SCOPES)} endpoints shown · {len(selected)} selected")
     if not access:
@@ -47,7 +47,7 @@ with left:
                         + (" · sends messages to subscribers" if scope.is_sending else "")
                         + (" · writes data" if scope.is_write and not scope.is_sending else ""))
     if selected and st.button("Clear selection"):
-        service.change_scopes(page.store, app.id, [], actor=state.actor())
+        scopes.change_scopes(page.store, app.id, [], actor=state.actor())
         st.rerun()
 
 with right:

@@ -4,22 +4,15 @@ import json
 
 import streamlit as st
 
-from console import keys, service
-from console.fire.prepare import InvalidRequest, masked_request, render_request, template_values
-from console.manifest.document import METHODS, auth_of, dump_manifest, request_of
-from console.manifest.outline import build_outline
-from console.profile import file_slug
+from console import keys
+from console.manifest.document import METHODS
+from console.service import auth_section, versions
 from ui import page_setup, require_app, state
 from ui.auth_builder import apply_widgets, initial, unsaved_problems, widget_key
 from ui.findings_view import render_findings, render_outline, render_unsaved
-from ui.render_fire import pretty_json
 from ui.sample_values import render_sample_values
 from ui.text import md
 from ui.versions_view import render_import, render_undo, render_versions
-
-REQUEST_FIELDS = ["/auth/request/url", "/auth/request/method", "/auth/request/headers", "/auth/request/payload",
-                  "/auth/request/mapping", "/auth/request"]
-OTHER_FIELDS = ["/auth/params", "/auth/connection"]
 
 page = page_setup("Auth section")
 app = require_app(page)
@@ -31,10 +24,9 @@ render_undo(store, app)
 render_import(store, app)
 render_versions(store, app)
 
-report = service.validate_app(app)
 form = initial(app)
-server = form.delivery == "server"
-outline = build_outline(app.manifest, report, (REQUEST_FIELDS if server else []) + OTHER_FIELDS)
+view = auth_section.auth_view(app, server_side=form.delivery == "server")
+outline = view.outline
 at = outline.fields.get
 change = {"on_change": apply_widgets, "args": (store, app.id)}
 unsaved = unsaved_problems(app)  # shown next to the field they concern, only while it holds the text
@@ -62,7 +54,7 @@ with left:
                      height=68, **change)
         render_unsaved(unsaved, "/auth/request/mapping")
         render_findings(at("/auth/request/mapping", ()))
-    elif (held := service.held_request(store, app.id)) is not None:
+    elif (held := versions.held_request(store, app.id)) is not None:
         st.info("The install request is kept while Manual is selected; switch back to Server-side to bring it "
                 "back as it was.", icon="📌")
         st.code(json.dumps(held, indent=2, ensure_ascii=False), language="json")
@@ -81,32 +73,25 @@ with left:
 with right:
     auth_tab, app_tab, sent_tab = st.tabs(["Generated auth", "Full App JSON", "Request as it would be sent"])
     with auth_tab:
-        st.code(json.dumps(auth_of(app.manifest), indent=2, ensure_ascii=False), language="json", wrap_lines=True)
+        st.code(view.auth_json, language="json", wrap_lines=True)
     with app_tab:
-        st.code(dump_manifest(app.manifest), language="json", wrap_lines=True)
+        st.code(view.app_json, language="json", wrap_lines=True)
     with sent_tab:
         st.caption("Rendered with sample values and a fresh App Key (shown masked).")
         sample_key = state.preview_key(keys.generate_app_key)
         render_sample_values(store, app)
-        request = request_of(app.manifest)
-        if request is None:
+        sent = auth_section.request_as_sent(app, sample_key)
+        if sent.manual:
             st.info("Manual delivery: ManyChat shows the key to the installer; nothing is sent.")
+        elif sent.text is not None:
+            st.code(sent.text, language="http", wrap_lines=True)
         else:
-            try:
-                values = template_values(sample_key, service.fire_context(app))
-                rendered = masked_request(render_request(request, values), sample_key)
-                lines = [f"{rendered.method} {rendered.url}"] + [f"{n}: {v}" for n, v in rendered.headers]
-                st.code("\n".join(lines) + "\n\n" + pretty_json(rendered.body or ""), language="http",
-                        wrap_lines=True)
-            except InvalidRequest as exc:
-                st.warning(f"Cannot render the request yet: {md(exc)}")
-    errors = sum(1 for i in report.issues if i.severity == "error")
-    verdict = "valid" if report.valid else f"{errors} error(s)"
+            st.warning(f"Cannot render the request yet: {md(sent.problem)}")
+    verdict = "valid" if view.report.valid else f"{view.errors} error(s)"
     st.markdown(f"**Validation of the whole App JSON:** {verdict} · {outline.shown} finding(s) in all, each shown "
                 "next to its field or in the outline below")
-    slug = file_slug(app.name)
-    st.download_button("Download App JSON", dump_manifest(app.manifest), file_name=f"{slug}.app.json",
-                       mime="application/json", icon="⬇️", type="primary" if report.valid else "secondary")
+    st.download_button("Download App JSON", view.app_json, file_name=view.file_name, mime="application/json",
+                       icon="⬇️", type="primary" if view.report.valid else "secondary")
 
 st.subheader("The whole App JSON: actions, triggers, sources")
 st.caption("Findings for every part of the document, each with its item. Scopes are cross-checked with page 1.")

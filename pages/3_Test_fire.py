@@ -3,6 +3,7 @@
 import streamlit as st
 
 from console import keys, service
+from console.service import apps, firing, history, team
 from ui import page_link, page_setup, require_app, state
 from ui.render_fire import render_fire_tabs, render_recent, render_verdict
 from ui.render_inspector import render_inspector
@@ -27,17 +28,17 @@ with left:
     with st.expander("Installer values and timeouts"):
         render_sample_values(store, app)
         t1, t2 = st.columns(2)
-        connect = t1.number_input("Connect timeout (s)", 0.5, 60.0, float(settings["connect_timeout"]))
-        total = t2.number_input("Total deadline (s)", 1.0, 120.0, float(settings["total_timeout"]))
+        connect = t1.number_input("Connect timeout (s)", 0.5, 60.0, settings.connect_timeout)
+        total = t2.number_input("Total deadline (s)", 1.0, 120.0, settings.total_timeout)
         if st.button("Save timeouts"):
-            service.save_settings(store, app.id, actor=state.actor(), connect_timeout=min(connect, total),
-                                  total_timeout=total)
+            apps.save_settings(store, app.id, actor=state.actor(), connect_timeout=min(connect, total),
+                               total_timeout=total)
             st.rerun()
 
     def fire(app_key: str | None, retry_of: int | None = None) -> None:
         key = app_key or keys.generate_app_key()
-        with st.spinner(f"Firing … (deadline {settings['total_timeout']:g} s)"):
-            outcome = service.fire_for_app(store, app, sample.base_url, address_policy(), app_key=key,
+        with st.spinner(f"Firing … (deadline {settings.total_timeout:g} s)"):
+            outcome = firing.fire_for_app(store, app, sample.base_url, address_policy(), app_key=key,
                                            retry_of=retry_of, actor=state.actor())
         state.remember_fire(outcome.record.id, key)
 
@@ -46,9 +47,9 @@ with left:
     if not url:
         st.caption("Set auth.request.url in step 2, or add a target URL above, to enable Fire.")
 
-last = service.get_fire(store, state.last_fire() or 0) if state.last_fire() else None
+last = history.get_fire(store, state.last_fire() or 0) if state.last_fire() else None
 if last is None or last.app_ref != app.id:  # e.g. after a refresh: the latest stored fire
-    last = service.latest_fire(store, app.id)
+    last = history.latest_fire(store, app.id)
 held_key = state.held_key()
 same_key = last is not None and bool(held_key) and last.key_fingerprint == keys.fingerprint(held_key)
 with right:
@@ -67,12 +68,12 @@ with right:
             if not same_key:
                 st.caption(f"This browser session does not hold the key of #{last.id}, so Retry sends a fresh one.")
         reveal = st.toggle("Reveal the key in the code to reproduce", key=f"reveal_{last.id}",
-                           disabled=not same_key or not service.reveal_allowed(),
+                           disabled=not same_key or not team.reveal_allowed(),
                            help="Only for a fire made in this browser session; it applies to this fire only")
         render_fire_tabs(last, held_key if reveal and same_key else "")
 
-if settings["target"] == "sample":
+if settings.target == "sample":
     render_inspector(sample)
 st.subheader("Recent fires", anchor=False)
-render_recent(service.recent_fires(store, app.id, limit=5))
+render_recent(history.recent_fires(store, app.id, limit=5))
 page_link(5, "All fires in History", app, icon="📜")

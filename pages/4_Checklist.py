@@ -3,8 +3,7 @@
 import streamlit as st
 
 from console import service
-from console.profile import file_slug
-from console.report import build_report, render_html, render_json, render_markdown
+from console.service import apps, firing, readiness
 from ui import page_setup, require_app, state
 from ui.frame import page_url
 from ui.render_fire import render_checklist
@@ -23,45 +22,41 @@ st.caption("Is the app ready for an App Store listing? Every item is decided by 
 targets = {"endpoint": "My endpoint (auth.request.url)", "sample": "Built-in sample endpoint (rehearsal)"}
 c1, c2 = st.columns([3, 2])
 target = c1.radio("Checked target", list(targets), format_func=targets.__getitem__, horizontal=True,
-                  index=list(targets).index(settings["checklist_target"]), key=f"checklist_target_{app.id}")
-for_listing = c2.toggle("For an App Store listing", value=bool(settings["for_listing"]), key=f"for_listing_{app.id}",
+                  index=list(targets).index(settings.checklist_kind), key=f"checklist_target_{app.id}")
+for_listing = c2.toggle("For an App Store listing", value=settings.for_listing, key=f"for_listing_{app.id}",
                         help="Makes https, server-side delivery and a 200 from your endpoint required")
-if (target, for_listing) != (settings["checklist_target"], settings["for_listing"]):
-    app = service.save_settings(store, app.id, actor=state.actor(), checklist_target=target,
+if (target, for_listing) != (settings.checklist_kind, settings.for_listing):
+    app = apps.save_settings(store, app.id, actor=state.actor(), checklist_target=target,
                                 for_listing=for_listing)  # Home shows it too
 
 sample = sample_endpoint()
 url = service.fired_url(app, sample.base_url, target) or "(no URL yet: set it in step 2)"
 if st.button("Run conformance", icon="🧪", type="primary",
-             help=f"Fires up to {service.MAX_CONFORMANCE_FIRES} install requests at the target and stores each one"):
+             help=f"Fires up to {firing.MAX_CONFORMANCE_FIRES} install requests at the target and stores each one"):
     bar = st.progress(0.0, text=f"Firing at {md(url)} …")
 
     def advance(item, index):  # noqa: ANN001 - a progress callback
-        bar.progress(min(index / service.MAX_CONFORMANCE_FIRES, 1.0),
+        bar.progress(min(index / firing.MAX_CONFORMANCE_FIRES, 1.0),
                      text=f"{item.step}: fire {index} → {item.result.category.value}")
 
-    service.run_conformance_for_app(store, app, sample.base_url, address_policy(), target, on_fire=advance,
+    firing.run_conformance_for_app(store, app, sample.base_url, address_policy(), target, on_fire=advance,
                                     actor=state.actor())
     bar.progress(1.0, text="Conformance runs done")
 
-check = service.checklist(store, app)
+check = readiness.checklist(store, app)
 items = check.items
 if check.verdict.ready:
     st.success(f"**Ready{' for a listing' if for_listing else ''}:** every required item passes.", icon="✅")
 else:
     st.error(f"**Not ready:** {md(check.verdict.summary)}.", icon="⛔")
 
-signoffs = service.signoffs_for_app(store, app)
-report = build_report(service.profile_of(app), app.scopes, app.manifest, items, for_listing=for_listing,
-                      target=f"{targets[target]}: {url}", signoffs=[v.to_dict() for v in signoffs])
-slug = file_slug(app.name)
+signoffs = readiness.signoffs_for_app(store, app)
+files = readiness.report_files(store, app, check, f"{targets[target]}: {url}", for_listing, signoffs)
+md_name, html_name, json_name = files.names()
 d1, d2, d3 = st.columns(3)
-d1.download_button("Report (Markdown)", render_markdown(report), f"{slug}-readiness.md", "text/markdown",
-                   icon="⬇️", width="stretch")
-d2.download_button("Report (HTML)", render_html(report), f"{slug}-readiness.html", "text/html", icon="⬇️",
-                   width="stretch")
-d3.download_button("Report (JSON)", render_json(report), f"{slug}-readiness.json", "application/json",
-                   icon="⬇️", width="stretch")
+d1.download_button("Report (Markdown)", files.markdown, md_name, "text/markdown", icon="⬇️", width="stretch")
+d2.download_button("Report (HTML)", files.html, html_name, "text/html", icon="⬇️", width="stretch")
+d3.download_button("Report (JSON)", files.json, json_name, "application/json", icon="⬇️", width="stretch")
 
 render_checklist(items, lambda fire_id: page_url(5, app, fire=fire_id))
 

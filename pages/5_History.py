@@ -1,14 +1,12 @@
 """History: every stored fire, filtered and aggregated in SQL, charted, and inspectable."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from console import service
-from console.outcome import CATEGORIES
-from console.store import FireFilter
+from console.service import history
 from ui import page_setup, state
 from ui.render_fire import render_fire_tabs, render_verdict
 from ui.render_history import render_compare, render_history_table, render_refire
@@ -19,21 +17,21 @@ store = page.store
 st.title("📜 History")
 state.show_notice()
 
-names = service.app_names(store)
+names = history.app_names(store)
 f1, f2, f3, f4, f5 = st.columns(5)
 app_choice = f1.selectbox("App", [None, *names], format_func=lambda i: "all apps" if i is None else names[i],
                           index=1 + list(names).index(page.app.id) if page.app and page.app.id in names else 0)
-target = f2.selectbox("Target", [None, "endpoint", "sample"], format_func=lambda t: t or "all targets")
-outcome = f3.selectbox("Outcome", [None, "ok", "failed", *CATEGORIES[1:]], format_func=lambda o: o or "all")
-source = f4.selectbox("Source", [None, "page", "conformance", "cli"], format_func=lambda s: s or "all sources")
+target = f2.selectbox("Target", [None, *history.TARGET_KINDS], format_func=lambda t: t or "all targets")
+outcome = f3.selectbox("Outcome", [None, *history.OUTCOMES], format_func=lambda o: o or "all")
+source = f4.selectbox("Source", [None, *history.SOURCES], format_func=lambda s: s or "all sources")
 today = datetime.now(UTC).date()
 days = f5.date_input("Time range (UTC)", (today - timedelta(days=30), today))
-since = datetime.combine(days[0], time.min, UTC) if len(days) > 0 else None
-until = datetime.combine(days[-1], time.max, UTC) if len(days) > 1 else None
-where = FireFilter(app_ref=app_choice, target_kind=target, outcome=outcome, since=since, until=until, source=source)
+where = history.HistoryFilter(app_ref=app_choice, target_kind=target, outcome=outcome, source=source,
+                              first_day=days[0] if len(days) > 0 else None,
+                              last_day=days[-1] if len(days) > 1 else None)
 
 number = state.history_page()
-view = service.history(store, where, page=number, page_size=PAGE_SIZE)
+view = history.history(store, where, page=number, page_size=PAGE_SIZE)
 ok = view.breakdown.get("ok", 0)
 m1, m2, m3 = st.columns(3)
 m1.metric("Fires", f"{view.total:,}")
@@ -70,7 +68,7 @@ fire_id = st.number_input("Fire #", min_value=0, value=int(wanted) if valid_link
                           help="Or click a row above; select two rows to compare them")
 if fire_id and str(fire_id) != wanted:
     st.query_params["fire"] = str(fire_id)
-fire = service.get_fire(store, int(fire_id)) if fire_id else None
+fire = history.get_fire(store, int(fire_id)) if fire_id else None
 if fire_id and fire is None:
     st.warning(f"There is no fire #{fire_id}.")
 elif fire is not None and fire.detail is not None:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from console import service
 from console.catalog import describe_for_installer, rescope_consequence
+from console.service import readiness, sandbox
 from ui import page_setup, require_app, state
 from ui.render_sandbox import (
     TRY_PATHS,
@@ -47,7 +48,7 @@ def held(delivery: Any, select: bool = False) -> None:
             st.session_state["sb_chosen"] = delivery.installation.id
 
 
-overview = service.sandbox_overview(store, app.id)
+overview = sandbox.sandbox_overview(store, app.id)
 left, right = st.columns([2, 3], gap="large")
 with left:
     st.subheader("Installer view")
@@ -55,13 +56,13 @@ with left:
     st.text("\n".join(view.lines) or "This app asks for no API access.")
     for caution in view.cautions:
         st.warning(caution)
-    page_id = st.text_input("Sandbox page_id", value=str(service.settings_of(app)["page_id"]), key="sb_page")
+    page_id = st.text_input("Sandbox page_id", value=service.settings_of(app).page_id, key="sb_page")
     targets = {"endpoint": "auth.request.url (my endpoint)", "sample": "built-in sample endpoint (ok mode)"}
     target = st.radio("Send the install request to", list(targets), format_func=targets.__getitem__,
                       horizontal=True, key="sb_target")
     url = sample_endpoint().install_url("ok") if target == "sample" else None
     if st.button("Install on this page", type="primary", icon="📥", key="sb_install"):
-        held(act(service.install_app, store, app.id, page_id, url, address_policy()), select=True)
+        held(act(sandbox.install_app, store, app.id, page_id, url, address_policy()), select=True)
     st.subheader("Scope changes")
     st.caption(rescope_consequence(app.kind))
     st.text(f"Status: {overview.review}\nGranted now: {', '.join(overview.state.live_scopes) or 'none'}\n"
@@ -71,15 +72,15 @@ with left:
         b1, b2, b3 = st.columns(3)
         if b1.button("Republish", disabled=overview.state.review_state not in ("republish_needed", "rejected"),
                      key="sb_republish"):
-            act(service.republish_app, store, app.id)
+            act(sandbox.republish_app, store, app.id)
             st.rerun()
         if b2.button("Approve review", disabled=overview.state.review_state != "in_review", key="sb_approve"):
-            change = act(service.approve_review, store, app.id, address_policy())
+            change = act(sandbox.approve_review, store, app.id, address_policy())
             for delivery in change.deliveries if change else ():
                 held(delivery)
             st.rerun()
         if b3.button("Reject review", disabled=overview.state.review_state != "in_review", key="sb_reject"):
-            act(service.reject_review, store, app.id)
+            act(sandbox.reject_review, store, app.id)
             st.rerun()
     with st.expander("Sandbox rules"):
         rule = st.toggle("A replaced key answers 401 (our assumption; ManyChat does not say)",
@@ -87,14 +88,14 @@ with left:
         limits = st.toggle("Rate limits (429), incl. sendFlow's 100 per subscriber per hour",
                            value=overview.state.rate_limits, key="sb_limits")
         if (rule, limits) != (overview.state.replaced_key_rule, overview.state.rate_limits):
-            service.set_sandbox_rules(store, app.id, replaced_key_rule=rule, rate_limits=limits)
+            sandbox.set_sandbox_rules(store, app.id, replaced_key_rule=rule, rate_limits=limits)
             st.rerun()
 
 with right:
     shown = state.take_show_once()
     if shown is not None:
         render_show_once(*shown)
-    rows = service.sandbox_overview(store, app.id).installations
+    rows = sandbox.sandbox_overview(store, app.id).installations
     st.subheader("Installations")
     if not rows:
         st.info("No installation yet: install the app on a sandbox page.")
@@ -111,17 +112,17 @@ with right:
         c1, c2, c3, c4 = st.columns(4)
         if current.installed and current.delivery in ("failed", "pending") and c1.button("Retry", icon="🔁",
                                                                                           key="sb_retry"):
-            held(act(service.retry_installation, store, current.id, keys_held.get(current.id), address_policy()))
+            held(act(sandbox.retry_installation, store, current.id, keys_held.get(current.id), address_policy()))
             st.rerun()
         if current.installed and c2.button("Uninstall", key="sb_uninstall"):
-            act(service.uninstall_installation, store, current.id)
+            act(sandbox.uninstall_installation, store, current.id)
             st.rerun()
         if not current.installed and c3.button("Reinstall", key="sb_reinstall"):
-            held(act(service.reinstall_installation, store, current.id, None, address_policy()))
+            held(act(sandbox.reinstall_installation, store, current.id, None, address_policy()))
             st.rerun()
         failed = [r for r in rows if r.installed and r.delivery in ("failed", "pending")]
         if failed and c4.button(f"Retry all failed ({len(failed)})", key="sb_retry_all"):
-            for delivery in service.retry_failed_installations(store, app.id, address_policy()):
+            for delivery in sandbox.retry_failed_installations(store, app.id, address_policy()):
                 held(delivery)
             st.rerun()
 
@@ -141,9 +142,9 @@ with right:
             st.error("Write the parameters as one JSON object, e.g. {\"subscriber_id\": 1000000001}.")
         else:
             key = pasted if source == "paste a key" else state.sandbox_keys().get(int(source), "")
-            render_answer(service.try_sandbox_call(server.base_url, key, path, args))
+            render_answer(sandbox.try_sandbox_call(server.base_url, key, path, args))
 
 st.subheader("Least privilege: granted vs used")
-render_least_privilege(service.sandbox_least_privilege(store, app.id))
+render_least_privilege(readiness.sandbox_least_privilege(store, app.id))
 st.subheader("Call log")
-render_calls(service.sandbox_calls(store, app.id, limit=50))
+render_calls(sandbox.sandbox_calls(store, app.id, limit=50))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from console import service
 from console.sandbox.sample_endpoint import MODE_HELP, MODES
+from console.service import bursts
 from ui import page_setup, require_app
 from ui.render_burst import burst_runner, render_run
 from ui.resources import address_policy, sample_endpoint
@@ -32,7 +33,7 @@ with st.form("burst_form"):
 
 if start:
     try:
-        run_id = service.start_app_burst(
+        run_id = bursts.start_app_burst(
             store, app, sample_endpoint().base_url, address_policy(), installations=int(installations),
             concurrency=int(concurrency), target=target, sample_mode=mode,
             sample_arg=int(arg) if mode in ("slow", "flaky") else None)
@@ -43,7 +44,7 @@ if start:
         st.session_state[RUN] = run_id
         st.query_params["run"] = run_id
 
-runs = service.recent_bursts(store, app.id)
+runs = bursts.recent_bursts(store, app.id)
 ids = [run.id for run in runs]
 wanted = st.query_params.get("run") or st.session_state.get(RUN)
 if ids:
@@ -56,7 +57,7 @@ if ids:
         st.query_params["run"] = chosen
 
     def resume() -> None:
-        if service.reopen_burst(store, chosen):
+        if bursts.reopen_burst(store, chosen):
             runner.launch(store, chosen)
 
     render_run(store, chosen, on_resume=resume)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from console import service
+from console.service import team
 from ui import page_link, page_setup, require_app, state
 
 ACTIONS = {"app_created": "app created", "profile_changed": "profile", "scopes_changed": "scopes",
@@ -16,7 +16,7 @@ st.caption("Every change to this app and every fire, conformance run and sign-of
            "to the evidence. Names are those signed in at the access gate; `cli` for the command line, "
            "`local` when the console has no gate.")
 
-rows = service.activity_for_app(page.store, app.id, limit=500)
+rows = team.activity_for_app(page.store, app.id, limit=500)
 shown = st.multiselect("What", list(ACTIONS), format_func=ACTIONS.__getitem__, placeholder="everything")
 people = sorted({r.actor for r in rows})
 who = st.multiselect("Who", people, placeholder="everyone")

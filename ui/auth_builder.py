@@ -8,6 +8,7 @@ from console import service
 from console.manifest.auth_form import AuthForm, apply_auth_form, auth_form_from
 from console.manifest.document import auth_of, request_of
 from console.manifest.findings import ValidationIssue
+from console.service import apps, versions
 from console.store import AppRecord, Store
 from ui import state
 
@@ -44,13 +45,13 @@ def apply_widgets(store: Store, app_ref: int) -> None:
         return
     form = initial(app)
     if form.delivery == "server" and request_of(app.manifest) is None:
-        held = service.held_request(store, app.id)
+        held = versions.held_request(store, app.id)
         if held is not None:
             auth = {**(auth_of(app.manifest) or {"type": "APIKEY"}), "request": held}
             form = replace(auth_form_from({**app.manifest, "auth": auth}), delivery="server")
     updated, issues = apply_auth_form(app.manifest, form)
     if not issues and updated != app.manifest:
-        service.save_manifest(store, app.id, updated, source="page", actor=state.actor())
+        apps.save_manifest(store, app.id, updated, source="page", actor=state.actor())
         state.clear_undo_cursor(app.id)
 
 

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from console import service
 from console.manifest.findings import ValidationIssue
 from console.manifest.outline import Outline, OutlineItem
 from console.manifest.scope_check import missing_scopes, unused_scopes
+from console.service import scopes
 from console.store import AppRecord, Store
 from ui import state
 
@@ -50,7 +50,7 @@ def _render_scope_fixes(store: Store, app: AppRecord, issues: Sequence[Validatio
     for issue in issues:
         path = wanted.get(issue.pointer) if issue.code == "scopes.missing" else None
         if path and st.button(f"Add the scope {path}", key=f"add_scope_{app.id}_{issue.pointer}"):
-            service.add_scope(store, app.id, path, actor=state.actor())
+            scopes.add_scope(store, app.id, path, actor=state.actor())
             st.toast(f"Scope {path} added")
             st.rerun()
 
@@ -92,7 +92,7 @@ def render_scope_cross_check(store: Store, app: AppRecord) -> None:
         st.error(f"The App JSON calls {plain(path)} but it is not selected: with the App Key ManyChat answers 401 "
                  "\"Wrong access token\".", icon="⛔")
         if st.button(f"Add this scope: {path}", key=f"scopes_add_{app.id}_{path}"):
-            service.add_scope(store, app.id, path, actor=state.actor())
+            scopes.add_scope(store, app.id, path, actor=state.actor())
             st.rerun()
     unused = unused_scopes(app.manifest, app.scopes)
     if unused:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from console import service
 from console.config import ConfigError, console_mode
+from console.service import apps as apps_service
 from console.store import AppRecord, Store
 from ui import gate, state
 from ui.resources import get_store
@@ -45,7 +46,7 @@ def _resolve_app(store: Store) -> AppRecord | None:
             app = service.get_app(store, wanted)
             if app is not None:
                 return app
-    apps = service.list_apps(store)
+    apps = apps_service.list_apps(store)
     return service.get_app(store, apps[0].id) if apps else None
 
 
@@ -68,7 +69,7 @@ def page_setup(title: str) -> Page:
         st.warning(f"There is no app #{state.query_app()} (it may have been deleted); showing another one.")
     app = _resolve_app(store)
     state.select_app(None if app is None else app.id)
-    apps = service.list_apps(store)
+    apps = apps_service.list_apps(store)
     with st.sidebar:
         st.markdown("### 🔑 App Key Console")
         if apps and app is not None:

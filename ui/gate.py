@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from console import service
+from console.service import team
 from console.store import Store
 from ui import state
 
@@ -21,7 +22,7 @@ def _client() -> str:
         ip_address = st.context.ip_address
     except Exception:  # noqa: BLE001 - no request context (e.g. a test runner): count against localhost
         headers, ip_address = {}, None
-    return service.gate_client(headers, ip_address if isinstance(ip_address, str) else None)
+    return team.gate_client(headers, ip_address if isinstance(ip_address, str) else None)
 
 
 def _sign_in_form(store: Store) -> None:
@@ -34,7 +35,7 @@ def _sign_in_form(store: Store) -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         try:
-            signed = service.sign_in(store, token, name, _client())
+            signed = team.sign_in(store, token, name, _client())
         except service.ServiceError as exc:
             st.error(str(exc), icon="⛔")
         else:
@@ -45,15 +46,15 @@ def _sign_in_form(store: Store) -> None:
 
 def guard(store: Store) -> None:
     """Stop the page unless the console may start and this browser session may see it."""
-    problem = service.gate_problem(store)
+    problem = team.gate_problem(store)
     if problem:
         st.error("The console refuses to start: " + problem, icon="⛔")
         st.stop()
-    if not service.gate_enabled(store):
+    if not team.gate_enabled(store):
         state.set_actor(None)
         return
     session = state.team_session()
-    actor = service.session_actor(store, session) if session else None
+    actor = team.session_actor(store, session) if session else None
     if actor is None:
         if session:
             st.warning("Your session ended (signed out or your token was revoked): sign in again.")
@@ -65,6 +66,6 @@ def guard(store: Store) -> None:
         st.caption("Signed in as")
         st.text(actor)
         if st.button("Sign out", icon="🚪", key="gate_sign_out"):
-            service.sign_out(store, session)
+            team.sign_out(store, session)
             state.forget_team_session()
             st.rerun()

@@ -7,6 +7,7 @@ import streamlit as st
 from console import __version__, service
 from console.config import console_mode
 from console.profile import KINDS, AppProfile
+from console.service import apps
 from console.store import AppRecord, Store
 from ui import state
 from ui.text import md
@@ -21,7 +22,7 @@ def render_edit_profile(store: Store, app: AppRecord) -> None:
                         format_func=lambda k: f"{k} app")
         if st.form_submit_button("Save profile"):
             try:
-                service.update_profile(store, app.id, AppProfile(name, app_id, version, kind),
+                apps.update_profile(store, app.id, AppProfile(name, app_id, version, kind),
                                        actor=state.actor())
             except service.ServiceError as exc:
                 st.error(f"Not saved: {md(exc)}")
@@ -35,7 +36,7 @@ def render_delete(store: Store, app: AppRecord) -> None:
     sure = st.checkbox("Yes, delete this app", key=f"confirm_delete_{app.id}")
     if st.button("Delete app", disabled=not sure, type="primary"):
         try:
-            service.delete_app(store, app.id, actor=state.actor())
+            apps.delete_app(store, app.id, actor=state.actor())
         except service.ServiceError as exc:
             st.error(str(exc))
             return
@@ -48,5 +49,5 @@ def render_about(store: Store) -> None:
     with st.expander("About and settings"):
         st.text(f"App Key Console {__version__}\n"
                 f"Mode: {console_mode()}\n"
-                f"Database: {service.database_label(store)}")
+                f"Database: {apps.database_label(store)}")
         st.caption("Settings come from environment variables (CONSOLE_DATABASE_URL, CONSOLE_MODE, …): see the README.")

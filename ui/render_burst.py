@@ -16,8 +16,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from console import service
-from console.service import BurstProgress, BurstReport
+from console.service import bursts
+from console.service.bursts import BurstProgress, BurstReport
 from console.store import Store
 
 ACTIVE = ("pending", "running")
@@ -40,7 +40,7 @@ class BurstRunner:
             running = self._procs.get(run_id)
             if running is not None and running.poll() is None:
                 return
-            self._procs[run_id] = service.launch_burst(store, run_id)
+            self._procs[run_id] = bursts.launch_burst(store, run_id)
 
     def _reap(self) -> None:
         for run_id, proc in list(self._procs.items()):
@@ -106,18 +106,18 @@ def render_report(report: BurstReport) -> None:
 
 def render_run(store: Store, run_id: str, on_resume: Callable[[], None]) -> None:
     """One run: live while it runs (re-read every second), its report once it has ended."""
-    progress = service.burst_progress(store, run_id)
+    progress = bursts.burst_progress(store, run_id)
     active = progress is not None and progress.status in ACTIVE
 
     def body() -> None:
-        current = service.burst_progress(store, run_id)
+        current = bursts.burst_progress(store, run_id)
         if current is None:
             st.warning(f"There is no burst run {run_id}.")
             return
         st.markdown(f"**Run `{run_id}`** · {STATUS_TEXT.get(current.status, current.status)}")
         if current.status in ACTIVE:
             def cancel() -> None:
-                service.cancel_burst(store, run_id)
+                bursts.cancel_burst(store, run_id)
 
             render_progress(current, cancel)
             return
@@ -125,7 +125,7 @@ def render_run(store: Store, run_id: str, on_resume: Callable[[], None]) -> None
             st.rerun()
         if current.message:
             st.text(current.message)
-        report = service.burst_report(store, run_id)
+        report = bursts.burst_report(store, run_id)
         if report is not None:
             render_report(report)
         if current.status in ("cancelled", "interrupted", "failed") and current.done < current.total:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from console import service
 from console.outcome import FireRecord
+from console.service import firing, history
 from console.store import Store
 from ui import state
 from ui.render_fire import pretty_json, render_verdict
@@ -39,7 +40,7 @@ def render_compare(store: Store, first_id: int, second_id: int) -> None:
     """Two fires side by side: verdict, request and response."""
     st.subheader(f"Fire #{first_id} and fire #{second_id} side by side", anchor=False)
     for column, fire_id in zip(st.columns(2), (first_id, second_id), strict=True):
-        fire = service.get_fire(store, fire_id)
+        fire = history.get_fire(store, fire_id)
         with column:
             if fire is None or fire.detail is None:
                 st.warning(f"There is no fire #{fire_id}.")
@@ -65,7 +66,7 @@ def render_refire(store: Store, fire: FireRecord) -> None:
     if st.button(f"Re-fire #{fire.id} with its settings", icon="🔁", key=f"refire_{fire.id}",
                  help="Sends the app's current install request to the URL this fire went to, with a fresh key"):
         try:
-            outcome = service.refire(store, fire.id, sample_endpoint().base_url, address_policy(), actor=state.actor())
+            outcome = firing.refire(store, fire.id, sample_endpoint().base_url, address_policy(), actor=state.actor())
         except service.ServiceError as exc:
             st.error(str(exc))
             return

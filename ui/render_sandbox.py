@@ -11,10 +11,11 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from console import keys, service
+from console import keys
 from console.catalog import SCOPES
 from console.sandbox.client import CallAnswer
 from console.sandbox.usage import LeastPrivilege
+from console.service import history
 from console.store import CallRecord, InstallationRecord, Store
 from ui.render_fire import render_verdict
 
@@ -29,7 +30,7 @@ def render_delivery(store: Store, installation: InstallationRecord) -> None:
         st.info("Manual delivery: the App JSON has no auth.request, so the installer copies the key by hand.",
                 icon="✋")
         return
-    fire = service.get_fire(store, installation.last_fire_ref) if installation.last_fire_ref else None
+    fire = history.get_fire(store, installation.last_fire_ref) if installation.last_fire_ref else None
     if fire is None:
         st.warning("No install request result is stored for this installation yet.")
         return

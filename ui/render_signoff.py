@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from console import service
+from console.service import team
 from console.store import AppRecord, Store
 from ui import state
 
@@ -44,7 +45,7 @@ def render_signoff(store: Store, app: AppRecord, target: str, for_listing: bool,
         request = c2.form_submit_button("Request changes", icon="✋", width="stretch")
     if approve or request:
         try:
-            service.sign_off(store, app, "approved" if approve else "changes_requested", comment, target,
+            team.sign_off(store, app, "approved" if approve else "changes_requested", comment, target,
                              for_listing, actor=state.actor())
         except service.ServiceError as exc:
             st.error(f"Not recorded: {exc}")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from console import service
 from console.sandbox.sample_endpoint import MODE_HELP, MODES
+from console.service import apps
 from console.store import AppRecord, Store
 from ui import state
 from ui.text import md
@@ -22,26 +23,26 @@ def target_label(app: AppRecord, target: str) -> str:
 def render_target(store: Store, app: AppRecord) -> AppRecord:
     """Pick where to fire; returns the app as saved after any change (the page reruns on a change)."""
     settings = service.settings_of(app)
-    options = ["sample", "endpoint", *(f"saved:{t['name']}" for t in settings["targets"])]
-    current = settings["target"] if settings["target"] in options else "endpoint"
+    options = ["sample", "endpoint", *(f"saved:{t.name}" for t in settings.targets)]
+    current = settings.target if settings.target in options else "endpoint"
     target = st.radio("Target", options, index=options.index(current), horizontal=True,
                       format_func=lambda t: target_label(app, t), key=f"target_{app.id}_{len(options)}")
-    if target != settings["target"]:
-        service.save_settings(store, app.id, actor=state.actor(), target=target)
+    if target != settings.target:
+        apps.save_settings(store, app.id, actor=state.actor(), target=target)
         st.rerun()
     if target == "sample":
-        mode = st.selectbox("Sample endpoint mode", MODES, index=MODES.index(settings["sample_mode"]),
+        mode = st.selectbox("Sample endpoint mode", MODES, index=MODES.index(settings.sample_mode),
                             format_func=lambda m: f"{m}: {MODE_HELP[m]}", key=f"sample_mode_{app.id}")
         arg = None
         if mode in ("slow", "flaky"):
             label = "N seconds to wait" if mode == "slow" else "K requests to fail"
-            arg = int(st.number_input(label, 1, 60, service.sample_arg_for(app, mode),
+            arg = int(st.number_input(label, 1, 60, apps.sample_arg_for(app, mode),
                                       key=f"sample_arg_{app.id}_{mode}"))
-        if (mode, arg) != (settings["sample_mode"], settings["sample_arg"]):
-            service.choose_sample_mode(store, app.id, mode, arg, actor=state.actor())
+        if (mode, arg) != (settings.sample_mode, settings.sample_arg):
+            apps.choose_sample_mode(store, app.id, mode, arg, actor=state.actor())
             st.rerun()
     elif target.startswith("saved:") and st.button("Remove this target", key=f"remove_{target}"):
-        service.delete_target(store, app.id, target.removeprefix("saved:"), actor=state.actor())
+        apps.delete_target(store, app.id, target.removeprefix("saved:"), actor=state.actor())
         st.rerun()
     with st.popover("Add a target URL", icon="➕"):
         with st.form(f"add_target_{app.id}"):
@@ -49,7 +50,7 @@ def render_target(store: Store, app: AppRecord) -> AppRecord:
             url = st.text_input("URL", placeholder="https://staging.example.com/manychat/installed")
             if st.form_submit_button("Save target"):
                 try:
-                    service.save_target(store, app.id, name, url, actor=state.actor())
+                    apps.save_target(store, app.id, name, url, actor=state.actor())
                 except service.ServiceError as exc:
                     st.error(str(exc))
                 else:

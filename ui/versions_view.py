@@ -9,6 +9,8 @@ import streamlit as st
 
 from console import service
 from console.manifest.document import ManifestError, dump_manifest
+from console.service import apps
+from console.service import versions as versions_service
 from console.store import AppRecord, Store
 from ui import state
 from ui.auth_builder import reload_form
@@ -29,7 +31,7 @@ def render_import(store: Store, app: AppRecord) -> None:
         data = upload.getvalue() if upload is not None else pasted
         if st.button("Preview import", key=f"preview_import_{app.id}", disabled=upload is None and not pasted.strip()):
             try:
-                state.set_pending_import(app.id, (data, strip, service.preview_import(app, data, strip)))
+                state.set_pending_import(app.id, (data, strip, versions_service.preview_import(app, data, strip)))
             except ManifestError as exc:
                 state.clear_pending_import(app.id)
                 st.error(f"Not imported (the saved app is unchanged): {plain(str(exc))}")
@@ -56,7 +58,7 @@ def render_import(store: Store, app: AppRecord) -> None:
         confirm, cancel = st.columns(2)
         if confirm.button("Replace the App JSON" if pending.cautions or pending.snippet.kind == "document"
                           else "Merge into the App JSON", type="primary", key=f"confirm_import_{app.id}"):
-            service.save_manifest(store, app.id, pending.document, source="import", actor=state.actor())
+            apps.save_manifest(store, app.id, pending.document, source="import", actor=state.actor())
             state.clear_pending_import(app.id)
             reload_form(app)
             st.toast("App JSON imported (a new version)")
@@ -67,7 +69,7 @@ def render_import(store: Store, app: AppRecord) -> None:
 
 
 def render_undo(store: Store, app: AppRecord) -> None:
-    versions = service.list_versions(store, app.id, limit=1)
+    versions = versions_service.list_versions(store, app.id, limit=1)
     latest = versions[0] if versions else None
     cursor = state.undo_cursor(app.id)
     showing = cursor[0] if cursor is not None and latest is not None and cursor[1] == latest.number else None
@@ -75,7 +77,7 @@ def render_undo(store: Store, app: AppRecord) -> None:
     if left.button("↶ Undo", key=f"undo_{app.id}", disabled=latest is None or (showing or latest.number) <= 1,
                    help="Bring back the App JSON as it was before the last change (again for earlier states)."):
         try:
-            undone = service.undo_manifest(store, app.id, showing, author=state.actor())
+            undone = versions_service.undo_manifest(store, app.id, showing, author=state.actor())
         except service.ServiceError as exc:
             st.error(str(exc))
             return
@@ -90,7 +92,7 @@ def render_undo(store: Store, app: AppRecord) -> None:
 
 
 def render_versions(store: Store, app: AppRecord) -> None:
-    versions = service.list_versions(store, app.id, limit=50)
+    versions = versions_service.list_versions(store, app.id, limit=50)
     with st.expander(f"Versions ({len(versions)})"):
         if not versions:
             st.caption("No version yet: every saved change of the App JSON becomes one.")
@@ -102,11 +104,11 @@ def render_versions(store: Store, app: AppRecord) -> None:
         a, b = st.columns(2)
         old = a.selectbox("Compare version", numbers, index=min(1, len(numbers) - 1), key=f"diff_old_{app.id}")
         new = b.selectbox("with version", numbers, index=0, key=f"diff_new_{app.id}")
-        changes = service.diff_versions(store, app.id, int(old), int(new))
+        changes = versions_service.diff_versions(store, app.id, int(old), int(new))
         st.code("\n".join(c.describe(90) for c in changes) or "(the same App JSON)", language=None)
         if st.button(f"Restore version {old}", key=f"restore_{app.id}",
                      help="Makes it the current App JSON again, as a new version: nothing is lost."):
-            service.restore_version(store, app.id, int(old), author=state.actor())
+            versions_service.restore_version(store, app.id, int(old), author=state.actor())
             state.clear_undo_cursor(app.id)
             reload_form(app)
             st.toast(f"Version {old} restored")

@@ -20,6 +20,18 @@ from console.manifest.request_rules import HEADER_LINE, METHODS, split_header
 __all__ = ["HEADER_LINE", "METHODS", "ManifestError", "ParsedManifest", "load_manifest_file", "parse_manifest",
            "read_manifest", "read_manifest_file", "split_header"]
 
+def document_hash(document: object) -> str:
+    """SHA-256 of the canonical JSON (sorted keys, no spaces): the same document always hashes the same.
+    Fires and sign-offs keep it, so evidence is found for the exact App JSON it was gathered with."""
+    import hashlib
+
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# An App JSON document as parsed (a JSON object: its values are whatever JSON holds).
+Document = dict[str, Any]
+
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64  # nesting of arrays and objects; real App JSON is under 10 deep
 MAX_NUMBER_DIGITS = 400

@@ -21,10 +21,11 @@ from console import keys
 from console.catalog import sort_paths
 from console.fire.prepare import FireContext, fill_params
 from console.fire.send import Timeouts, fire_install_request
-from console.manifest.document import param_names, request_of
+from console.manifest.document import document_hash, param_names, request_of
 from console.netpolicy import AddressPolicy
 from console.outcome import FireResult
 from console.sandbox.sample_endpoint import is_sample_url
+from console.settings import AppSettings
 from console.store import AppRecord, InstallationRecord, SandboxAppRow, Store
 from console.store.installations import INSTALLED, UNINSTALLED
 
@@ -97,15 +98,12 @@ class ScopeChange:
 
 
 def _timeouts(app: AppRecord) -> Timeouts:
-    settings = app.settings
-    try:
-        return Timeouts(float(settings.get("connect_timeout", 5.0)), float(settings.get("total_timeout", 10.0)))
-    except (TypeError, ValueError):
-        return Timeouts()
+    settings = AppSettings.from_stored(app.settings)
+    return Timeouts(settings.connect_timeout, settings.total_timeout)
 
 
 def _context(app: AppRecord, page_id: str) -> FireContext:
-    values = app.settings.get("param_values") or {}
+    values = dict(AppSettings.from_stored(app.settings).param_values)
     return FireContext(app.app_id, app.version, page_id, fill_params(param_names(app.manifest), values))
 
 
@@ -123,7 +121,7 @@ def sandbox_state(store: Store, app: AppRecord) -> SandboxAppRow:
 
 
 def _fire_and_record(store: Store, app: AppRecord, pairs: Sequence[tuple[InstallationRecord, str]], step: str,
-                     policy: AddressPolicy) -> list[Delivery]:
+                     policy: AddressPolicy, actor: str) -> list[Delivery]:
     """Fire the install request of each (installation, new key); store the fires and the delivery states."""
     request = request_of(app.manifest)
     if request is None:
@@ -134,7 +132,7 @@ def _fire_and_record(store: Store, app: AppRecord, pairs: Sequence[tuple[Install
     results = fire_install_requests(jobs, policy)
     rows = [{**result.to_stored(), "app_ref": app.id, "app_name": app.name, "source": "sandbox",
              "target_kind": "sample" if is_sample_url(result.request.url) else "endpoint", "run_id": None,
-             "step": step} for result in results]
+             "step": step, "actor": actor[:80], "manifest_hash": document_hash(app.manifest)} for result in results]
     fire_ids = store.fires.insert_many(rows)
     deliveries = []
     for (installation, key), result, fire_id in zip(pairs, results, fire_ids, strict=True):
@@ -155,7 +153,8 @@ def _new_key(store: Store, installation: InstallationRecord, **changes: Any) -> 
     return key
 
 
-def install(store: Store, app: AppRecord, page_id: str, policy: AddressPolicy, url: str | None = None) -> Delivery:
+def install(store: Store, app: AppRecord, page_id: str, policy: AddressPolicy, url: str | None = None, *,
+            actor: str = "local") -> Delivery:
     """Install the app on a page with a new key; the install request fires (manual mode: none)."""
     page_id = check_page_id(page_id)
     sandbox_state(store, app)
@@ -165,13 +164,13 @@ def install(store: Store, app: AppRecord, page_id: str, policy: AddressPolicy, u
         raise InstallationError(f"{app.name} is already installed on page {page_id} (installation "
                                 f"#{current.id}): uninstall it first, or retry its delivery.")
     if existing:
-        return reinstall(store, app, existing[-1], policy, url)
+        return reinstall(store, app, existing[-1], policy, url, actor=actor)
     key = keys.generate_app_key()
     new_id = store.installations.insert(app_ref=app.id, page_id=page_id, key_hash=key_hash(key),
                                         key_fingerprint=keys.fingerprint(key), fire_url=url, delivery=PENDING)
     installation = store.installations.get(new_id)
     assert installation is not None
-    return _fire_and_record(store, app, [(installation, key)], "install", policy)[0]
+    return _fire_and_record(store, app, [(installation, key)], "install", policy, actor)[0]
 
 
 def uninstall(store: Store, installation: InstallationRecord) -> InstallationRecord:
@@ -183,16 +182,16 @@ def uninstall(store: Store, installation: InstallationRecord) -> InstallationRec
 
 
 def reinstall(store: Store, app: AppRecord, installation: InstallationRecord, policy: AddressPolicy,
-              url: str | None = None) -> Delivery:
+              url: str | None = None, *, actor: str = "local") -> Delivery:
     """Install again on the same page: a new key, the install request fires again."""
     if installation.installed:
         raise InstallationError(f"Installation #{installation.id} is installed; uninstall it first.")
     key = _new_key(store, installation, status=INSTALLED, fire_url=url, keep_url=url is None)
-    return _fire_and_record(store, app, [(_fresh(store, installation), key)], "install", policy)[0]
+    return _fire_and_record(store, app, [(_fresh(store, installation), key)], "install", policy, actor)[0]
 
 
 def retry(store: Store, app: AppRecord, installation: InstallationRecord, policy: AddressPolicy,
-          app_key: str | None = None) -> Delivery:
+          app_key: str | None = None, *, actor: str = "local") -> Delivery:
     """Send the installation's install request again: with ``app_key`` when it is the installation's
     current key (held by the caller, as ManyChat's Retry re-sends it), else with a fresh key."""
     if not installation.installed:
@@ -202,22 +201,22 @@ def retry(store: Store, app: AppRecord, installation: InstallationRecord, policy
         key = app_key
     else:
         key = _new_key(store, installation)
-    return _fire_and_record(store, app, [(_fresh(store, installation), key)], "retry", policy)[0]
+    return _fire_and_record(store, app, [(_fresh(store, installation), key)], "retry", policy, actor)[0]
 
 
-def retry_failed(store: Store, app: AppRecord, policy: AddressPolicy) -> list[Delivery]:
+def retry_failed(store: Store, app: AppRecord, policy: AddressPolicy, *, actor: str = "local") -> list[Delivery]:
     """Retry every installed installation whose key was not delivered (each with a fresh key)."""
     failed = [i for i in store.installations.for_app(app.id) if i.installed and i.delivery in (FAILED, PENDING)]
-    return _fire_and_record(store, app, [(i, _new_key(store, i)) for i in failed], "retry", policy)
+    return _fire_and_record(store, app, [(i, _new_key(store, i)) for i in failed], "retry", policy, actor)
 
 
-def rekey_all(store: Store, app: AppRecord, policy: AddressPolicy) -> list[Delivery]:
+def rekey_all(store: Store, app: AppRecord, policy: AddressPolicy, *, actor: str = "local") -> list[Delivery]:
     """A new key for every installed installation (the old ones become replaced), install requests fired."""
     installed = [i for i in store.installations.for_app(app.id) if i.installed]
-    return _fire_and_record(store, app, [(i, _new_key(store, i)) for i in installed], "rekey", policy)
+    return _fire_and_record(store, app, [(i, _new_key(store, i)) for i in installed], "rekey", policy, actor)
 
 
-def scopes_saved(store: Store, app: AppRecord, policy: AddressPolicy) -> ScopeChange:
+def scopes_saved(store: Store, app: AppRecord, policy: AddressPolicy, *, actor: str = "local") -> ScopeChange:
     """React to the app's saved scopes: a dev app applies them and re-keys; a public app needs a republish."""
     state = store.installations.sandbox_app(app.id)
     scopes = sort_paths(app.scopes)
@@ -227,7 +226,7 @@ def scopes_saved(store: Store, app: AppRecord, policy: AddressPolicy) -> ScopeCh
         if list(state.live_scopes) == scopes and state.review_state == LIVE:
             return ScopeChange(app, state, "No change to the granted scopes.")
         store.installations.update_sandbox_app(app.id, live_scopes=scopes, pending_scopes=None, review_state=LIVE)
-        deliveries = rekey_all(store, app, policy)
+        deliveries = rekey_all(store, app, policy, actor=actor)
         return ScopeChange(app, sandbox_state(store, app),
                            f"Dev app: the scopes apply at once; {len(deliveries)} installation(s) got a new key.",
                            tuple(deliveries))
@@ -251,14 +250,14 @@ def republish(store: Store, app: AppRecord) -> ScopeChange:
     return ScopeChange(app, sandbox_state(store, app), "Republished: the new version is in review.")
 
 
-def approve(store: Store, app: AppRecord, policy: AddressPolicy) -> ScopeChange:
+def approve(store: Store, app: AppRecord, policy: AddressPolicy, *, actor: str = "local") -> ScopeChange:
     """The review passes: the scopes in review apply, every installation gets a new key."""
     state = sandbox_state(store, app)
     if state.review_state != IN_REVIEW or state.pending_scopes is None:
         raise InstallationError(f"There is no review to approve: the app is {REVIEW_LABELS[state.review_state]}.")
     store.installations.update_sandbox_app(app.id, live_scopes=state.pending_scopes, pending_scopes=None,
                                            review_state=LIVE)
-    deliveries = rekey_all(store, app, policy)
+    deliveries = rekey_all(store, app, policy, actor=actor)
     return ScopeChange(app, sandbox_state(store, app),
                        f"Review approved: the scopes apply; {len(deliveries)} installation(s) got a new key.",
                        tuple(deliveries))

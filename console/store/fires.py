@@ -22,6 +22,9 @@ from console.store.schema import fire_counts, fires
 class StoreConflict(ValueError):
     """A write refers to a row that is gone (e.g. an app deleted meanwhile); nothing was written."""
 
+# One fire as the fires table stores it (column name → value; ``detail`` a JSON document).
+StoredRow = dict[str, Any]
+
 LIST_COLUMNS = tuple(c for c in fires.c if c.name != "detail")
 INSERT_BATCH = 1000
 
@@ -38,6 +41,7 @@ class FireFilter:
     run_id: str | None = None
     source: str | None = None
     answered_categories: tuple[str, ...] | None = None
+    manifest_hash: str | None = None  # fires of this exact App JSON (sha256), from any face
 
 
 def _where(query: Any, where: FireFilter) -> Any:
@@ -59,6 +63,8 @@ def _where(query: Any, where: FireFilter) -> Any:
         query = query.where(fires.c.run_id == where.run_id)
     if where.source:
         query = query.where(fires.c.source == where.source)
+    if where.manifest_hash is not None:
+        query = query.where(fires.c.manifest_hash == where.manifest_hash)
     if where.answered_categories is not None:
         query = query.where(fires.c.category.in_(where.answered_categories))
     return query
@@ -132,7 +138,7 @@ class Fires:
         ids: list[int] = []
         with self.engine.begin() as conn:
             for start in range(0, len(rows), INSERT_BATCH):
-                batch = [dict(row) for row in rows[start:start + INSERT_BATCH]]
+                batch = [{"manifest_hash": None, **row} for row in rows[start:start + INSERT_BATCH]]
                 if return_ids:
                     result = conn.execute(fires.insert().returning(fires.c.id, sort_by_parameter_order=True), batch)
                     ids.extend(int(r[0]) for r in result)
@@ -168,7 +174,8 @@ class Fires:
     def breakdown(self, where: FireFilter = FireFilter()) -> dict[str, int]:
         """Fires per category: from the per-day counts when the filter allows, else counted in SQL."""
         days = _day_bounds(where)
-        if days is not None and where.run_id is None and where.answered_categories is None:
+        if days is not None and where.run_id is None and where.answered_categories is None \
+                and where.manifest_hash is None:
             query = _counts_where(sa.select(fire_counts.c.category, sa.func.sum(fire_counts.c.count)), where, days) \
                 .group_by(fire_counts.c.category)
         else:
@@ -184,8 +191,10 @@ class Fires:
         with self.engine.connect() as conn:
             return list(conn.execute(query).mappings())
 
-    def latest_run_id(self, app_ref: int | None, target_kind: str | None = None) -> str | None:
-        query = _where(sa.select(fires.c.run_id), FireFilter(app_ref=app_ref, target_kind=target_kind))
+    def latest_run_id(self, app_ref: int | None, target_kind: str | None = None, *,
+                      manifest_hash: str | None = None) -> str | None:
+        where = FireFilter(app_ref=app_ref, target_kind=target_kind, manifest_hash=manifest_hash)
+        query = _where(sa.select(fires.c.run_id), where)
         query = _newest_first(query.where(fires.c.run_id.is_not(None))).limit(1)
         with self.engine.connect() as conn:
             return conn.execute(query).scalar()

@@ -7,7 +7,8 @@ import copy
 import json
 
 from console import service
-from console.service import create_demo_app
+from console.service import apps, readiness, versions
+from console.service.apps import create_demo_app
 from console.store import Store
 from tests.app.test_pages import no_exception, open_page
 
@@ -54,7 +55,7 @@ def test_commented_fragment_is_cleaned_and_merged_on_confirmation(db_url: str, s
     saved = service.get_app(store, app.id).manifest
     assert saved["auth"]["request"]["url"] == "https://new.example.com/installed"
     assert saved["auth"]["params"] == app.manifest["auth"]["params"] and saved["actions"] == app.manifest["actions"]
-    assert service.list_versions(store, app.id)[0].source == "import"
+    assert versions.list_versions(store, app.id)[0].source == "import"
 
 
 def test_manual_and_back_keeps_the_request_and_undo_walks_back(db_url: str, store: Store) -> None:
@@ -94,10 +95,10 @@ def test_findings_of_the_whole_document_are_all_shown(db_url: str, store: Store,
     doc["actions"][1]["requests"][0]["url"] = "https://api.manychat.com/fb/subscriber/addTag"
     doc["triggers"] = [{"title": "no name"}]
     app = create_demo_app(store)
-    service.save_manifest(store, app.id, doc)
+    apps.save_manifest(store, app.id, doc)
     at = open_page(PAGE)
     no_exception(at)
-    report = service.validate_app(service.get_app(store, app.id))
+    report = readiness.validate_app(service.get_app(store, app.id))
     errors = [i for i in report.issues if i.severity == "error"]
     assert {i.code for i in errors} >= {"actions.duplicate", "method.invalid", "scopes.missing", "schema.required"}
     shown = " ".join(texts(at, "error"))
@@ -114,7 +115,7 @@ def test_scopes_page_adds_the_scope_an_action_calls(db_url: str, store: Store) -
     app = create_demo_app(store)
     doc = copy.deepcopy(app.manifest)
     doc["actions"][0]["requests"][0]["url"] = "https://api.manychat.com/fb/subscriber/findByName?name=Ann"
-    service.save_manifest(store, app.id, doc)
+    apps.save_manifest(store, app.id, doc)
     at = open_page("pages/1_Scopes.py")
     no_exception(at)
     assert any("/fb/subscriber/findByName" in e and "Wrong access token" in e for e in texts(at, "error"))

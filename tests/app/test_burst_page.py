@@ -6,8 +6,8 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
-from console import service
-from console.service import create_demo_app
+from console.service import apps, bursts
+from console.service.apps import create_demo_app
 from console.store import Store
 from tests.app.test_pages import no_exception, open_page
 
@@ -36,17 +36,17 @@ def test_cancel_from_the_page(db_url: str, store: Store) -> None:
     app = create_demo_app(store)
     at = start(open_page(PAGE), 300, 4, "slow", 1)  # 75 s if nobody cancels
     no_exception(at)
-    run = service.recent_bursts(store, app.id)[0]
+    run = bursts.recent_bursts(store, app.id)[0]
     assert run.total == 300 and at.query_params["run"] == [run.id] or at.query_params["run"] == run.id
-    wait_for(lambda: (service.burst_progress(store, run.id) or run).done >= 4)
+    wait_for(lambda: (bursts.burst_progress(store, run.id) or run).done >= 4)
     at = open_page(PAGE, {"run": run.id})  # the page left and opened again: the same run, live
     no_exception(at)
     assert "running" in " ".join(m.value for m in at.markdown)
     assert at.get("progress")
     at.button(key="burst_cancel").click().run()
     no_exception(at)
-    wait_for(lambda: (service.burst_progress(store, run.id) or run).status == "cancelled", 30)
-    progress = service.burst_progress(store, run.id)
+    wait_for(lambda: (bursts.burst_progress(store, run.id) or run).status == "cancelled", 30)
+    progress = bursts.burst_progress(store, run.id)
     assert progress is not None and 4 <= progress.done < 300
     assert store.bursts.result_count(run.id) == progress.done  # every fired installation stored
     at = open_page(PAGE, {"run": run.id})
@@ -57,17 +57,17 @@ def test_cancel_from_the_page(db_url: str, store: Store) -> None:
     at.button(key="burst_resume").click().run()  # resumed from the page: starting at once, then running
     no_exception(at)
     assert "starting" in " ".join(m.value for m in at.markdown) or "running" in " ".join(m.value for m in at.markdown)
-    wait_for(lambda: (service.burst_progress(store, run.id) or run).done > progress.done)
-    assert service.cancel_burst(store, run.id)
-    wait_for(lambda: (service.burst_progress(store, run.id) or run).status == "cancelled", 30)
-    assert store.bursts.result_count(run.id) == (service.burst_progress(store, run.id) or run).done
+    wait_for(lambda: (bursts.burst_progress(store, run.id) or run).done > progress.done)
+    assert bursts.cancel_burst(store, run.id)
+    wait_for(lambda: (bursts.burst_progress(store, run.id) or run).status == "cancelled", 30)
+    assert store.bursts.result_count(run.id) == (bursts.burst_progress(store, run.id) or run).done
 
 
 def test_a_finished_burst_shows_percentiles_breakdown_and_histogram(db_url: str, store: Store) -> None:
     app = create_demo_app(store)
     at = start(open_page(PAGE), 40, 5, "flaky", 6)
-    run = service.recent_bursts(store, app.id)[0]
-    wait_for(lambda: (service.burst_progress(store, run.id) or run).status == "done")
+    run = bursts.recent_bursts(store, app.id)[0]
+    wait_for(lambda: (bursts.burst_progress(store, run.id) or run).status == "done")
     at = open_page(PAGE, {"run": run.id})
     no_exception(at)
     metrics = {m.label: m.value for m in at.metric}
@@ -81,10 +81,10 @@ def test_a_finished_burst_shows_percentiles_breakdown_and_histogram(db_url: str,
 
 def test_bad_target_is_explained(db_url: str, store: Store) -> None:
     app = create_demo_app(store)
-    service.save_manifest(store, app.id, {"auth": {"type": "APIKEY", "request": {"url": ""}}, "actions": []})
+    apps.save_manifest(store, app.id, {"auth": {"type": "APIKEY", "request": {"url": ""}}, "actions": []})
     at = open_page(PAGE)
     at.radio(key="burst_target").set_value("endpoint")
     at = at.button[0].click().run()
     no_exception(at)
     assert "no request URL" in at.error[0].value
-    assert service.recent_bursts(store, app.id) == []
+    assert bursts.recent_bursts(store, app.id) == []

@@ -11,6 +11,8 @@ from console import keys, service
 from console.profile import AppProfile
 from console.reproduce import snippets
 from console.sandbox.sample_endpoint import SampleEndpoint
+from console.service import apps, readiness
+from console.service import history as history_service
 from console.store import Store
 from tests.app.test_pages import no_exception, open_page, page_text, shown
 
@@ -24,33 +26,33 @@ def test_create_once_then_the_form_is_empty_and_app_ids_are_unique(db_url: str, 
     assert "Created the app 'Shop'" in at.success[0].value
     assert at.text_input[0].value == "" and at.text_input[1].value == ""  # pressing Create again makes no twin
     [b for b in at.button if b.label == "Create app"][0].click().run()
-    assert [a.name for a in service.list_apps(store)] == ["Shop"]
+    assert [a.name for a in apps.list_apps(store)] == ["Shop"]
     at.text_input[0].set_value("Shop again")
     at.text_input[1].set_value("4242")
     [b for b in at.button if b.label == "Create app"][0].click().run()
     assert any("4242 is already used by the app 'Shop'" in e.value for e in at.error)
     assert at.text_input[0].value == "Shop again"  # a refused form keeps what was typed
-    assert len(service.list_apps(store)) == 1
+    assert len(apps.list_apps(store)) == 1
 
 
 def test_deleting_an_app_says_so(db_url: str, store: Store) -> None:
-    app = service.create_demo_app(store)
+    app = apps.create_demo_app(store)
     at = open_page(query={"app": str(app.id)})
     at.checkbox(key=f"confirm_delete_{app.id}").check().run()
     [b for b in at.button if b.label == "Delete app"][0].click().run()
     no_exception(at)
     assert f"Deleted the app '{app.name}'" in at.success[0].value
-    assert service.list_apps(store) == []
+    assert apps.list_apps(store) == []
 
 
 def test_home_checklist_report_and_check_show_one_verdict(db_url: str, store: Store, tmp_path) -> None:  # noqa: ANN001
-    app = service.create_app(store, AppProfile("Public http", "77", "1.0", "public"))
+    app = apps.create_app(store, AppProfile("Public http", "77", "1.0", "public"))
     doc = service.get_app(store, app.id).manifest
     doc["auth"]["request"]["url"] = "http://example.com/installed"
-    service.save_manifest(store, app.id, doc)
+    apps.save_manifest(store, app.id, doc)
     checklist = open_page("pages/4_Checklist.py", {"app": str(app.id)})
     no_exception(checklist)
-    verdict = service.checklist(store, service.get_app(store, app.id)).verdict
+    verdict = readiness.checklist(store, service.get_app(store, app.id)).verdict
     assert not verdict.ready and "Not ready" in checklist.error[0].value
     assert verdict.summary in shown(checklist.error[0].value)
     home = open_page(query={"app": str(app.id)})
@@ -64,7 +66,7 @@ def test_home_checklist_report_and_check_show_one_verdict(db_url: str, store: St
 
 
 def test_scope_banner_belongs_to_the_app_and_goes_away_on_untick(db_url: str, store: Store) -> None:
-    first, second = service.create_demo_app(store), service.create_demo_app(store)
+    first, second = apps.create_demo_app(store), apps.create_demo_app(store)
     at = open_page("pages/1_Scopes.py", {"app": str(first.id)})
     box = f"scope_{first.id}_/fb/page/getFlows"
     at.checkbox(key=box).check().run()
@@ -77,7 +79,7 @@ def test_scope_banner_belongs_to_the_app_and_goes_away_on_untick(db_url: str, st
 
 
 def test_unticking_read_and_write_shows_no_endpoints(db_url: str, store: Store) -> None:
-    service.create_demo_app(store)
+    apps.create_demo_app(store)
     at = open_page("pages/1_Scopes.py")
     at.get("button_group")[0].set_value([]).run()
     no_exception(at)
@@ -86,7 +88,7 @@ def test_unticking_read_and_write_shows_no_endpoints(db_url: str, store: Store) 
 
 
 def test_each_sample_mode_keeps_its_own_number(db_url: str, store: Store) -> None:
-    app = service.create_demo_app(store)
+    app = apps.create_demo_app(store)
     at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
     at.selectbox(key=f"sample_mode_{app.id}").set_value("slow").run()
     at.number_input(key=f"sample_arg_{app.id}_slow").set_value(15).run()
@@ -97,16 +99,16 @@ def test_each_sample_mode_keeps_its_own_number(db_url: str, store: Store) -> Non
 
 
 def test_saved_targets_and_no_fire_without_a_url(db_url: str, store: Store, sample: SampleEndpoint) -> None:
-    app = service.create_app(store, AppProfile("Manual", "88"), {"auth": {"type": "APIKEY"}, "actions": []})
+    app = apps.create_app(store, AppProfile("Manual", "88"), {"auth": {"type": "APIKEY"}, "actions": []})
     at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
     assert at.button(key="fire").disabled and "to enable Fire" in page_text(at)
-    service.save_target(store, app.id, "local", sample.install_url("ok"))
+    apps.save_target(store, app.id, "local", sample.install_url("ok"))
     at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
     assert not at.button(key="fire").disabled
     at.button(key="fire").click().run()
     no_exception(at)
     assert "App Setup: connected" in at.success[0].value
-    assert service.latest_fire(store, app.id).url == sample.install_url("ok")
+    assert history_service.latest_fire(store, app.id).url == sample.install_url("ok")
 
 
 def test_the_code_to_reproduce_runs_when_pasted(sample: SampleEndpoint, auth_request: dict) -> None:
@@ -132,25 +134,25 @@ def test_the_code_to_reproduce_runs_when_pasted(sample: SampleEndpoint, auth_req
 
 
 def test_history_opens_compares_and_refires(db_url: str, store: Store, sample: SampleEndpoint) -> None:
-    app = service.create_demo_app(store)
+    app = apps.create_demo_app(store)
     at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
     at.button(key="fire").click().run()
     at.selectbox(key=f"sample_mode_{app.id}").set_value("500").run()
     at.button(key="fire").click().run()
-    first, second = sorted(f.id for f in service.recent_fires(store, app.id))
+    first, second = sorted(f.id for f in history_service.recent_fires(store, app.id))
     history = open_page("pages/5_History.py", {"app": str(app.id), "fire": str(second)})
     no_exception(history)
     assert any(f"Re-fire #{second}" in b.label for b in history.button)
     [b for b in history.button if f"Re-fire #{second}" in b.label][0].click().run()
     no_exception(history)
-    third = service.latest_fire(store, app.id)
-    assert third.id > second and third.url == service.get_fire(store, second).url
+    third = history_service.latest_fire(store, app.id)
+    assert third.id > second and third.url == history_service.get_fire(store, second).url
     assert history.query_params["fire"] == str(third.id)
 
 
 
 def test_the_sample_endpoint_inspector_shows_what_it_received_with_the_key_masked(db_url: str, store: Store) -> None:
-    app = service.create_demo_app(store)
+    app = apps.create_demo_app(store)
     at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
     at.button(key="fire").click().run()
     no_exception(at)
@@ -165,7 +167,7 @@ def test_the_sample_endpoint_inspector_shows_what_it_received_with_the_key_maske
 
 
 def test_import_accepts_app_json_only_and_says_why(db_url: str, store: Store) -> None:
-    app = service.create_demo_app(store)
+    app = apps.create_demo_app(store)
     at = open_page("pages/2_Auth_section.py", {"app": str(app.id)})
     for pasted in ('{"foo": 1}', "[1, 2, 3]"):
         at.text_area(key=f"paste_{app.id}").set_value(pasted).run()
@@ -177,7 +179,7 @@ def test_import_accepts_app_json_only_and_says_why(db_url: str, store: Store) ->
 
 
 def test_an_unsaved_field_error_stays_with_its_field_and_its_app(db_url: str, store: Store) -> None:
-    first, second = service.create_demo_app(store), service.create_demo_app(store)
+    first, second = apps.create_demo_app(store), apps.create_demo_app(store)
     at = open_page("pages/2_Auth_section.py", {"app": str(first.id)})
     payload = at.text_area(key=f"auth_{first.id}_0_payload_text")
     good = payload.value

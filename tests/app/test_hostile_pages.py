@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from console import service
 from console.profile import AppProfile
+from console.service import apps, history
 from console.store import Store
 from tests import hostile
 from tests.conftest import ROOT
@@ -43,7 +44,7 @@ def markdown_sources(at: AppTest) -> list[str]:
 def test_any_saved_manifest_renders_and_can_be_deleted(db_url: str, store: Store, demo_doc: dict,
                                                        url: str) -> None:
     demo_doc["auth"]["request"]["url"] = url
-    app = service.create_app(store, AppProfile("Broken URL", "5"), demo_doc)
+    app = apps.create_app(store, AppProfile("Broken URL", "5"), demo_doc)
     for page in PAGES:
         no_exception(open_page(page, {"app": str(app.id)}))
     at = open_page(None, {"app": str(app.id)})
@@ -59,13 +60,13 @@ def test_a_deep_payload_saved_earlier_renders_and_fires_as_a_finding(db_url: str
     for _ in range(500):
         deep = [deep]
     demo_doc["auth"]["request"]["payload"]["deep"] = deep
-    app = service.create_app(store, AppProfile("Deep", "6"), demo_doc)
+    app = apps.create_app(store, AppProfile("Deep", "6"), demo_doc)
     for page in PAGES:
         no_exception(open_page(page, {"app": str(app.id)}))
     at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
     at.button(key="fire").click().run()
     no_exception(at)
-    latest = service.latest_fire(store, app.id)
+    latest = history.latest_fire(store, app.id)
     assert latest is not None and latest.category == "invalid_request"
 
 
@@ -76,7 +77,7 @@ def test_a_deep_payload_saved_earlier_renders_and_fires_as_a_finding(db_url: str
 ])
 def test_import_refuses_what_is_not_json_with_a_clear_message(db_url: str, store: Store, demo_doc: dict,
                                                               pasted: str, needle: str) -> None:
-    app = service.create_app(store, AppProfile("Import", "7"), demo_doc)
+    app = apps.create_app(store, AppProfile("Import", "7"), demo_doc)
     at = open_page("pages/2_Auth_section.py", {"app": str(app.id)})
     at.text_area(key=f"paste_{app.id}").set_value(pasted).run()
     at.button(key=f"preview_import_{app.id}").click().run()
@@ -86,7 +87,7 @@ def test_import_refuses_what_is_not_json_with_a_clear_message(db_url: str, store
 
 
 def test_import_warns_about_duplicate_keys(db_url: str, store: Store, demo_doc: dict) -> None:
-    app = service.create_app(store, AppProfile("Dup", "8"), demo_doc)
+    app = apps.create_app(store, AppProfile("Dup", "8"), demo_doc)
     at = open_page("pages/2_Auth_section.py", {"app": str(app.id)})
     text = json.dumps(demo_doc)[:-1] + ', "actions": []}'
     at.text_area(key=f"paste_{app.id}").set_value(text).run()
@@ -99,11 +100,11 @@ def test_endpoint_content_is_shown_as_text_not_markdown(db_url: str, store: Stor
     with hostile.hostile(hostile.markdown_location()) as server:
         doc = copy.deepcopy(demo_doc)
         doc["auth"]["request"]["url"] = server.url + "/install"
-        app = service.create_app(store, AppProfile("![x](http://127.0.0.1:1/p.png) <b>x</b>", "9"), doc)
+        app = apps.create_app(store, AppProfile("![x](http://127.0.0.1:1/p.png) <b>x</b>", "9"), doc)
         at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
         at.button(key="fire").click().run()
     no_exception(at)
-    fire = service.latest_fire(store, app.id)
+    fire = history.latest_fire(store, app.id)
     assert fire is not None and fire.category == "redirect" and fire.detail is not None
     assert "pixel.png" in (fire.detail.location or "")
     shown = " ".join(t.value for t in at.text)
@@ -117,7 +118,7 @@ def test_endpoint_content_is_shown_as_text_not_markdown(db_url: str, store: Stor
 
 def test_a_bad_sample_port_stops_test_fire_with_a_message(db_url: str, store: Store,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    service.create_demo_app(store)
+    apps.create_demo_app(store)
     monkeypatch.setenv("CONSOLE_SAMPLE_PORT", "99999")
     at = open_page("pages/3_Test_fire.py")
     no_exception(at)

@@ -14,7 +14,8 @@ from console.fire.send import fire_install_request
 from console.manifest.document import parse_manifest
 from console.manifest.validate import validate_manifest
 from console.sandbox.sample_endpoint import SampleEndpoint
-from console.service import create_demo_app
+from console.service import apps, firing, history
+from console.service.apps import create_demo_app
 from console.store import FireFilter, Store, open_store
 from tests.conftest import ROOT
 
@@ -63,11 +64,11 @@ def test_create_app_and_bad_profile(db_url: str, store: Store) -> None:
     at.text_input[0].set_value("My app")
     at.text_input[1].set_value("not valid!")
     at.button[1].click().run()  # Create app
-    assert "App ID" in at.error[0].value and service.list_apps(store) == []
+    assert "App ID" in at.error[0].value and apps.list_apps(store) == []
     at.text_input[1].set_value("12345")
     at.button[1].click().run()
     no_exception(at)
-    assert [a.name for a in service.list_apps(store)] == ["My app"]
+    assert [a.name for a in apps.list_apps(store)] == ["My app"]
     assert shown(at.header[0].value) == "My app"
 
 
@@ -76,7 +77,7 @@ def test_journey_scopes_auth_section_download(db_url: str, store: Store) -> None
     at.text_input[0].set_value("Journey app")
     at.text_input[1].set_value("777")
     at.button[1].click().run()
-    app = service.list_apps(store)[0]
+    app = apps.list_apps(store)[0]
 
     at = open_page("pages/1_Scopes.py")
     at.checkbox(key=f"scope_{app.id}_/fb/page/getInfo").check().run()
@@ -151,13 +152,13 @@ def test_fire_success_then_500_then_retry_to_success(db_url: str, store: Store) 
     at.button(key="fire").click().run()
     assert "App Setup: error (HTTP 500)" in at.error[0].value
     assert at.button(key="retry").label.endswith("with the same key")
-    first_key = service.latest_fire(store, app.id).key_fingerprint
+    first_key = history.latest_fire(store, app.id).key_fingerprint
     at.selectbox(key=f"sample_mode_{app.id}").set_value("ok").run()
     at.button(key="retry").click().run()
     no_exception(at)
     assert "App Setup: connected" in at.success[0].value
-    assert f"retry of #{service.recent_fires(store, app.id, 2)[1].id}, same key" in page_text(at)
-    fires = service.recent_fires(store, app.id, limit=5)
+    assert f"retry of #{history.recent_fires(store, app.id, 2)[1].id}, same key" in page_text(at)
+    fires = history.recent_fires(store, app.id, limit=5)
     assert [f.status for f in fires] == [200, 500, 200]
     assert fires[0].key_fingerprint == first_key  # Retry re-sends the same key, as ManyChat does
 
@@ -171,8 +172,8 @@ def test_checklist_with_a_seeded_history(db_url: str, store: Store, sample: Samp
     ctx = FireContext(params={"workspace": "a"})
     for mode in ("500", "ok"):
         result = fire_install_request(app.manifest["auth"]["request"], ctx, url=sample.install_url(mode))
-        store.fires.insert(service._row(result, app_ref=app.id, app_name=app.name, source="page",
-                                        target_kind="sample"))
+        store.fires.insert(firing.fire_row(result, firing.Fired(app.id, app.name, app.manifest, "page", "sample",
+                                                                   "local")))
     at = open_page("pages/4_Checklist.py")
     no_exception(at)
     at.radio[0].set_value("sample").run()
@@ -194,8 +195,8 @@ def test_history_filters_and_detail(db_url: str, store: Store, sample: SampleEnd
     key = keys.generate_app_key()
     result = fire_install_request(app.manifest["auth"]["request"], FireContext(params={"workspace": "a"}),
                                   app_key=key, url=sample.install_url("401"))
-    fire_id = store.fires.insert(service._row(result, app_ref=app.id, app_name=app.name, source="page",
-                                              target_kind="sample"))
+    fire_id = store.fires.insert(firing.fire_row(result, firing.Fired(app.id, app.name, app.manifest, "page",
+                                                                         "sample", "local")))
     at = open_page("pages/5_History.py", {"fire": str(fire_id)})
     no_exception(at)
     assert at.metric[0].value == "1"
@@ -212,7 +213,7 @@ def test_refresh_keeps_the_current_app(db_url: str) -> None:
     create_demo_app(store)
     second = create_demo_app(store)
     assert second.name == "Demo: Order Notifier (2)"  # loading the demo again does not duplicate a name
-    service.update_profile(store, second.id, AppProfile("Second app", "2"))
+    apps.update_profile(store, second.id, AppProfile("Second app", "2"))
     at = open_page()
     assert shown(at.header[0].value) == "Demo: Order Notifier"
     at.selectbox(key="sidebar_app").set_value(second.id).run()
@@ -246,7 +247,7 @@ HOSTILE = {
 @pytest.mark.parametrize("page", [None, *PAGES])
 def test_wrong_types_everywhere_never_crash_a_page(db_url: str, store: Store, page: str | None) -> None:
     app = create_demo_app(store)
-    service.save_manifest(store, app.id, HOSTILE)
+    apps.save_manifest(store, app.id, HOSTILE)
     at = open_page(page)
     no_exception(at)
     if page == "pages/2_Auth_section.py":

@@ -7,9 +7,10 @@ import copy
 
 from streamlit.testing.v1 import AppTest
 
-from console import keys, service
+from console import keys
 from console.profile import AppProfile
 from console.sandbox.sample_endpoint import SampleEndpoint
+from console.service import apps, sandbox, scopes
 from console.store import Store
 from tests.conftest import ROOT
 
@@ -39,7 +40,7 @@ def make_app(store: Store, demo_doc: dict, url: str | None, kind: str = "dev") -
         del doc["auth"]["request"]
     else:
         doc["auth"]["request"]["url"] = url
-    return service.create_app(store, AppProfile("Sandboxed", "4242", "1.0", kind), doc, SCOPES).id
+    return apps.create_app(store, AppProfile("Sandboxed", "4242", "1.0", kind), doc, SCOPES).id
 
 
 def test_page_renders_from_a_fresh_database(db_url: str) -> None:
@@ -75,7 +76,7 @@ def test_install_try_a_call_uninstall_reinstall(db_url: str, store: Store, sampl
     at.button(key="sb_try_call").click().run()
     assert "HTTP 401" in texts(at) and '"Wrong access token"' in at.code[-1].value
     assert "/fb/page/getFlows" in texts(at)  # least privilege: refused for lack of it
-    calls = service.sandbox_calls(store, app_ref)
+    calls = sandbox.sandbox_calls(store, app_ref)
     assert [c.status for c in reversed(calls)] == [200, 401] and {c.key_fingerprint for c in calls} == {key_fp}
     log = at.dataframe[-1].value
     assert list(log["status"]) == [401, 200] and set(log["key"]) == {key_fp}
@@ -126,7 +127,7 @@ def test_public_app_republish_approve_and_reject(db_url: str, store: Store, samp
     at = open_page()
     at.button(key="sb_install").click().run()
     [installation] = store.installations.for_app(app_ref)
-    service.change_scopes(store, app_ref, [*SCOPES, "/fb/page/getFlows"])
+    scopes.change_scopes(store, app_ref, [*SCOPES, "/fb/page/getFlows"])
     at.run()
     assert "Status: republish needed" in texts(at)
     assert at.button(key="sb_approve").disabled
@@ -152,4 +153,4 @@ def test_sandbox_rules_are_visible_settings(db_url: str, store: Store, demo_doc:
     assert at.toggle(key="sb_rule").value is True and at.toggle(key="sb_limits").value is False
     at.toggle(key="sb_rule").set_value(False).run()
     no_exception(at)
-    assert service.sandbox_overview(store, app_ref).state.replaced_key_rule is False
+    assert sandbox.sandbox_overview(store, app_ref).state.replaced_key_rule is False

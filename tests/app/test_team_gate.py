@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from console import service
 from console.netpolicy import AddressPolicy
 from console.sandbox.sample_endpoint import SampleEndpoint
+from console.service import apps, firing, readiness, scopes, team
 from console.store import Store
 from tests.app.test_pages import PAGES, no_exception, page_text
 from tests.conftest import ROOT
@@ -47,8 +48,8 @@ def assert_gated(at: AppTest, *secrets: str) -> None:
 
 @pytest.fixture
 def fired(store: Store, sample: SampleEndpoint) -> tuple[int, int, str]:
-    app = service.create_demo_app(store, name="Secret Project X")
-    outcome = service.fire_for_app(store, app, sample.base_url, AddressPolicy("local", ()))
+    app = apps.create_demo_app(store, name="Secret Project X")
+    outcome = firing.fire_for_app(store, app, sample.base_url, AddressPolicy("local", ()))
     return app.id, outcome.record.id, app.name
 
 
@@ -79,7 +80,7 @@ def test_every_page_and_deep_link_asks_for_the_token_first(db_url: str, store: S
 
 
 def test_sign_out_and_revoke_end_the_session(db_url: str, store: Store, fired: tuple[int, int, str]) -> None:
-    token = service.invite_person(store, "Grace")  # a personal invite turns the gate on by itself
+    token = team.invite_person(store, "Grace")  # a personal invite turns the gate on by itself
     at = open_app("pages/5_History.py")
     assert_gated(at)
     at = sign_in(at, token)
@@ -88,7 +89,7 @@ def test_sign_out_and_revoke_end_the_session(db_url: str, store: Store, fired: t
     assert_gated(at)
     at = sign_in(at, token)
     assert [t.value for t in at.title] == ["📜 History"]
-    service.revoke_person(store, "Grace")  # e.g. from the CLI, or in another console process
+    team.revoke_person(store, "Grace")  # e.g. from the CLI, or in another console process
     at.run()
     assert_gated(at)
     assert "session ended" in at.warning[0].value
@@ -122,7 +123,7 @@ def _reveal(at: AppTest):  # noqa: ANN202 - an AppTest toggle
 
 def test_team_mode_never_reveals_a_key(sqlite_url: str, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONSOLE_ALLOWED_HOSTS", "127.0.0.1")  # the sample endpoint on loopback
-    service.create_demo_app(store)
+    apps.create_demo_app(store)
     at = open_app("pages/3_Test_fire.py")
     button(at, "Fire").click().run()
     assert not _reveal(at).disabled  # local mode: this session's own key may be revealed
@@ -136,8 +137,8 @@ def test_team_mode_never_reveals_a_key(sqlite_url: str, store: Store, monkeypatc
 
 
 def test_a_signed_in_reviewer_is_recorded_and_signs_off(db_url: str, store: Store) -> None:
-    token = service.invite_person(store, "Ada")
-    app = service.create_demo_app(store)
+    token = team.invite_person(store, "Ada")
+    app = apps.create_demo_app(store)
     at = sign_in(open_app("pages/1_Scopes.py"), token)
     at.checkbox(key=f"scope_{app.id}_/fb/page/getInfo").uncheck().run()
     at.switch_page("pages/4_Checklist.py").run()
@@ -150,10 +151,10 @@ def test_a_signed_in_reviewer_is_recorded_and_signs_off(db_url: str, store: Stor
     assert any("comment: **bold** <b>not html</b>" in t.value for t in at.text)  # as text, never Markdown
     fresh = service.get_app(store, app.id)
     assert fresh is not None
-    views = service.signoffs_for_app(store, fresh)
+    views = readiness.signoffs_for_app(store, fresh)
     assert [(v.record.actor, v.record.decision, v.stale) for v in views] == [("Ada", "approved", False)]
 
-    service.change_scopes(store, app.id, [], actor="Bob")  # a teammate changes the scopes
+    scopes.change_scopes(store, app.id, [], actor="Bob")  # a teammate changes the scopes
     at.run()
     assert "stale: the scopes changed since" in at.warning[0].value
 

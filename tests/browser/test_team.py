@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 import requests
 
-from console import service
+from console.service import apps
+from console.service import team as team_service
 from console.store import Store, open_store
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port
 from tests.conftest import ROOT
@@ -57,7 +58,7 @@ def team(postgres: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Te
         pytest.skip(f"{CHROMIUM} is missing (run `make test` to install it)")
     url = postgres.create_database()
     store = open_store(url)
-    tokens = {name: service.invite_person(store, name) for name in ("Ada", "Bob", "Eve")}
+    tokens = {name: team_service.invite_person(store, name) for name in ("Ada", "Bob", "Eve")}
     folder = tmp_path_factory.mktemp("team")
     env = {**os.environ, "CONSOLE_DATABASE_URL": url, "CONSOLE_MODE": "team", "CONSOLE_ACCESS_TOKEN": SHARED,
            "CONSOLE_ALLOWED_HOSTS": "127.0.0.1"}  # the built-in sample endpoint is on loopback
@@ -127,12 +128,12 @@ def test_two_processes_on_one_postgresql_serve_the_team_the_same(team: Team, bro
     ada.get_by_role("textbox", name="App ID").fill("515151")
     ada.get_by_role("button", name="Create app").click()
     expect(ada.get_by_role("heading", name="Shared Across Processes")).to_be_visible()
-    app_ref = next(a.id for a in service.list_apps(team.store) if a.name == "Shared Across Processes")
+    app_ref = next(a.id for a in apps.list_apps(team.store) if a.name == "Shared Across Processes")
 
     bob = person(browser, second, f"/?app={app_ref}", team.tokens["Bob"])  # the other process
     expect(bob.get_by_role("heading", name="Shared Across Processes")).to_be_visible()
     shot(bob, "01-second-process-sees-the-app")
-    created = service.activity_for_app(team.store, app_ref)[-1]
+    created = team_service.activity_for_app(team.store, app_ref)[-1]
     assert (created.action, created.actor) == ("app_created", "Ada")
 
     # The shared token with a name, through the second process; a wrong token first.
@@ -147,7 +148,7 @@ def test_two_processes_on_one_postgresql_serve_the_team_the_same(team: Team, bro
     expect(eve.get_by_text("Carol (shared token)")).to_be_visible()
 
     # Revoked in the database (e.g. `team revoke` on another host): Bob's session on process 2 ends.
-    service.revoke_person(team.store, "Bob")
+    team_service.revoke_person(team.store, "Bob")
     bob.get_by_role("link", name="Checklist").click()
     expect(bob.get_by_text("Your session ended")).to_be_visible()
     expect(bob.get_by_role("heading", name="🔒 App Key Console", level=1)).to_be_visible()
@@ -161,7 +162,7 @@ def test_two_people_review_one_app(team: Team, browser: Any) -> None:
     from playwright.sync_api import expect
 
     first, second = team.urls
-    app = service.create_demo_app(team.store, name="Review Journey", actor="Ada")
+    app = apps.create_demo_app(team.store, name="Review Journey", actor="Ada")
     ada = person(browser, first, f"/Test_fire?app={app.id}", team.tokens["Ada"])
     expect(ada.get_by_role("heading", name="3 · Test fire", level=1)).to_be_visible()
     ada.get_by_role("button", name="Fire").click()
@@ -192,7 +193,7 @@ def test_two_people_review_one_app(team: Team, browser: Any) -> None:
     expect(ada.get_by_text(re.compile(r"^by Eve · "))).to_be_visible()
     shot(ada, "05-ada-sees-the-signoff")
 
-    log = {(a.action, a.actor) for a in service.activity_for_app(team.store, app.id)}
+    log = {(a.action, a.actor) for a in team_service.activity_for_app(team.store, app.id)}
     assert {("fire", "Ada"), ("conformance_run", "Eve"), ("signoff", "Eve")} <= log
     ada.goto(first + f"/Activity?app={app.id}")  # a reload: a new browser session must sign in again
     expect(ada.get_by_role("heading", name="🔒 App Key Console", level=1)).to_be_visible()

@@ -21,6 +21,7 @@ from console.fire.burst import RequestTemplate, generated_page_id
 from console.fire.prepare import FireContext, InvalidRequest, render_request, template_values
 from console.netpolicy import AddressPolicy
 from console.sandbox.sample_endpoint import SampleEndpoint
+from console.service import apps, bursts
 from console.store import Store, open_store
 from tests.conftest import ROOT, database_text
 
@@ -30,9 +31,9 @@ def spec(request: dict[str, Any], url: str, total: int, concurrency: int = 8, **
 
 
 def burst(store: Store, request: dict[str, Any], url: str, total: int, concurrency: int = 8, workers: int = 1,
-          **extra: Any) -> service.BurstReport:
-    run_id = service.create_burst(store, spec(request, url, total, concurrency, **extra))
-    return service.run_burst(store, run_id, workers=workers)
+          **extra: Any) -> bursts.BurstReport:
+    run_id = bursts.create_burst(store, spec(request, url, total, concurrency, **extra))
+    return bursts.run_burst(store, run_id, workers=workers)
 
 
 def stored_results(store: Store, run_id: str) -> list[dict[str, Any]]:
@@ -191,23 +192,23 @@ def test_the_endpoint_receives_each_key_once_and_the_store_only_fingerprints(
 
 
 def test_explicit_installations_are_rekeyed_through_the_service(store: Store, sample: SampleEndpoint) -> None:
-    app = service.create_demo_app(store)
+    app = apps.create_demo_app(store)
     pairs = [(f"inst-{i}", str(5550000 + i)) for i in range(15)]
-    report = service.rekey_installations(store, app, pairs, AddressPolicy(), url=sample.install_url("ok"),
+    report = bursts.rekey_installations(store, app, pairs, AddressPolicy(), url=sample.install_url("ok"),
                                          concurrency=4)
     assert (report.status, report.succeeded) == ("done", 15)
     results = stored_results(store, report.run_id)
     assert [(r["installation_id"], r["page_id"]) for r in results] == pairs
     assert sorted(r["payload"]["/page_id"] for r in sample.received()) == sorted(keys.fingerprint(p) for _, p in pairs)
-    assert service.recent_bursts(store, app.id)[0].id == report.run_id
+    assert bursts.recent_bursts(store, app.id)[0].id == report.run_id
 
 
 def test_bad_specs_are_refused_and_record_nothing(store: Store, auth_request: dict) -> None:
     for bad in (spec(auth_request, "http://127.0.0.1:1/", 0), spec(auth_request, "http://127.0.0.1:1/", 100_001),
                 spec(auth_request, "http://127.0.0.1:1/", 5, concurrency=0)):
         with pytest.raises(service.ServiceError, match="installations|concurrency"):
-            service.create_burst(store, bad)
-    assert service.recent_bursts(store) == []
+            bursts.create_burst(store, bad)
+    assert bursts.recent_bursts(store) == []
 
 
 def test_the_template_fills_exactly_what_render_request_renders(auth_request: dict) -> None:
@@ -290,7 +291,7 @@ def test_kill_9_mid_run_then_resume_fires_each_installation_exactly_once(
         requests_before = sample.state.flaky_counts[path]
         assert requests_before >= before  # some were fired but not stored yet when it died
 
-        assert service.recent_bursts(store)[0].status == "interrupted"  # the next start shows it
+        assert bursts.recent_bursts(store)[0].status == "interrupted"  # the next start shows it
         out = cli("burst", "assets/demo_app.json", "--resume", run_id, "--json", env={"CONSOLE_DATABASE_URL": db_url})
         assert out.returncode == 0, out.stderr
         report = json.loads(out.stdout)
@@ -310,22 +311,22 @@ def test_kill_9_mid_run_then_resume_fires_each_installation_exactly_once(
 
 
 def done_of(store: Store, run_id: str) -> int:
-    progress = service.burst_progress(store, run_id)
+    progress = bursts.burst_progress(store, run_id)
     return 0 if progress is None else progress.done
 
 
 def test_cancel_stops_new_fires_and_stores_what_was_fired(store: Store, sample: SampleEndpoint,
                                                           auth_request: dict) -> None:
-    run_id = service.create_burst(store, spec(auth_request, sample.install_url("slow", 1), 200, concurrency=10))
-    proc = service.launch_burst(store, run_id)
+    run_id = bursts.create_burst(store, spec(auth_request, sample.install_url("slow", 1), 200, concurrency=10))
+    proc = bursts.launch_burst(store, run_id)
     try:
         wait_for(lambda: done_of(store, run_id) >= 10)
-        assert service.cancel_burst(store, run_id)
+        assert bursts.cancel_burst(store, run_id)
         proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
-    progress = service.burst_progress(store, run_id)
+    progress = bursts.burst_progress(store, run_id)
     assert progress is not None and progress.status == "cancelled"
     assert 10 <= progress.done < 200 and progress.done == store.bursts.result_count(run_id)
     assert len(stored_results(store, run_id)) == progress.done
@@ -385,13 +386,13 @@ def test_a_burst_request_looks_like_a_single_fire(store: Store, sample: SampleEn
 def test_resume_fires_only_the_installations_without_a_result(store: Store, sample: SampleEndpoint,
                                                               auth_request: dict, explicit: bool) -> None:
     pairs = [(f"inst-{i}", str(7770000 + i)) for i in range(40)] if explicit else None
-    run_id = service.create_burst(store, spec(auth_request, sample.install_url("ok"), 40, installations=pairs))
+    run_id = bursts.create_burst(store, spec(auth_request, sample.install_url("ok"), 40, installations=pairs))
     stored_before = [0, 1, 2, 10, 11, 25, 39]  # as if a killed run had stored these
     store.bursts.add_results(run_id, [(seq, "fp_0000000000000000", True, 200, "ok", 1.0, time.time(), None)
                                       for seq in stored_before],
                              lambda seq: (pairs[seq][0], pairs[seq][1]) if pairs else (None, generated_page_id(seq)),
                              {"ok": len(stored_before)})
-    report = service.run_burst(store, run_id)
+    report = bursts.run_burst(store, run_id)
     assert (report.status, report.sent, report.succeeded) == ("done", 40, 40)
     fired = sorted(r["payload"]["/page_id"] for r in sample.received())
     missing = [i for i in range(40) if i not in stored_before]

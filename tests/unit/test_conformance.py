@@ -7,7 +7,7 @@ from console.fire.prepare import FireContext
 from console.fire.send import Timeouts
 from console.readiness import ReadinessInput, evaluate_checklist
 from console.sandbox.sample_endpoint import SampleEndpoint
-from console.service import record_cli_fires
+from console.service.firing import record_cli_fires
 from console.store import Store
 
 CTX = FireContext(params={"workspace": "a"})

@@ -22,6 +22,7 @@ from console.netpolicy import AddressPolicy
 from console.outcome import Category, FireRecord
 from console.readiness import ReadinessInput, evaluate_checklist
 from console.sandbox.sample_endpoint import SampleEndpoint
+from console.service import apps, firing
 from console.store import Store
 
 CTX = FireContext(params={"workspace": "acme"})
@@ -126,15 +127,15 @@ def test_the_retry_step_needs_two_fires_both_200(demo_doc: dict, retry: list[Cat
 
 
 def test_a_new_flaky_series_starts_counting_again(store: Store, sample: SampleEndpoint) -> None:
-    app = service.create_demo_app(store)
-    app = service.choose_sample_mode(store, app.id, "flaky", 1)
+    app = apps.create_demo_app(store)
+    app = apps.choose_sample_mode(store, app.id, "flaky", 1)
     policy = AddressPolicy()
-    first = [service.fire_for_app(store, app, sample.base_url, policy).result.status for _ in range(2)]
-    app = service.choose_sample_mode(store, app.id, "flaky", 2)  # the user picks K=2: a fresh series
-    second = [service.fire_for_app(store, app, sample.base_url, policy).result.status for _ in range(3)]
+    first = [firing.fire_for_app(store, app, sample.base_url, policy).result.status for _ in range(2)]
+    app = apps.choose_sample_mode(store, app.id, "flaky", 2)  # the user picks K=2: a fresh series
+    second = [firing.fire_for_app(store, app, sample.base_url, policy).result.status for _ in range(3)]
     assert first == [500, 200] and second == [500, 500, 200]
     with pytest.raises(service.ServiceError, match="Unknown sample mode"):
-        service.choose_sample_mode(store, app.id, "sometimes", None)
+        apps.choose_sample_mode(store, app.id, "sometimes", None)
 
 
 def test_a_tls_failure_has_one_cause_and_one_next_step(sample: SampleEndpoint, auth_request: dict) -> None:

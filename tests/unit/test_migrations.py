@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from console import service
 from console.outcome import Category
 from console.sandbox.sample_endpoint import SampleEndpoint
+from console.service import apps as apps_service
+from console.service import history, readiness
 from console.store import FireFilter, open_store
 from console.store.engine import LEGACY_REVISION, create_engine, current_revision, head_revision
 from tests.conftest import ROOT
@@ -39,12 +41,12 @@ def test_a_first_release_sqlite_database_is_upgraded_with_its_data(tmp_path: Pat
         conn.executescript(FIXTURE.read_text("utf-8"))
     store = open_store(f"sqlite:///{path}")
     assert current_revision(store.engine) == head_revision()
-    apps = service.list_apps(store)
+    apps = apps_service.list_apps(store)
     assert [a.name for a in apps] == ["Demo: Order Notifier"]
     app = service.get_app(store, apps[0].id)
     assert app is not None and app.manifest["auth"]["request"]["url"].startswith("https://")
     assert app.scopes and app.created_at.tzinfo is not None
-    fires = [service.get_fire(store, row["id"]) for row in store.fires.page(FireFilter(), limit=10)]
+    fires = [history.get_fire(store, row["id"]) for row in store.fires.page(FireFilter(), limit=10)]
     assert len(fires) == 5
     by_app = [f for f in fires if f and f.app_ref == app.id]
     assert sorted(f.status for f in by_app if f.status) == [200, 302, 500]
@@ -53,7 +55,7 @@ def test_a_first_release_sqlite_database_is_upgraded_with_its_data(tmp_path: Pat
     orphan = [f for f in fires if f and f.app_name == "Deleted later"]
     assert orphan and orphan[0].app_ref is None  # a fire of a deleted app no longer points anywhere
     assert "settings" not in sa.inspect(store.engine).get_table_names()
-    service.delete_app(store, app.id)  # after the upgrade, the database cascades
+    apps_service.delete_app(store, app.id)  # after the upgrade, the database cascades
     assert store.fires.count(FireFilter(app_ref=app.id)) == 0 and store.fires.count() == 2
 
 
@@ -79,11 +81,11 @@ def test_a_first_release_postgresql_database_is_upgraded(postgres) -> None:  # n
         conn.commit()
     engine.dispose()
     store = open_store(url)
-    fire = service.get_fire(store, 1)
+    fire = history.get_fire(store, 1)
     assert fire is not None and fire.category is Category.OK
     assert fire.fired_at == datetime(2026, 10, 1, 12, 5, tzinfo=UTC)  # naive UTC became aware UTC
     assert fire.detail is not None and fire.detail.request.headers == (("A", "b"),)
-    service.delete_app(store, 1)
+    apps_service.delete_app(store, 1)
     assert store.fires.count() == 0
 
 
@@ -118,7 +120,7 @@ def test_demo_seed_stores_a_realistic_history(db_url: str, fires: int) -> None:
         assert store.fires.latest_run_id(app_ref) is not None  # with conformance runs
         oldest = store.fires.page(FireFilter(app_ref=app_ref), limit=1, offset=fires - 1)[0]["fired_at"]
         assert (datetime.now(UTC) - oldest).days >= 29  # spread over 30 days
-        check = service.readiness(store, service.get_app(store, app_ref), "endpoint", for_listing=False)
+        check = readiness.readiness(store, service.get_app(store, app_ref), "endpoint", for_listing=False)
         assert {i.id for i in check.items} >= {"conformance.burst", "fire.p95"}
 
 
@@ -126,16 +128,16 @@ def test_app_ids_are_unique_and_never_reused(db_url: str) -> None:
     from console.profile import AppProfile
 
     store = open_store(db_url)
-    first = service.create_app(store, AppProfile("First", "111"))
+    first = apps_service.create_app(store, AppProfile("First", "111"))
     with pytest.raises(service.ServiceError, match="111"):
-        service.create_app(store, AppProfile("Twin", "111"))
+        apps_service.create_app(store, AppProfile("Twin", "111"))
     with pytest.raises(Exception, match="taken"):  # the database itself refuses a twin (two processes at once)
         store.apps.insert(name="Racer", app_id="111", version="1", kind="dev", scopes=[], manifest={}, settings={})
-    second = service.create_app(store, AppProfile("Second", "222"))
-    service.delete_app(store, second.id)
-    third = service.create_app(store, AppProfile("Third", "333"))
+    second = apps_service.create_app(store, AppProfile("Second", "222"))
+    apps_service.delete_app(store, second.id)
+    third = apps_service.create_app(store, AppProfile("Third", "333"))
     assert third.id > second.id  # a link to ?app=<second> never shows someone else's app
-    assert [a.name for a in service.list_apps(store)] == ["First", "Third"] and first.id < third.id
+    assert [a.name for a in apps_service.list_apps(store)] == ["First", "Third"] and first.id < third.id
 
 
 def test_first_release_twins_keep_the_oldest_app_id(tmp_path: Path) -> None:
@@ -146,5 +148,5 @@ def test_first_release_twins_keep_the_oldest_app_id(tmp_path: Path) -> None:
                      "updated_at) SELECT name || ' twin', app_id, version, kind, scopes, manifest, settings, "
                      "created_at, updated_at FROM apps")
     store = open_store(f"sqlite:///{path}")
-    ids = sorted((a.id, a.app_id) for a in service.list_apps(store))
+    ids = sorted((a.id, a.app_id) for a in apps_service.list_apps(store))
     assert ids[0][1] == "1000001" and ids[1][1] == f"1000001-{ids[1][0]}"

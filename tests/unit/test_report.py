@@ -11,7 +11,7 @@ from console.profile import AppProfile
 from console.readiness import ReadinessInput, evaluate_checklist
 from console.report import build_report, render_html, render_json, render_markdown
 from console.sandbox.sample_endpoint import SampleEndpoint
-from console.service import record_cli_fires
+from console.service.firing import record_cli_fires
 from console.store import Store
 
 

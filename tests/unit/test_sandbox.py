@@ -19,7 +19,9 @@ from console.sandbox.api import SandboxServer, openapi_document
 from console.sandbox.gateway import Gateway
 from console.sandbox.ratelimit import RateLimiter
 from console.sandbox.sample_endpoint import SampleEndpoint
-from console.store import AppRecord, Store
+from console.service import apps, readiness, sandbox
+from console.service import scopes as scopes_service
+from console.store import AppRecord, FireFilter, Store
 from tests.conftest import database_text
 
 UNINSTALLED = b'{"status": "exception","message": "Something went wrong"}'
@@ -42,7 +44,7 @@ def make_app(store: Store, demo_doc: dict[str, Any], kind: str = "dev", scopes: 
              name: str = "Sandboxed") -> AppRecord:
     manifest = copy.deepcopy(demo_doc)
     manifest["triggers"] = TRIGGERS
-    return service.create_app(store, AppProfile(name, "4242", "1.0", kind), manifest, scopes or SCOPES)
+    return apps.create_app(store, AppProfile(name, "4242", "1.0", kind), manifest, scopes or SCOPES)
 
 
 def call(api: SandboxServer, key: str | None, path: str, body: dict[str, Any] | None = None,
@@ -61,7 +63,7 @@ def received_tokens(sample: SampleEndpoint) -> list[str]:
 def test_in_scope_200_out_of_scope_401_uninstalled_500_byte_exact(store: Store, api: SandboxServer,
                                                                   sample: SampleEndpoint, demo_doc: dict) -> None:
     app = make_app(store, demo_doc)
-    delivery = service.install_app(store, app.id, "100200300", sample.install_url("ok"))
+    delivery = sandbox.install_app(store, app.id, "100200300", sample.install_url("ok"))
     assert delivery.state == "delivered" and delivery.result is not None and delivery.result.status == 200
     key = delivery.app_key
 
@@ -72,7 +74,7 @@ def test_in_scope_200_out_of_scope_401_uninstalled_500_byte_exact(store: Store, 
     refused = call(api, key, "/fb/page/getFlows")
     assert refused.status_code == 401 and refused.content == WRONG_TOKEN
 
-    service.uninstall_installation(store, delivery.installation.id)
+    sandbox.uninstall_installation(store, delivery.installation.id)
     gone = call(api, key, "/fb/page/getInfo")
     assert gone.status_code == 500 and gone.content == UNINSTALLED
     assert gone.headers["content-type"].startswith("application/json")
@@ -89,13 +91,13 @@ def test_unknown_or_missing_keys_get_401(store: Store, api: SandboxServer, heade
 def test_replaced_key_401_and_the_rule_can_be_switched_off(store: Store, api: SandboxServer, sample: SampleEndpoint,
                                                            demo_doc: dict) -> None:
     app = make_app(store, demo_doc)
-    old = service.install_app(store, app.id, "100200300", sample.install_url("ok")).app_key
-    change = service.rescope(store, app.id, [*SCOPES, "/fb/page/getFlows"])
+    old = sandbox.install_app(store, app.id, "100200300", sample.install_url("ok")).app_key
+    change = scopes_service.change_scopes(store, app.id, [*SCOPES, "/fb/page/getFlows"])
     new = change.deliveries[0].app_key
     assert new != old
     assert call(api, old, "/fb/page/getInfo").content == WRONG_TOKEN
     assert call(api, new, "/fb/page/getFlows").status_code == 200
-    service.set_sandbox_rules(store, app.id, replaced_key_rule=False)
+    sandbox.set_sandbox_rules(store, app.id, replaced_key_rule=False)
     assert call(api, old, "/fb/page/getInfo").status_code == 200  # the assumption switched off
     assert call(api, old, "/fb/page/getFlows").status_code == 200  # with the installation's current scopes
 
@@ -103,7 +105,7 @@ def test_replaced_key_401_and_the_rule_can_be_switched_off(store: Store, api: Sa
 def test_write_then_read_and_manychat_error_envelopes(store: Store, api: SandboxServer, sample: SampleEndpoint,
                                                       demo_doc: dict) -> None:
     app = make_app(store, demo_doc)
-    key = service.install_app(store, app.id, "777", sample.install_url("ok")).app_key
+    key = sandbox.install_app(store, app.id, "777", sample.install_url("ok")).app_key
     created = call(api, key, "/fb/page/createTag", {"name": "from-the-app"})
     assert created.status_code == 200
     tag = created.json()["data"]["tag"]
@@ -132,14 +134,14 @@ def test_write_then_read_and_manychat_error_envelopes(store: Store, api: Sandbox
     assert call(api, key, "/fb/subscriber/getInfoByUserRef", params={"user_ref": 9}).json()["code"] == 2011
     assert call(api, key, "/fb/subscriber/getInfoByUserRef", params={"user_ref": 5002}).json()["code"] == 2012
 
-    other_page = service.install_app(store, app.id, "888", sample.install_url("ok")).app_key
+    other_page = sandbox.install_app(store, app.id, "888", sample.install_url("ok")).app_key
     assert tag not in call(api, other_page, "/fb/page/getTags").json()["data"]  # each page has its own data
 
 
 def test_trigger_webhook_good_and_bad(store: Store, api: SandboxServer, sample: SampleEndpoint,
                                       demo_doc: dict) -> None:
     app = make_app(store, demo_doc)
-    delivery = service.install_app(store, app.id, "100200300", sample.install_url("ok"))
+    delivery = sandbox.install_app(store, app.id, "100200300", sample.install_url("ok"))
     key = delivery.app_key
     good = {"version": 1, "subscriber_id": 1000000001, "trigger_name": "order_shipped",
             "context": {"order_id": "A-1", "total": 12.5}}
@@ -157,21 +159,21 @@ def test_trigger_webhook_good_and_bad(store: Store, api: SandboxServer, sample: 
     assert call(api, key, "/apps/wh", {**good, "version": 2}).status_code == 400
     assert call(api, "f" * 64, "/apps/wh", good).content == WRONG_TOKEN
 
-    log = service.sandbox_calls(store, app.id)
+    log = sandbox.sandbox_calls(store, app.id)
     fired = [c for c in log if c.outcome == "trigger_fired"]
     assert len(fired) == 1 and fired[0].note == "trigger fired: order_shipped" and fired[0].path == "/apps/wh"
-    service.uninstall_installation(store, delivery.installation.id)
+    sandbox.uninstall_installation(store, delivery.installation.id)
     assert call(api, key, "/apps/wh", good).content == UNINSTALLED
 
 
 def test_dev_app_rekeys_every_installation_at_once(store: Store, api: SandboxServer, sample: SampleEndpoint,
                                                    demo_doc: dict) -> None:
     app = make_app(store, demo_doc)
-    first = service.install_app(store, app.id, "111", sample.install_url("ok"))
-    second = service.install_app(store, app.id, "222", sample.install_url("ok"))
+    first = sandbox.install_app(store, app.id, "111", sample.install_url("ok"))
+    second = sandbox.install_app(store, app.id, "222", sample.install_url("ok"))
     assert received_tokens(sample) == [keys.fingerprint(first.app_key), keys.fingerprint(second.app_key)]
 
-    change = service.rescope(store, app.id, [*SCOPES, "/fb/page/getFlows"])
+    change = scopes_service.change_scopes(store, app.id, [*SCOPES, "/fb/page/getFlows"])
     assert change.sandbox.review_state == "live" and len(change.deliveries) == 2
     new_keys = {d.installation.page_id: d.app_key for d in change.deliveries}
     assert all(d.state == "delivered" for d in change.deliveries)
@@ -182,33 +184,33 @@ def test_dev_app_rekeys_every_installation_at_once(store: Store, api: SandboxSer
     for page in ("111", "222"):
         assert call(api, new_keys[page], "/fb/page/getFlows").status_code == 200
     assert call(api, first.app_key, "/fb/page/getInfo").content == WRONG_TOKEN
-    fires = store.fires.page(service.FireFilter(app_ref=app.id, source="sandbox"), limit=10)
+    fires = store.fires.page(FireFilter(app_ref=app.id, source="sandbox"), limit=10)
     assert sorted(r["step"] for r in fires) == ["install", "install", "rekey", "rekey"]
 
 
 def test_public_app_needs_republish_and_review(store: Store, api: SandboxServer, sample: SampleEndpoint,
                                                demo_doc: dict) -> None:
     app = make_app(store, demo_doc, kind="public")
-    key = service.install_app(store, app.id, "333", sample.install_url("ok")).app_key
+    key = sandbox.install_app(store, app.id, "333", sample.install_url("ok")).app_key
     wider = [*SCOPES, "/fb/page/getFlows"]
 
-    saved = service.rescope(store, app.id, wider)
+    saved = scopes_service.change_scopes(store, app.id, wider)
     assert saved.sandbox.review_state == "republish_needed" and saved.deliveries == ()
     assert service.get_app(store, app.id).scopes == tuple(s for s in saved.app.scopes)
     assert call(api, key, "/fb/page/getFlows").content == WRONG_TOKEN  # not applied yet
     assert call(api, key, "/fb/page/getInfo").status_code == 200  # the key still works
     with pytest.raises(service.ServiceError, match="no review to approve"):
-        service.approve_review(store, app.id)
+        sandbox.approve_review(store, app.id)
 
-    assert service.republish_app(store, app.id).sandbox.review_state == "in_review"
-    rejected = service.reject_review(store, app.id)
+    assert sandbox.republish_app(store, app.id).sandbox.review_state == "in_review"
+    rejected = sandbox.reject_review(store, app.id)
     assert rejected.sandbox.review_state == "rejected" and rejected.deliveries == ()
     assert len(sample.received()) == 1  # only the install: rejecting fires nothing
     assert call(api, key, "/fb/page/getInfo").status_code == 200 and \
         call(api, key, "/fb/page/getFlows").content == WRONG_TOKEN
 
-    service.republish_app(store, app.id)
-    approved = service.approve_review(store, app.id)
+    sandbox.republish_app(store, app.id)
+    approved = sandbox.approve_review(store, app.id)
     assert approved.sandbox.review_state == "live" and "/fb/page/getFlows" in approved.sandbox.live_scopes
     new_key = approved.deliveries[0].app_key
     assert received_tokens(sample)[-1] == keys.fingerprint(new_key)
@@ -219,17 +221,17 @@ def test_public_app_needs_republish_and_review(store: Store, api: SandboxServer,
 def test_failed_delivery_retry_one_and_all(store: Store, api: SandboxServer, sample: SampleEndpoint,
                                            demo_doc: dict) -> None:
     app = make_app(store, demo_doc)
-    failing = service.install_app(store, app.id, "444", sample.install_url("flaky", 1, "a"))
+    failing = sandbox.install_app(store, app.id, "444", sample.install_url("flaky", 1, "a"))
     assert failing.state == "failed" and failing.result is not None and failing.result.status == 500
     assert store.installations.get(failing.installation.id).delivery == "failed"
-    retried = service.retry_installation(store, failing.installation.id, app_key=failing.app_key)
+    retried = sandbox.retry_installation(store, failing.installation.id, app_key=failing.app_key)
     assert retried.state == "delivered" and retried.app_key == failing.app_key  # the held key, re-sent
     assert received_tokens(sample)[-2:] == [keys.fingerprint(failing.app_key)] * 2
 
-    a = service.install_app(store, app.id, "501", sample.install_url("flaky", 1, "b"))
-    b = service.install_app(store, app.id, "502", sample.install_url("flaky", 1, "c"))
+    a = sandbox.install_app(store, app.id, "501", sample.install_url("flaky", 1, "b"))
+    b = sandbox.install_app(store, app.id, "502", sample.install_url("flaky", 1, "c"))
     assert (a.state, b.state) == ("failed", "failed")
-    again = service.retry_failed_installations(store, app.id)
+    again = sandbox.retry_failed_installations(store, app.id)
     assert sorted(d.installation.page_id for d in again) == ["501", "502"]
     assert all(d.state == "delivered" for d in again)
     for delivery in again:  # without the held key a retry sends a fresh one, and it works
@@ -242,21 +244,21 @@ def test_failed_delivery_retry_one_and_all(store: Store, api: SandboxServer, sam
 def test_install_rules_and_manual_delivery(store: Store, api: SandboxServer, sample: SampleEndpoint,
                                            demo_doc: dict) -> None:
     app = make_app(store, demo_doc)
-    first = service.install_app(store, app.id, "100", sample.install_url("ok"))
+    first = sandbox.install_app(store, app.id, "100", sample.install_url("ok"))
     with pytest.raises(service.ServiceError, match="already installed on page 100"):
-        service.install_app(store, app.id, "100")
+        sandbox.install_app(store, app.id, "100")
     with pytest.raises(service.ServiceError, match="numeric id"):
-        service.install_app(store, app.id, "12ab")
-    service.uninstall_installation(store, first.installation.id)
-    again = service.reinstall_installation(store, first.installation.id)  # reinstall gets a new key
+        sandbox.install_app(store, app.id, "12ab")
+    sandbox.uninstall_installation(store, first.installation.id)
+    again = sandbox.reinstall_installation(store, first.installation.id)  # reinstall gets a new key
     assert again.app_key != first.app_key and again.installation.installed
     assert call(api, again.app_key, "/fb/page/getInfo").status_code == 200
     assert call(api, first.app_key, "/fb/page/getInfo").content == WRONG_TOKEN
 
     manual_doc = copy.deepcopy(demo_doc)
     del manual_doc["auth"]["request"]
-    manual = service.create_app(store, AppProfile("Manual", "4343", "1.0", "dev"), manual_doc, SCOPES)
-    delivery = service.install_app(store, manual.id, "100")
+    manual = apps.create_app(store, AppProfile("Manual", "4343", "1.0", "dev"), manual_doc, SCOPES)
+    delivery = sandbox.install_app(store, manual.id, "100")
     assert delivery.state == "manual" and delivery.result is None and delivery.fire_id is None
     assert call(api, delivery.app_key, "/fb/page/getInfo").status_code == 200
 
@@ -264,8 +266,8 @@ def test_install_rules_and_manual_delivery(store: Store, api: SandboxServer, sam
 def test_keys_are_stored_only_as_hashes(db_url: str, store: Store, api: SandboxServer, sample: SampleEndpoint,
                                         demo_doc: dict) -> None:
     app = make_app(store, demo_doc)
-    delivery = service.install_app(store, app.id, "100", sample.install_url("ok"))
-    change = service.rescope(store, app.id, SCOPES[:2])
+    delivery = sandbox.install_app(store, app.id, "100", sample.install_url("ok"))
+    change = scopes_service.change_scopes(store, app.id, SCOPES[:2])
     call(api, change.deliveries[0].app_key, "/fb/page/getInfo")
     call(api, delivery.app_key, "/fb/page/getInfo")
     text = database_text(db_url)
@@ -279,15 +281,15 @@ def test_keys_are_stored_only_as_hashes(db_url: str, store: Store, api: SandboxS
 def test_call_log_and_least_privilege(store: Store, api: SandboxServer, sample: SampleEndpoint,
                                       demo_doc: dict) -> None:
     app = make_app(store, demo_doc, scopes=["/fb/page/getInfo", "/fb/page/getTags", "/fb/page/createTag"])
-    delivery = service.install_app(store, app.id, "100", sample.install_url("ok"))
+    delivery = sandbox.install_app(store, app.id, "100", sample.install_url("ok"))
     key = delivery.app_key
-    item = next(i for i in service.readiness(store, app, "sample", False).items if i.id == "scopes.sandbox_unused")
+    item = next(i for i in readiness.readiness(store, app, "sample", False).items if i.id == "scopes.sandbox_unused")
     assert item.status == "not_run"  # no call yet: unused proves nothing
     call(api, key, "/fb/page/getInfo")
     call(api, key, "/fb/page/createTag", {})  # a 400 still used the scope
     call(api, key, "/fb/sending/sendFlow", {"subscriber_id": 1, "flow_ns": "x"})  # outside the scopes
 
-    log = service.sandbox_calls(store, app.id)
+    log = sandbox.sandbox_calls(store, app.id)
     assert [(c.path, c.status, c.outcome) for c in reversed(log)] == [
         ("/fb/page/getInfo", 200, "ok"), ("/fb/page/createTag", 400, "bad_request"),
         ("/fb/sending/sendFlow", 401, "out_of_scope")]
@@ -295,15 +297,15 @@ def test_call_log_and_least_privilege(store: Store, api: SandboxServer, sample: 
     assert {c.installation_ref for c in log} == {delivery.installation.id}
     assert "missing scope /fb/sending/sendFlow" in log[0].note
 
-    usage = service.sandbox_least_privilege(store, app.id)
+    usage = readiness.sandbox_least_privilege(store, app.id)
     assert usage.used == {"/fb/page/getInfo": 1, "/fb/page/createTag": 1}
     assert usage.unused == ("/fb/page/getTags",)
     assert usage.missing == {"/fb/sending/sendFlow": 1}
-    item = next(i for i in service.readiness(store, app, "sample", False).items if i.id == "scopes.sandbox_unused")
+    item = next(i for i in readiness.readiness(store, app, "sample", False).items if i.id == "scopes.sandbox_unused")
     assert item.status == "review" and "/fb/page/getTags" in item.why and "/fb/sending/sendFlow" in item.why
     assert item.title == "No scopes granted but never used in the sandbox"
     call(api, key, "/fb/page/getTags")
-    item = next(i for i in service.readiness(store, app, "sample", False).items if i.id == "scopes.sandbox_unused")
+    item = next(i for i in readiness.readiness(store, app, "sample", False).items if i.id == "scopes.sandbox_unused")
     assert item.status == "pass"
 
 
@@ -317,9 +319,9 @@ def test_rate_limits_off_by_default_then_429(store: Store, sample: SampleEndpoin
     server = SandboxServer(store, gateway=Gateway(store, RateLimiter(clock=lambda: now[0]))).start()
     try:
         app = make_app(store, demo_doc, scopes=["/fb/page/getTags", "/fb/sending/sendFlow"])
-        key = service.install_app(store, app.id, "100", sample.install_url("ok")).app_key
+        key = sandbox.install_app(store, app.id, "100", sample.install_url("ok")).app_key
         assert all(call(server, key, "/fb/page/getTags").status_code == 200 for _ in range(12))  # off by default
-        service.set_sandbox_rules(store, app.id, rate_limits=True)
+        sandbox.set_sandbox_rules(store, app.id, rate_limits=True)
         answers = [call(server, key, "/fb/page/getTags") for _ in range(101)]
         assert [a.status_code for a in answers].count(200) == 100  # getTags: 100 per second
         assert answers[-1].status_code == 429 and answers[-1].json()["status"] == "error"
@@ -336,7 +338,7 @@ def test_rate_limits_off_by_default_then_429(store: Store, sample: SampleEndpoin
         assert other.status_code == 200  # the cap is per subscriber
         now[0] += 3600
         assert call(server, key, "/fb/sending/sendFlow", flow).status_code == 200
-        assert any(c.outcome == "rate_limited" for c in service.sandbox_calls(store, app.id, 500))
+        assert any(c.outcome == "rate_limited" for c in sandbox.sandbox_calls(store, app.id, 500))
     finally:
         server.stop()
 
@@ -366,7 +368,7 @@ def test_hostile_bodies_get_a_clear_400_and_change_nothing(store: Store, api: Sa
                                                            demo_doc: dict, path: str, raw: bytes,
                                                            expected: str) -> None:
     app = make_app(store, demo_doc, scopes=["/fb/page/createTag", "/fb/page/getTags", "/fb/page/setBotFields"])
-    key = service.install_app(store, app.id, "100", sample.install_url("ok")).app_key
+    key = sandbox.install_app(store, app.id, "100", sample.install_url("ok")).app_key
     before = call(api, key, "/fb/page/getTags").json()
     answer = requests.post(api.base_url + path, data=raw, timeout=10,
                            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
@@ -377,7 +379,7 @@ def test_hostile_bodies_get_a_clear_400_and_change_nothing(store: Store, api: Sa
 
 def test_hostile_paths_and_queries(store: Store, api: SandboxServer, sample: SampleEndpoint, demo_doc: dict) -> None:
     app = make_app(store, demo_doc)
-    key = service.install_app(store, app.id, "100", sample.install_url("ok")).app_key
+    key = sandbox.install_app(store, app.id, "100", sample.install_url("ok")).app_key
     auth = {"Authorization": f"Bearer {key}"}
     nowhere = requests.get(api.base_url + "/fb/page/%00%ff", headers=auth, timeout=10)
     assert nowhere.status_code == 404 and nowhere.json()["status"] == "error"
@@ -385,15 +387,16 @@ def test_hostile_paths_and_queries(store: Store, api: SandboxServer, sample: Sam
     assert query.status_code == 400 and "subscriber_id" in query.text
     wrong_method = requests.delete(api.base_url + "/fb/page/getInfo", headers=auth, timeout=10)
     assert wrong_method.status_code == 405 and wrong_method.json()["status"] == "error"
-    logged = service.sandbox_calls(store, limit=10)
+    logged = sandbox.sandbox_calls(store, limit=10)
     assert any(c.outcome == "not_found" and c.path.startswith("/fb/page/") and "\x00" not in c.path for c in logged)
 
 
 def test_scopes_page_toggle_rekeys_a_dev_app(store: Store, api: SandboxServer, sample: SampleEndpoint,
                                              demo_doc: dict) -> None:
     app = make_app(store, demo_doc)
-    old = service.install_app(store, app.id, "100", sample.install_url("ok")).app_key
-    assert isinstance(service.toggle_scope(store, app.id, "/fb/page/getFlows"), AppRecord)  # as the Scopes page does
+    old = sandbox.install_app(store, app.id, "100", sample.install_url("ok")).app_key
+    # as the Scopes page does
+    assert isinstance(scopes_service.toggle_scope(store, app.id, "/fb/page/getFlows"), AppRecord)
     [installation] = store.installations.for_app(app.id)
     assert installation.key_fingerprint != keys.fingerprint(old) and installation.delivery == "delivered"
     assert received_tokens(sample)[-1] == installation.key_fingerprint
@@ -405,7 +408,7 @@ def test_concurrent_writes_lose_nothing(store: Store, api: SandboxServer, sample
     from concurrent.futures import ThreadPoolExecutor
 
     app = make_app(store, demo_doc)
-    key = service.install_app(store, app.id, "100", sample.install_url("ok")).app_key
+    key = sandbox.install_app(store, app.id, "100", sample.install_url("ok")).app_key
     names = [f"tag-{n}" for n in range(12)]
     with ThreadPoolExecutor(max_workers=6) as pool:
         statuses = list(pool.map(lambda name: call(api, key, "/fb/page/createTag", {"name": name}).status_code, names))

@@ -11,10 +11,10 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation.modes import GenerationMode
 
-from console import service
 from console.catalog import SCOPES
 from console.profile import AppProfile
 from console.sandbox.api import SandboxServer
+from console.service import apps, sandbox
 from console.store import Store, open_store
 
 UNINSTALLED = b'{"status": "exception","message": "Something went wrong"}'
@@ -36,8 +36,8 @@ def _install(store: Store, demo_doc: dict, name: str) -> tuple[int, str]:
     manual["auth"].pop("request")
     manual["triggers"] = [{"name": "order_shipped", "title": "Shipped", "description": "d",
                            "context": [{"name": "order_id", "type": "string", "title": "Order"}]}]
-    app = service.create_app(store, AppProfile(name, "4242", "1.0", "dev"), manual, [s.path for s in SCOPES])
-    delivery = service.install_app(store, app.id, "100200300")
+    app = apps.create_app(store, AppProfile(name, "4242", "1.0", "dev"), manual, [s.path for s in SCOPES])
+    delivery = sandbox.install_app(store, app.id, "100200300")
     return delivery.installation.id, delivery.app_key
 
 
@@ -72,14 +72,14 @@ def test_fuzz_every_operation_no_server_error(served: tuple[Store, SandboxServer
         assert seen.get(200, 0) > len(SCOPES)  # most operations were answered successfully at least once
     else:
         assert seen.get(400, 0) > len(SCOPES)  # bad input is refused with ManyChat's 400, never a crash
-    assert all(c.status < 500 for c in service.sandbox_calls(store, limit=10_000))
+    assert all(c.status < 500 for c in sandbox.sandbox_calls(store, limit=10_000))
 
 
 def test_uninstalled_key_gets_the_documented_500_everywhere(served: tuple[Store, SandboxServer],
                                                             demo_doc: dict) -> None:
     store, server = served
     installation, key = _install(store, demo_doc, "Gone")
-    service.uninstall_installation(store, installation)
+    sandbox.uninstall_installation(store, installation)
     for scope in SCOPES:
         response = requests.request(scope.method, server.base_url + scope.path, timeout=10,
                                     headers={"Authorization": f"Bearer {key}"}, json={} if scope.is_write else None)

@@ -12,19 +12,18 @@ from console.fire.send import fire_install_request
 from console.outcome import Category
 from console.profile import AppProfile
 from console.sandbox.sample_endpoint import SampleEndpoint
-from console.service import ServiceError
+from console.service import ServiceError, apps, firing, history, scopes
 from console.store import FireFilter, Store, open_store
 from tests.conftest import database_text
 
 
 def _fire(store: Store, result, app_ref: int | None, target_kind: str = "sample", source: str = "page") -> int:
-    return store.fires.insert(service._row(result, app_ref=app_ref, app_name="a", source=source,
-                                           target_kind=target_kind))
+    return store.fires.insert(firing.fire_row(result, firing.Fired(app_ref, "a", {}, source, target_kind, "local")))
 
 
 def test_apps_survive_a_restart(db_url: str, demo_doc: dict) -> None:
     first = open_store(db_url)
-    app = service.create_app(first, AppProfile("Shop", "42", "1.2", "public"), demo_doc, ["/fb/page/getInfo"],
+    app = apps.create_app(first, AppProfile("Shop", "42", "1.2", "public"), demo_doc, ["/fb/page/getInfo"],
                              {"target": "sample"})
     first.close()
     again = service.get_app(open_store(db_url), app.id)
@@ -41,33 +40,33 @@ def test_apps_survive_a_restart(db_url: str, demo_doc: dict) -> None:
 def test_bad_profiles_are_refused_and_change_nothing(store: Store, demo_doc: dict, profile: AppProfile,
                                                      field: str) -> None:
     with pytest.raises(ServiceError, match=field):
-        service.create_app(store, profile, demo_doc)
-    assert service.list_apps(store) == []
+        apps.create_app(store, profile, demo_doc)
+    assert apps.list_apps(store) == []
 
 
 def test_rename_and_delete(store: Store, demo_doc: dict) -> None:
-    app = service.create_app(store, AppProfile("Old", "1"), demo_doc)
-    service.update_profile(store, app.id, AppProfile("New", "1", "2.0", "public"))
+    app = apps.create_app(store, AppProfile("Old", "1"), demo_doc)
+    apps.update_profile(store, app.id, AppProfile("New", "1", "2.0", "public"))
     assert service.get_app(store, app.id).name == "New"
     with pytest.raises(ServiceError, match="Version"):
-        service.update_profile(store, app.id, AppProfile("New", "1", "x"))
+        apps.update_profile(store, app.id, AppProfile("New", "1", "x"))
     assert service.get_app(store, app.id).version == "2.0"
-    service.delete_app(store, app.id)
+    apps.delete_app(store, app.id)
     assert service.get_app(store, app.id) is None
 
 
 def test_deleting_an_app_cascades_to_its_fires_only(store: Store, sample: SampleEndpoint, auth_request: dict) -> None:
-    doomed = service.create_app(store, AppProfile("Doomed", "1"))
-    kept = service.create_app(store, AppProfile("Kept", "2"))
+    doomed = apps.create_app(store, AppProfile("Doomed", "1"))
+    kept = apps.create_app(store, AppProfile("Kept", "2"))
     result = fire_install_request(auth_request, FireContext(params={"workspace": "a"}), url=sample.install_url("ok"))
     for app_ref in (doomed.id, doomed.id, kept.id, None):
         _fire(store, result, app_ref)
-    service.delete_app(store, doomed.id)
+    apps.delete_app(store, doomed.id)
     assert store.fires.count(FireFilter(app_ref=doomed.id)) == 0
     assert store.fires.count(FireFilter(app_ref=kept.id)) == 1
     assert store.fires.count() == 2  # the kept app's fire and the CLI fire (no app)
     with pytest.raises(ServiceError, match="no app"):
-        service.delete_app(store, doomed.id)
+        apps.delete_app(store, doomed.id)
 
 
 def test_fires_store_fingerprints_not_keys(db_url: str, store: Store, sample: SampleEndpoint,
@@ -75,7 +74,7 @@ def test_fires_store_fingerprints_not_keys(db_url: str, store: Store, sample: Sa
     key = keys.generate_app_key()
     result = fire_install_request(auth_request, FireContext(params={"workspace": "a"}), app_key=key,
                                   url=sample.install_url("ok"))
-    stored = service.get_fire(store, _fire(store, result, None, source="cli"))
+    stored = history.get_fire(store, _fire(store, result, None, source="cli"))
     assert stored.ok and stored.status == 200 and stored.key_fingerprint == keys.fingerprint(key)
     assert dict(stored.detail.request.headers)["x-token-header"] == keys.mask_key(key)
     assert stored.fired_at.tzinfo is not None
@@ -85,8 +84,8 @@ def test_fires_store_fingerprints_not_keys(db_url: str, store: Store, sample: Sa
 
 
 def test_filters_pagination_and_breakdown_in_sql(store: Store, sample: SampleEndpoint, auth_request: dict) -> None:
-    seven = service.create_app(store, AppProfile("Seven", "7"))
-    eight = service.create_app(store, AppProfile("Eight", "8"))
+    seven = apps.create_app(store, AppProfile("Seven", "7"))
+    eight = apps.create_app(store, AppProfile("Eight", "8"))
     ctx = FireContext(params={"workspace": "a"})
     for mode in ["ok", "ok", "500", "201", "ok"]:
         _fire(store, fire_install_request(auth_request, ctx, url=sample.install_url(mode)), seven.id)
@@ -102,26 +101,26 @@ def test_filters_pagination_and_breakdown_in_sql(store: Store, sample: SampleEnd
     future = datetime.now(UTC) + timedelta(hours=1)
     assert store.fires.count(FireFilter(since=future)) == 0
     assert store.fires.count(FireFilter(until=future, outcome="http_status")) == 2
-    view = service.history(store, FireFilter(app_ref=seven.id), page=2, page_size=2)
+    view = history.history(store, FireFilter(app_ref=seven.id), page=2, page_size=2)
     assert (view.total, view.pages, [r.id for r in view.rows]) == (5, 3, [3, 2])
 
 
 def test_scope_changes_go_through_one_operation(store: Store) -> None:
-    app = service.create_app(store, AppProfile("Scoped", "9"))
-    service.toggle_scope(store, app.id, "/fb/page/getTags")
-    service.toggle_scope(store, app.id, "/fb/page/getInfo")
+    app = apps.create_app(store, AppProfile("Scoped", "9"))
+    scopes.toggle_scope(store, app.id, "/fb/page/getTags")
+    scopes.toggle_scope(store, app.id, "/fb/page/getInfo")
     assert service.get_app(store, app.id).scopes == ("/fb/page/getInfo", "/fb/page/getTags")
-    service.toggle_scope(store, app.id, "/fb/page/getTags")
+    scopes.toggle_scope(store, app.id, "/fb/page/getTags")
     assert service.get_app(store, app.id).scopes == ("/fb/page/getInfo",)
     with pytest.raises(ServiceError, match="Unknown scope"):
-        service.change_scopes(store, app.id, ["/fb/nope"])
+        scopes.change_scopes(store, app.id, ["/fb/nope"])
     assert service.get_app(store, app.id).scopes == ("/fb/page/getInfo",)
 
 
 def test_per_day_counts_agree_with_the_fires(store: Store) -> None:
     """History's totals come from per-day counts; they must equal counting the fires themselves."""
-    first = service.seed_demo(store, 3000)
-    second = service.seed_demo(store, 500, app_name="Other")
+    first = apps.seed_demo(store, 3000)
+    second = apps.seed_demo(store, 500, app_name="Other")
     today = datetime.now(UTC).date()
     whole_days = dict(since=datetime.combine(today - timedelta(days=10), datetime.min.time(), UTC),
                       until=datetime.combine(today, datetime.max.time(), UTC))
@@ -136,5 +135,5 @@ def test_per_day_counts_agree_with_the_fires(store: Store) -> None:
         assert from_counts == counted, where
         if shifted is not None:  # a range that is not whole days is counted on the fires
             assert sum(store.fires.breakdown(shifted).values()) <= sum(from_counts.values())
-    service.delete_app(store, first.id)
+    apps.delete_app(store, first.id)
     assert store.fires.count() == 500 and store.fires.count(FireFilter(app_ref=first.id)) == 0

@@ -1,6 +1,6 @@
 """Two processes writing at once lose nothing: 2 processes x 1,000 fires each, on SQLite and PostgreSQL.
 
-One process fires the way a page does (service.fire_for_app, signed-in person "Ada"), the other the
+One process fires the way a page does (firing.fire_for_app, signed-in person "Ada"), the other the
 way `python -m console fire` does (fire, then record_cli_fires as "cli"), both at the real sample
 endpoint on loopback, at the same time, into one database. Bounded: 1,000 fires and 240 s each.
 """
@@ -11,8 +11,8 @@ import subprocess
 import sys
 import time
 
-from console import service
 from console.sandbox.sample_endpoint import SampleEndpoint
+from console.service import apps
 from console.store import FireFilter, Store
 from tests.conftest import ROOT
 
@@ -31,18 +31,18 @@ policy = AddressPolicy("local", ())
 deadline, done = time.monotonic() + 240, 0
 while done < count and time.monotonic() < deadline:
     if how == "page":
-        service.fire_for_app(store, app, base, policy, actor="Ada")
+        firing.fire_for_app(store, app, base, policy, actor="Ada")
     else:
         result = fire_install_request(request_or_default(app.manifest), service.fire_context(app),
                                       url=service.target_url(app, base), policy=policy)
-        service.record_cli_fires(store, [(result, None)], "cli-worker.json", "sample")
+        firing.record_cli_fires(store, [(result, None)], "cli-worker.json", "sample")
     done += 1
 print(done)
 """
 
 
 def test_two_processes_firing_1000_each_lose_nothing(db_url: str, store: Store, sample: SampleEndpoint) -> None:
-    app = service.create_demo_app(store)
+    app = apps.create_demo_app(store)
     started = time.monotonic()
     workers = [subprocess.Popen([sys.executable, "-c", WORKER, db_url, str(app.id), sample.base_url, how, str(FIRES)],
                                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -103,25 +103,27 @@ def test_every_text_of_a_leaking_fire_holds_no_form_of_the_key(db_url: str, demo
     from streamlit.testing.v1 import AppTest
 
     from console import service
+    from console.netpolicy import AddressPolicy
     from console.profile import AppProfile
     from console.report import build_report, render_html, render_json, render_markdown
+    from console.service import apps, firing, readiness
 
     store = service.open_console_store(db_url)
     try:
-        app = service.create_app(store, AppProfile("Leaky", "77"), demo_doc)
+        app = apps.create_app(store, AppProfile("Leaky", "77"), demo_doc)
         key = keys.generate_app_key()
         for behaviour in (hostile.base64_echo(), hostile.key_in_location_and_header_name()):
             with hostile.hostile(behaviour) as server:
                 doc = copy.deepcopy(demo_doc)
                 doc["auth"]["request"]["url"] = server.url + "/install?k={{app_token}}"
-                app = service.save_manifest(store, app.id, doc)
-                outcome = service.fire_for_app(store, app, "http://127.0.0.1:9", service.AddressPolicy(),
+                app = apps.save_manifest(store, app.id, doc)
+                outcome = firing.fire_for_app(store, app, "http://127.0.0.1:9", AddressPolicy(),
                                                app_key=key)
             assert_no_key(json.dumps(outcome.result.to_dict()), key)
             assert_no_key(outcome.result.message + " ".join(e for _, e in outcome.result.timeline), key)
         assert_no_key(database_text(db_url), key)
-        check = service.readiness(store, app, "endpoint", for_listing=True)
-        report = build_report(service.profile_of(app), app.scopes, app.manifest, check.items, target="x",
+        check = readiness.readiness(store, app, "endpoint", for_listing=True)
+        report = build_report(apps.profile_of(app), app.scopes, app.manifest, check.items, target="x",
                               for_listing=True)
         for text in (render_json(report), render_markdown(report), render_html(report)):
             assert_no_key(text, key)

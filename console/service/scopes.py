@@ -1,0 +1,46 @@
+"""The one place a scope change happens: the Scopes page, the App JSON's one-click fix and the
+`sandbox rescope` command all call ``change_scopes``.
+
+A change is saved, logged, and the sandbox's rule applied: a dev app's change applies at once
+(every installation re-keyed, its install request fired); a public app's needs a republish and a
+review (console/sandbox/installations.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from console.catalog import get_scope, sort_paths
+from console.netpolicy import AddressPolicy
+from console.sandbox import installations as sandbox
+from console.service.base import ServiceError, address_policy, log_activity, must_get
+from console.store import AppRecord, Store
+
+
+def change_scopes(store: Store, app_ref: int, scopes: Sequence[str], policy: AddressPolicy | None = None, *,
+                  actor: str = "local") -> sandbox.ScopeChange:
+    """Replace the app's scopes (unknown paths refused), log the change, apply the sandbox's rule."""
+    unknown = [path for path in scopes if get_scope(path) is None]
+    if unknown:
+        raise ServiceError("Unknown scope(s): " + ", ".join(unknown) + ". Pick endpoints from the catalog.")
+    before = set(must_get(store, app_ref).scopes)
+    store.apps.update(app_ref, scopes=sort_paths(scopes))
+    change = sandbox.scopes_saved(store, must_get(store, app_ref), address_policy(policy), actor=actor)
+    app = change.app
+    added, removed = sorted(set(app.scopes) - before), sorted(before - set(app.scopes))
+    log_activity(store, app, actor, "scopes_changed",
+                 "scopes: " + ", ".join([f"+{p}" for p in added] + [f"-{p}" for p in removed] or ["unchanged"])
+                 + f" ({len(app.scopes)} selected)")
+    return change
+
+
+def toggle_scope(store: Store, app_ref: int, path: str, *, actor: str = "local") -> AppRecord:
+    """Select the scope if it is not selected, else deselect it (read fresh, so two tabs do not collide)."""
+    current = set(must_get(store, app_ref).scopes)
+    return change_scopes(store, app_ref, sorted(current ^ {path}), actor=actor).app
+
+
+def add_scope(store: Store, app_ref: int, path: str, *, actor: str = "local") -> AppRecord:
+    """Select one more scope (the one-click fix of a missing-scope finding); no change when already selected."""
+    app = must_get(store, app_ref)
+    return app if path in app.scopes else change_scopes(store, app_ref, [*app.scopes, path], actor=actor).app
