@@ -171,7 +171,7 @@ class BurstReport:
     message: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The CLI's JSON (DESIGN.md's burst contract, plus run_id, status and total)."""
+        """The CLI's JSON (the burst fields the README lists, plus run_id, status and total)."""
         return {
             "run_id": self.run_id, "status": self.status, "total": self.total, "sent": self.sent,
             "succeeded": self.succeeded, "failed": self.failed, "elapsed_s": round(self.elapsed_s, 3),

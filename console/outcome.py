@@ -1,7 +1,7 @@
 """The typed outcome of a fire: its Category, the request and response as shown, the stored record.
 
 Two explicit conversions leave these values: ``FireResult.to_dict()`` is the CLI contract's
-JSON (DESIGN.md), ``FireResult.to_stored()`` / ``FireRecord.from_row()`` are the database's
+JSON (README: the CLI), ``FireResult.to_stored()`` / ``FireRecord.from_row()`` are the database's
 form. They are kept apart on purpose: the public JSON may not change when storage does.
 """
 
@@ -18,7 +18,7 @@ STORED_FORMAT = 2
 
 
 class Category(StrEnum):
-    """What happened to one install request (DESIGN.md's ``category``)."""
+    """What happened to one install request (the ``category`` of the CLI's JSON, see README)."""
 
     OK = "ok"
     HTTP_STATUS = "http_status"

@@ -1,6 +1,7 @@
 """Step 2: build the App JSON auth section, see findings for the whole document; import, versions, undo."""
 
 import json
+from typing import Any
 
 import streamlit as st
 
@@ -28,7 +29,7 @@ form = initial(app)
 view = auth_section.auth_view(app, server_side=form.delivery == "server")
 outline = view.outline
 at = outline.fields.get
-change = {"on_change": apply_widgets, "args": (store, app.id)}
+change: dict[str, Any] = {"on_change": apply_widgets, "args": (store, app.id)}
 unsaved = unsaved_problems(app)  # shown next to the field they concern, only while it holds the text
 left, right = st.columns(2, gap="large")
 with left:

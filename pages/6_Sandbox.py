@@ -141,7 +141,7 @@ with right:
         except (ValueError, AssertionError):
             st.error("Write the parameters as one JSON object, e.g. {\"subscriber_id\": 1000000001}.")
         else:
-            key = pasted if source == "paste a key" else state.sandbox_keys().get(int(source), "")
+            key = pasted if source == "paste a key" else state.sandbox_keys().get(int(str(source)), "")
             render_answer(sandbox.try_sandbox_call(server.base_url, key, path, args))
 
 st.subheader("Least privilege: granted vs used")

@@ -5,7 +5,7 @@ import streamlit as st
 from console import service
 from console.sandbox.sample_endpoint import MODE_HELP, MODES
 from console.service import bursts
-from ui import page_setup, require_app
+from ui import page_setup, require_app, state
 from ui.render_burst import burst_runner, render_run
 from ui.resources import address_policy, sample_endpoint
 
@@ -36,7 +36,7 @@ if start:
         run_id = bursts.start_app_burst(
             store, app, sample_endpoint().base_url, address_policy(), installations=int(installations),
             concurrency=int(concurrency), target=target, sample_mode=mode,
-            sample_arg=int(arg) if mode in ("slow", "flaky") else None)
+            sample_arg=int(arg) if mode in ("slow", "flaky") else None, actor=state.actor())
     except service.ServiceError as exc:
         st.error(str(exc))
     else:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from console.cli.common import EXIT_FAIL, EXIT_PASS, UsageError, note, open_store
+from console.cli.common import ACTOR, EXIT_FAIL, EXIT_PASS, UsageError, note, open_store
 from console.cli.options import add_json, add_vars, context_from, load, timeouts_from
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def _run_id(store: Store, args: argparse.Namespace) -> str:
                             timeouts_from(args.timeout), base.address_policy(), app_name=Path(args.app_json).name,
                             target_kind=firing.file_target_kind(args.url))
     try:
-        return bursts.create_burst(store, spec)
+        return bursts.create_burst(store, spec, actor=ACTOR)
     except base.ServiceError as exc:
         raise UsageError(f"{exc} (--installations, --concurrency)") from None
 

@@ -24,7 +24,7 @@ from console.burst_run import (
 from console.manifest.document import request_of, request_or_default
 from console.netpolicy import AddressPolicy
 from console.sandbox.sample_endpoint import install_path
-from console.service.base import TARGETS, ServiceError, fire_context, timeouts_of
+from console.service.base import TARGETS, ServiceError, fire_context, log_activity, timeouts_of
 from console.store import AppRecord, BurstRunRecord, Store
 
 __all__ = ["BurstProgress", "BurstReport", "BurstSpec"]
@@ -56,22 +56,27 @@ def burst_spec_for_app(app: AppRecord, sample_base_url: str, policy: AddressPoli
                      None if explicit is None else list(explicit), app.id, app.name, target)
 
 
-def create_burst(store: Store, spec: BurstSpec, run_id: str | None = None) -> str:
-    """Record a burst run (before anything is fired); its id. Refused specs raise ServiceError."""
+def create_burst(store: Store, spec: BurstSpec, run_id: str | None = None, *, actor: str = "local") -> str:
+    """Record a burst run (before anything is fired) and who started it; its id. Refused specs raise
+    ServiceError."""
     try:
-        return create_run(store, spec, run_id)
+        created = create_run(store, spec, run_id)
     except BurstError as exc:
         raise ServiceError(str(exc)) from None
+    log_activity(store, None, actor, "burst_started", f"burst of {spec.total:,} installation(s) at the "
+                 f"{spec.target_kind} ({spec.concurrency} in flight)", app_ref=spec.app_ref,
+                 app_name=spec.app_name, run_id=created)
+    return created
 
 
 def start_app_burst(store: Store, app: AppRecord, sample_base_url: str, policy: AddressPolicy, *,
                     installations: int, concurrency: int, target: str, sample_mode: str = "ok",
-                    sample_arg: int | None = None) -> str:
+                    sample_arg: int | None = None, actor: str = "local") -> str:
     """Record a burst for an app (the page then runs it in a process of its own: launch_burst); its id."""
     run_id = new_burst_id()
     spec = burst_spec_for_app(app, sample_base_url, policy, installations=installations, concurrency=concurrency,
                               target=target, sample_mode=sample_mode, sample_arg=sample_arg, run_id=run_id)
-    return create_burst(store, spec, run_id)
+    return create_burst(store, spec, run_id, actor=actor)
 
 
 def run_burst(store: Store, run_id: str, *, workers: int | None = None, policy: AddressPolicy | None = None,

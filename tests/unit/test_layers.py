@@ -1,4 +1,4 @@
-"""The layer order of DESIGN.md, checked on every module's imports (the checked contract).
+"""The layer order (ARCHITECTURE.md), checked on every module's imports (the checked contract).
 
 Each module imports only modules of its own layer or below; the store is the bottom layer and
 imports nothing else of the core; nothing in console/ imports streamlit; pages never import
