@@ -90,6 +90,35 @@ def test_pages_and_ui_go_through_the_service(path: Path) -> None:
     assert reach_in is None, f"{path.name} reaches into the store ({reach_in.group(0)}): call console.service instead"
 
 
+PAGES = sorted([ROOT / "Home.py", *(ROOT / "pages").glob("*.py")])
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_pages_never_import_the_store_nor_the_fire_engine(path: Path) -> None:
+    """A page reads widgets, calls the service, renders: the store and the fire engine are the service's."""
+    for imported in imports_of(path):  # `from console import store` counts as console.store
+        assert not imported.startswith(("console.store", "console.fire")), \
+            f"{path.name} imports {imported}: call console.service instead"
+
+
+SERVICE_USE_CASES = sorted(p for p in (ROOT / "console" / "service").glob("*.py")
+                           if p.stem not in ("__init__", "base"))
+SHARED_USE_CASES = {"console.service.scopes", "console.service.readiness"}
+
+
+@pytest.mark.parametrize("path", SERVICE_USE_CASES, ids=lambda p: p.stem)
+def test_use_case_modules_import_base_and_the_domain_not_each_other(path: Path) -> None:
+    """Each use case imports console.service.base and the domain; of the other use cases only the shared
+    rules (a scope change, the readiness verdict), so no cycle can form."""
+    name = module_name(path)
+    for imported in imports_of(path):
+        if not imported.startswith("console.service."):
+            continue
+        module = ".".join(imported.split(".")[:3])
+        assert module in ("console.service.base", name) or module in SHARED_USE_CASES, \
+            f"{name} imports {module}: use cases do not import each other"
+
+
 def test_console_imports_no_streamlit_at_run_time() -> None:
     modules = [module_name(p) for p in CORE if p.name != "__main__.py"]
     code = (

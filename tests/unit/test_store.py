@@ -11,6 +11,7 @@ from console.fire.prepare import FireContext
 from console.fire.send import fire_install_request
 from console.outcome import Category
 from console.profile import AppProfile
+from console.settings import AppSettings
 from console.sandbox.sample_endpoint import SampleEndpoint
 from console.service import ServiceError, apps, firing, history, scopes
 from console.store import FireFilter, Store, open_store
@@ -24,7 +25,7 @@ def _fire(store: Store, result, app_ref: int | None, target_kind: str = "sample"
 def test_apps_survive_a_restart(db_url: str, demo_doc: dict) -> None:
     first = open_store(db_url)
     app = apps.create_app(first, AppProfile("Shop", "42", "1.2", "public"), demo_doc, ["/fb/page/getInfo"],
-                             {"target": "sample"})
+                          AppSettings(target="sample"))
     first.close()
     again = service.get_app(open_store(db_url), app.id)
     assert again is not None
@@ -101,7 +102,7 @@ def test_filters_pagination_and_breakdown_in_sql(store: Store, sample: SampleEnd
     future = datetime.now(UTC) + timedelta(hours=1)
     assert store.fires.count(FireFilter(since=future)) == 0
     assert store.fires.count(FireFilter(until=future, outcome="http_status")) == 2
-    view = history.history(store, FireFilter(app_ref=seven.id), page=2, page_size=2)
+    view = history.history(store, history.HistoryFilter(app_ref=seven.id), page=2, page_size=2)
     assert (view.total, view.pages, [r.id for r in view.rows]) == (5, 3, [3, 2])
 
 
