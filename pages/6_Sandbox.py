@@ -32,9 +32,9 @@ st.text(f"Base URL for your app's code: {server.base_url}   (OpenAPI: {server.ba
 
 
 def act(action: Callable[..., Any], *args: Any) -> Any:
-    """Run a service action; a refusal is shown (nothing changed), never a traceback."""
+    """Run a service action as the signed-in person; a refusal is shown (nothing changed), never a traceback."""
     try:
-        return action(*args)
+        return action(*args, actor=state.actor())
     except service.ServiceError as exc:
         st.error(str(exc))
         return None
@@ -88,7 +88,7 @@ with left:
         limits = st.toggle("Rate limits (429), incl. sendFlow's 100 per subscriber per hour",
                            value=overview.state.rate_limits, key="sb_limits")
         if (rule, limits) != (overview.state.replaced_key_rule, overview.state.rate_limits):
-            sandbox.set_sandbox_rules(store, app.id, replaced_key_rule=rule, rate_limits=limits)
+            sandbox.set_sandbox_rules(store, app.id, replaced_key_rule=rule, rate_limits=limits, actor=state.actor())
             st.rerun()
 
 with right:
@@ -122,7 +122,7 @@ with right:
             st.rerun()
         failed = [r for r in rows if r.installed and r.delivery in ("failed", "pending")]
         if failed and c4.button(f"Retry all failed ({len(failed)})", key="sb_retry_all"):
-            for delivery in sandbox.retry_failed_installations(store, app.id, address_policy()):
+            for delivery in sandbox.retry_failed_installations(store, app.id, address_policy(), actor=state.actor()):
                 held(delivery)
             st.rerun()
 

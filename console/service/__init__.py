@@ -8,6 +8,7 @@ nothing.
     base       ServiceError, the database, finding an app, the activity log, settings → fire values
     apps       apps, profile, App JSON document, settings, targets, the demo app
     scopes     the one place a scope change happens (the sandbox's re-keying included)
+    auth_section  the Auth section page's view: findings placed by field, the request as it would be sent
     firing     one fire, a re-fire, the conformance runs: stored and attributed alike from both faces
     history    reading stored fires
     readiness  the checklist verdict over stored evidence (an app's, or a file's by its hash), progress
