@@ -28,22 +28,31 @@ from console.store import AppRecord, AppSummary, Store, StoreConflict
 def list_apps(store: Store) -> list[AppSummary]:
     return store.apps.summaries()
 
+
 def database_label(store: Store) -> str:
     """Where the console keeps its data (password hidden), for the About view."""
     return f"{store.engine.url.render_as_string(hide_password=True)} ({store.dialect})"
+
+
 def profile_of(app: AppRecord) -> AppProfile:
     return AppProfile(app.name, app.app_id, app.version, app.kind)
+
+
 def _checked(profile: AppProfile) -> AppProfile:
     problems = check_profile(profile)
     if problems:
         raise ServiceError(" ".join(problems))
     return AppProfile(profile.name.strip(), profile.app_id.strip(), profile.version.strip(), profile.kind)
+
+
 def _check_app_id_free(store: Store, app_id: str, app_ref: int | None = None) -> None:
     taken = [ref for ref in store.apps.with_app_id(app_id) if ref != app_ref]
     if taken:
         other = store.apps.get(taken[0])
         raise ServiceError(f"App ID: {app_id} is already used by the app '{other.name if other else taken[0]}'. "
                            "Each ManyChat app has its own ID: switch to that app in the sidebar, or use another ID.")
+
+
 def create_app(store: Store, profile: AppProfile, manifest: Document | None = None,
                scopes: Sequence[str] = (), settings: AppSettings | None = None, *,
                source: str = "page", actor: str = "local") -> AppRecord:
@@ -65,6 +74,8 @@ def create_app(store: Store, profile: AppProfile, manifest: Document | None = No
     log_activity(store, app, actor, "app_created", f"created {app.name} (App ID {app.app_id}, version {app.version}, "
                                           f"{app.kind} app) with {len(app.scopes)} scope(s)")
     return app
+
+
 def update_profile(store: Store, app_ref: int, profile: AppProfile, *, actor: str = "local") -> AppRecord:
     profile = _checked(profile)
     _check_app_id_free(store, profile.app_id, app_ref)
@@ -82,12 +93,16 @@ def update_profile(store: Store, app_ref: int, profile: AppProfile, *, actor: st
                for field in ("name", "app_id", "version", "kind") if getattr(before, field) != getattr(app, field)]
     log_activity(store, app, actor, "profile_changed", "profile: " + ("; ".join(changed) or "saved unchanged"))
     return app
+
+
 def delete_app(store: Store, app_ref: int, *, actor: str = "local") -> None:
     """Delete an app with its fire history (the database cascades); the deletion stays in the activity log."""
     app = store.apps.get(app_ref)
     if app is None or not store.apps.delete(app_ref):
         raise ServiceError(f"There is no app #{app_ref}; it may have been deleted already.")
     log_activity(store, app, actor, "app_deleted", f"deleted {app.name} with its fires and sign-offs")
+
+
 def save_manifest(store: Store, app_ref: int, document: Document, *, source: str = "page",
                   actor: str = "local") -> AppRecord:
     """Replace the app's App JSON document; every change becomes a version (who, when, from where, what)."""
@@ -105,6 +120,8 @@ def save_manifest(store: Store, app_ref: int, document: Document, *, source: str
     log_activity(store, app, actor, "app_json_changed",
                  f"App JSON saved from {source} (sha256 {document_hash(document)[:12]})")
     return app
+
+
 def save_settings(store: Store, app_ref: int, *, actor: str = "local",
                   **changes: Unpack[SettingsChange]) -> AppRecord:
     """Change some of the app's settings (target, sample mode, sample values, timeouts), read fresh so two
@@ -122,6 +139,8 @@ def save_settings(store: Store, app_ref: int, *, actor: str = "local",
     log_activity(store, app, actor, "settings_changed",
                  "settings: " + ", ".join(f"{name} = {new[name]!r}" for name in changed))
     return app
+
+
 def choose_sample_mode(store: Store, app_ref: int, mode: str, arg: int | None, *,
                        actor: str = "local") -> AppRecord:
     """Fire at the sample endpoint in ``mode``; a changed mode starts a new series (flaky counts from 0).
@@ -139,10 +158,14 @@ def choose_sample_mode(store: Store, app_ref: int, mode: str, arg: int | None, *
     args = {**settings.sample_args, **({mode: number} if number is not None else {})}
     return save_settings(store, app_ref, actor=actor, sample_mode=mode, sample_arg=number, sample_args=args,
                          sample_series=settings.sample_series + 1)
+
+
 def sample_arg_for(app: AppRecord, mode: str) -> int:
     """The number a sample mode uses for this app (its own last value, else the mode's default)."""
     remembered = settings_of(app).sample_args.get(mode)
     return int(remembered) if remembered else (3 if mode == "slow" else 1)
+
+
 def save_target(store: Store, app_ref: int, name: str, url: str, *, actor: str = "local") -> AppRecord:
     """Add or replace a named target URL (e.g. local, staging, production) and fire at it from now on."""
     name, url = name.strip(), url.strip()
@@ -159,12 +182,16 @@ def save_target(store: Store, app_ref: int, name: str, url: str, *, actor: str =
     app = must_get(store, app_ref)
     targets = [t for t in settings_of(app).targets if t.name != name] + [SavedTarget(name, url)]
     return save_settings(store, app_ref, actor=actor, targets=tuple(targets[-20:]), target=f"saved:{name}")
+
+
 def delete_target(store: Store, app_ref: int, name: str, *, actor: str = "local") -> AppRecord:
     app = must_get(store, app_ref)
     settings = settings_of(app)
     targets = tuple(t for t in settings.targets if t.name != name)
     target = "endpoint" if settings.target == f"saved:{name}" else settings.target
     return save_settings(store, app_ref, actor=actor, targets=targets, target=target)
+
+
 def create_demo_app(store: Store, name: str | None = None, *, actor: str = "local") -> AppRecord:
     """The demo app from assets/, set to fire at the built-in sample endpoint (numbered if loaded again)."""
     summaries = store.apps.summaries()
@@ -179,6 +206,8 @@ def create_demo_app(store: Store, name: str | None = None, *, actor: str = "loca
         number += 1
     return create_app(store, profile, demo.demo_manifest(), demo.DEMO_SCOPES,
                       AppSettings.from_stored(demo.demo_settings()), actor=actor)
+
+
 def seed_demo(store: Store, fires: int, app_name: str | None = None,
               on_batch: Callable[[int], None] | None = None, *, actor: str = "local") -> AppRecord:
     """The demo app with ``fires`` realistic stored fires over 30 days (batched, no network)."""
@@ -193,6 +222,8 @@ def seed_demo(store: Store, fires: int, app_name: str | None = None,
         if on_batch is not None:
             on_batch(done)
     return app
+
+
 def app_for_file(store: Store, manifest: Document, name: str, scopes: Sequence[str], kind: str = "dev", *,
                  actor: str = "local") -> AppRecord:
     """The console app named after an App JSON file (`sandbox install APP_JSON`): made with these scopes when
@@ -212,6 +243,8 @@ def app_for_file(store: Store, manifest: Document, name: str, scopes: Sequence[s
         raise ServiceError(f"The app {name!r} (#{app.id}) is granted {', '.join(granted) or 'no scopes'}; "
                            "change its scopes with `sandbox rescope ID --scope …` instead.")
     return save_manifest(store, app.id, manifest, source="cli", actor=actor)
+
+
 def _free_app_id(store: Store, start: int = 1000001) -> str:
     """The first App ID from ``start`` on that no app uses (for apps made from a file, without one)."""
     taken = {app.app_id for app in store.apps.summaries()}
