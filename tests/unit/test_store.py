@@ -11,9 +11,9 @@ from console.fire.prepare import FireContext
 from console.fire.send import fire_install_request
 from console.outcome import Category
 from console.profile import AppProfile
-from console.settings import AppSettings
 from console.sandbox.sample_endpoint import SampleEndpoint
 from console.service import ServiceError, apps, firing, history, scopes
+from console.settings import AppSettings
 from console.store import FireFilter, Store, open_store
 from tests.conftest import database_text
 
