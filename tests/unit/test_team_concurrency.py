@@ -20,6 +20,7 @@ FIRES = 1000
 WORKER = """
 import sys, time
 from console import service
+from console.service import firing
 from console.fire.send import fire_install_request
 from console.manifest.document import request_or_default
 from console.netpolicy import AddressPolicy
