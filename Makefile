@@ -36,6 +36,7 @@ test: $(TSTAMP)
 	bash scripts/install-test-deps.sh
 	$(PY) -m ruff check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 
 lint: $(TSTAMP)

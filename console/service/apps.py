@@ -215,8 +215,8 @@ def seed_demo(store: Store, fires: int, app_name: str | None = None,
         raise ServiceError("--fires: give a number from 0 to 1,000,000.")
     app = create_demo_app(store, app_name, actor=actor)
 
-    def insert(rows: Sequence[Mapping[str, object]]) -> list[int]:
-        return store.fires.insert_many(rows, return_ids=False)
+    def insert(rows: Sequence[Mapping[str, object]]) -> list[int]:  # seeded by whoever asked for the demo
+        return store.fires.insert_many([{**row, "actor": actor} for row in rows], return_ids=False)
 
     for done in demo.seed_fires(insert, app.id, app.name, fires):
         if on_batch is not None:

@@ -1,51 +1,45 @@
-"""The layer order (ARCHITECTURE.md), checked on every module's imports (the checked contract).
+"""The layer rules are import-linter contracts in pyproject.toml (`make test` runs `lint-imports`).
 
-Each module imports only modules of its own layer or below; the store is the bottom layer and
-imports nothing else of the core; nothing in console/ imports streamlit; pages never import
-the store's engine or the fire engine directly (they call console.service).
+These tests keep the contracts whole: every module of the core sits in a layer (an unlisted module
+would escape every rule), the contracts hold, Home.py (outside any package, so out of import-linter's
+reach) follows the pages' rule, and each command imports only what it uses.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
 
-# Lowest first. A module's layer is that of the longest prefix listed here.
-LAYERS: list[tuple[str, ...]] = [
-    ("console.store",),
-    ("console.keys", "console.catalog", "console.templating", "console.netpolicy", "console.profile",
-     "console.config", "console.outcome", "console.diagnosis", "console"),
-    ("console.manifest",),
-    ("console.fire", "console.conformance"),
-    ("console.readiness", "console.report", "console.sandbox", "console.demo", "console.burst_run", "console.team",
-     "console.signoff"),
-    ("console.service",),
-    ("console.cli", "console.__main__"),
-]
+CONTRACTS = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["importlinter"]["contracts"]
 
 
-def layer_of(module: str) -> int:
-    best, depth = -1, -1
-    for index, prefixes in enumerate(LAYERS):
-        for prefix in prefixes:
-            if (module == prefix or module.startswith(prefix + ".")) and prefix.count(".") > depth:
-                best, depth = index, prefix.count(".")
-    assert best >= 0, f"{module} is in no layer: add it to LAYERS"
-    return best
+def listed(contract_id: str) -> set[str]:
+    contract = next(c for c in CONTRACTS if c["id"] == contract_id)
+    return {name.strip() for layer in contract["layers"] for name in layer.replace(":", "|").split("|")}
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
+def test_every_module_of_the_core_is_in_a_layer() -> None:
+    layered = listed("layers")
+    top = {f"console.{p.stem}" for p in (ROOT / "console").glob("*.py") if p.stem not in ("__init__", "__main__")}
+    top |= {f"console.{p.name}" for p in (ROOT / "console").iterdir() if (p / "__init__.py").exists()}
+    assert top <= layered, f"not in the layers contract of pyproject.toml: {sorted(top - layered)}"
+    use_cases = {f"console.service.{p.stem}" for p in (ROOT / "console" / "service").glob("*.py")
+                 if p.stem != "__init__"}
+    missing = use_cases - listed("use-cases")
+    assert not missing, f"service modules not in the use-cases contract: {sorted(missing)}"
+
+
+def test_the_import_contracts_hold() -> None:
+    linter = str(Path(sys.executable).parent / "lint-imports")
+    out = subprocess.run([linter, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
 
 
 def imports_of(path: Path) -> set[str]:
@@ -60,74 +54,10 @@ def imports_of(path: Path) -> set[str]:
     return found
 
 
-CORE = sorted(p for p in (ROOT / "console").rglob("*.py") if "migrations" not in p.parts)
-
-
-@pytest.mark.parametrize("path", CORE, ids=lambda p: str(p.relative_to(ROOT)))
-def test_core_modules_import_only_their_layer_or_below(path: Path) -> None:
-    name = module_name(path)
-    mine = layer_of(name)
-    for imported in imports_of(path):
-        assert not (imported == "streamlit" or imported.startswith("streamlit.")), f"{name} imports streamlit"
-        if not (imported == "console" or imported.startswith("console.")):
-            continue
-        if mine == 0:
-            assert imported.startswith("console.store"), f"the store imports {imported}: it is the bottom layer"
-        assert layer_of(imported) <= mine, f"{name} (layer {mine}) imports {imported} (layer {layer_of(imported)})"
-
-
-FACES = sorted([ROOT / "Home.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")])
-
-
-@pytest.mark.parametrize("path", FACES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_pages_and_ui_go_through_the_service(path: Path) -> None:
-    forbidden = ("console.store.engine", "console.store.schema", "console.store.apps", "console.store.fires",
-                 "console.fire.send", "console.conformance", "sqlalchemy")
-    for imported in imports_of(path):
-        assert not imported.startswith(forbidden), f"{path.name} imports {imported}: call console.service instead"
-    aggregates = r"apps|fires|versions|installations|bursts|people|activity|signoffs|sandbox_[a-z]+|engine"
-    reach_in = re.search(rf"\.({aggregates})\.", path.read_text("utf-8"))
-    assert reach_in is None, f"{path.name} reaches into the store ({reach_in.group(0)}): call console.service instead"
-
-
-PAGES = sorted([ROOT / "Home.py", *(ROOT / "pages").glob("*.py")])
-
-
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_pages_never_import_the_store_nor_the_fire_engine(path: Path) -> None:
-    """A page reads widgets, calls the service, renders: the store and the fire engine are the service's."""
-    for imported in imports_of(path):  # `from console import store` counts as console.store
-        assert not imported.startswith(("console.store", "console.fire")), \
-            f"{path.name} imports {imported}: call console.service instead"
-
-
-SERVICE_USE_CASES = sorted(p for p in (ROOT / "console" / "service").glob("*.py")
-                           if p.stem not in ("__init__", "base"))
-SHARED_USE_CASES = {"console.service.scopes", "console.service.readiness"}
-
-
-@pytest.mark.parametrize("path", SERVICE_USE_CASES, ids=lambda p: p.stem)
-def test_use_case_modules_import_base_and_the_domain_not_each_other(path: Path) -> None:
-    """Each use case imports console.service.base and the domain; of the other use cases only the shared
-    rules (a scope change, the readiness verdict), so no cycle can form."""
-    name = module_name(path)
-    for imported in imports_of(path):
-        if not imported.startswith("console.service."):
-            continue
-        module = ".".join(imported.split(".")[:3])
-        assert module in ("console.service.base", name) or module in SHARED_USE_CASES, \
-            f"{name} imports {module}: use cases do not import each other"
-
-
-def test_console_imports_no_streamlit_at_run_time() -> None:
-    modules = [module_name(p) for p in CORE if p.name != "__main__.py"]
-    code = (
-        "import importlib, sys\n"
-        f"for name in {modules!r}: importlib.import_module(name)\n"
-        "print(','.join(sorted(m for m in sys.modules if m == 'streamlit' or m.startswith('streamlit.'))))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "", f"console pulls in streamlit: {out.stdout}"
+def test_home_never_imports_the_store_nor_the_fire_engine() -> None:
+    for imported in imports_of(ROOT / "Home.py"):  # `from console import store` counts as console.store
+        assert not imported.startswith(("console.store", "console.fire", "sqlalchemy")), \
+            f"Home.py imports {imported}: call console.service instead"
 
 
 @pytest.mark.parametrize(("command", "heavy"), [
