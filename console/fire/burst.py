@@ -16,6 +16,7 @@ them. No store in here.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import re
 import secrets
 import ssl
@@ -30,7 +31,15 @@ from urllib.parse import urlsplit
 from requests.utils import requote_uri
 
 from console import keys
-from console.fire.classify import tls_message
+from console.fire.classify import (
+    FAILURES,
+    Answer,
+    Failure,
+    Verdict,
+    Where,
+    classify_answer,
+    classify_failure,
+)
 from console.fire.prepare import (
     FireContext,
     InvalidRequest,
@@ -41,8 +50,9 @@ from console.fire.prepare import (
     template_values,
 )
 from console.fire.send import BODY_CAP, USER_AGENT, Timeouts
-from console.netpolicy import AddressPolicy, check_addresses, resolve_host
-from console.outcome import Category, SentRequest
+from console.fire.wire import resolve_within
+from console.netpolicy import AddressPolicy, Resolver, check_addresses, resolve_host
+from console.outcome import ANSWERED, Category, SentRequest
 
 MAX_INSTALLATIONS = 100_000
 MAX_CONCURRENCY = 1000
@@ -78,15 +88,13 @@ class Pin:
     reason: str = ""
 
 
-def decide_host(host: str, port: int, policy: AddressPolicy) -> Pin:
-    """Resolve ``host`` once and apply the address policy; the pin all of its connections use."""
-    try:
-        addresses = resolve_host(host, port)
-        if not addresses:
-            raise OSError("no addresses")
-    except (OSError, UnicodeError):
-        return Pin(None, Category.DNS, f"The host name {host} does not resolve (DNS lookup failed).")
-    decision = check_addresses(host, addresses, policy)
+def decide_host(host: str, port: int, policy: AddressPolicy, resolver: Resolver | None = None,
+                seconds: float = 10.0) -> Pin:
+    """Resolve ``host`` once (within ``seconds``) and apply the address policy: the pin its connections use."""
+    addresses = resolve_within(resolver or resolve_host, host, port, seconds)
+    if isinstance(addresses, Failure):
+        return Pin(None, FAILURES[addresses.kind], addresses.kind)
+    decision = check_addresses(host, addresses, policy, port=port)
     if not decision.allowed:
         return Pin(None, Category.BLOCKED, decision.reason)
     return Pin(decision.address)
@@ -101,6 +109,14 @@ class BurstPlan:
     url: str | None = None
     timeouts: Timeouts = field(default_factory=Timeouts)
     policy: AddressPolicy = field(default_factory=AddressPolicy)
+    key_secret: bytes | None = None  # keys derived from it (the same key when a request is resent); None: random
+    resolver: Resolver | None = None  # (tests: a slow or odd resolver; a module-level function, pickled by name)
+
+    def key_for(self, seq: int) -> str:
+        """The App Key of installation ``seq`` in this run: derived from the run's secret, or fresh."""
+        if self.key_secret is None:
+            return secrets.token_hex(keys.KEY_BYTES)
+        return hmac.new(self.key_secret, f"app-key:{seq}".encode(), sha256).hexdigest()
 
 
 class RequestTemplate:
@@ -177,17 +193,31 @@ def _fingerprint(key: str) -> str:
 
 
 class _Pins:
-    """Host decisions of this process: given ones first, others decided on first use and kept."""
+    """Host decisions of this process: given ones first, others decided once on first use and kept.
 
-    def __init__(self, policy: AddressPolicy, given: Mapping[tuple[str, int], Pin]):
-        self.policy = policy
+    The lookup runs in a thread (the event loop never blocks on DNS) and is shared by every request
+    for that host; each request waits for it only within its own deadline.
+    """
+
+    def __init__(self, plan: BurstPlan, given: Mapping[tuple[str, int], Pin]):
+        self.plan = plan
         self.pins: dict[tuple[str, int], Pin] = dict(given)
+        self.pending: dict[tuple[str, int], asyncio.Future[Pin]] = {}
 
-    def get(self, host: str, port: int) -> Pin:
+    async def get(self, host: str, port: int) -> Pin:
         pin = self.pins.get((host, port))
-        if pin is None:
-            pin = self.pins[(host, port)] = decide_host(host, port, self.policy)
+        if pin is not None:
+            return pin
+        future = self.pending.get((host, port))
+        if future is None:
+            loop = asyncio.get_running_loop()
+            future = self.pending[(host, port)] = loop.run_in_executor(None, self._decide, host, port)
+        pin = await asyncio.shield(future)
+        self.pins[(host, port)] = pin
         return pin
+
+    def _decide(self, host: str, port: int) -> Pin:
+        return decide_host(host, port, self.plan.policy, self.plan.resolver, seconds=300.0)
 
 
 @dataclass(frozen=True)
@@ -237,115 +267,153 @@ async def fire_many(plan: BurstPlan, installations: Iterable[Installation], conc
     fires its installations one after another on it (a new connection when the server closes it).
     After ``stopping`` is set no new installation is started (those in flight finish). The count fired.
     """
-    from console.fire import http1
-
-    template = RequestTemplate(plan)
-    host_pins = _Pins(plan.policy, pins or {})
-    deadline_s, connect_s = plan.timeouts.total, plan.timeouts.connect
-    tls = http1.tls_context()
-    targets: dict[str, _Target] = {}
-    buffer: list[ResultRow] = []
-    fired = 0
+    firing = _Firing(plan, pins or {})
+    batch = _Batch(emit)
     pending = iter(installations)
     stop = stopping or asyncio.Event()
 
-    def flush() -> None:
-        if buffer:
-            emit(buffer.copy())
-            buffer.clear()
-
-    async def one(item: Installation, held: list[Any]) -> ResultRow:
-        key = secrets.token_hex(keys.KEY_BYTES)
-        fingerprint = _fingerprint(key)
-        started = time.monotonic()
-        fired_at = time.time()
-
-        def done(category: Category, status: int | None = None, message: str | None = None) -> ResultRow:
-            return (item.seq, fingerprint, category is Category.OK, status, category.value,
-                    (time.monotonic() - started) * 1000, fired_at, message)
-
-        try:
-            rendered = template.fill(key, item.page_id)
-            target = targets.get(rendered.url)
-            if target is None:
-                target = _target(rendered.url)
-                if len(targets) < 10_000:
-                    targets[rendered.url] = target
-        except (InvalidRequest, ValueError) as exc:
-            return done(Category.INVALID_REQUEST, message=keys.redact(str(exc), key)[:300])
-        pin = host_pins.get(target.host, target.port)
-        if pin.address is None:
-            return done(pin.category, message=pin.reason)
-        request = frame_request(rendered, target)
-        conn = held[0]
-        where = (pin.address, target.port, target.host, target.scheme)
-        try:
-            async with asyncio.timeout(deadline_s):
-                for attempt in (1, 2):  # a second time only when a kept-alive connection was found closed
-                    if conn is None or conn.closed or held[1] != where:
-                        if conn is not None:
-                            conn.close()
-                        held[0] = None
-                        try:
-                            async with asyncio.timeout(connect_s):
-                                conn = await http1.connect(pin.address, target.port, target.host,
-                                                           tls if target.scheme == "https" else None, BODY_CAP)
-                        except TimeoutError:
-                            return done(Category.TIMEOUT,
-                                        message=f"No connection within the connect timeout of {connect_s:g} s.")
-                        held[0], held[1] = conn, where
-                    try:
-                        status, truncated = await conn.exchange(request)
-                        break
-                    except http1.StaleConnection:
-                        conn.close()
-                        if attempt == 2:
-                            raise
-        except TimeoutError:
-            if held[0] is not None:
-                held[0].close()
-            return done(Category.TIMEOUT, message=f"No complete answer within the deadline of {deadline_s:g} s.")
-        except http1.AnswerError as exc:
-            return done(Category(exc.category), message=f"{exc.message[:250]}" + (
-                f" ({target.host}:{target.port})" if exc.category == "connect" else ""))
-        except ssl.SSLError as exc:
-            return done(Category.TLS, message=tls_message(exc))
-        except OSError as exc:
-            reason = "the connection was refused" if isinstance(exc, ConnectionRefusedError) else \
-                "the connection failed"
-            return done(Category.CONNECT, message=f"Could not talk to {target.host}:{target.port}: {reason}.")
-        if 300 <= status < 400:
-            return done(Category.REDIRECT, status)
-        if status != 200:
-            return done(Category.HTTP_STATUS, status)
-        if truncated:
-            return done(Category.TOO_LARGE, status)
-        return done(Category.OK, status)
-
     async def lane() -> None:
-        nonlocal fired
-        held: list[Any] = [None, None]  # this lane's connection and where it goes
+        held = _Lane()
         try:
             for item in pending:
-                buffer.append(await one(item, held))
-                fired += 1
-                if len(buffer) >= FLUSH_ROWS:
-                    flush()
+                batch.add(await firing.one(item, held))
                 if stop.is_set():
                     return
         finally:
-            if held[0] is not None:
-                held[0].close()
+            held.drop()
 
-    async def ticker() -> None:
-        while True:
-            await asyncio.sleep(FLUSH_SECONDS)
-            flush()
-
-    tick = asyncio.ensure_future(ticker())
+    tick = asyncio.ensure_future(batch.ticker())
     try:
         await asyncio.gather(*(lane() for _ in range(max(1, concurrency))))
     finally:
         tick.cancel()
-        flush()
-    return fired
+        batch.flush()
+    return batch.fired
+
+
+class _Batch:
+    """Results on their way to ``emit``: in batches of FLUSH_ROWS, or every FLUSH_SECONDS."""
+
+    def __init__(self, emit: Callable[[list[ResultRow]], None]):
+        self.emit = emit
+        self.rows: list[ResultRow] = []
+        self.fired = 0
+
+    def add(self, row: ResultRow) -> None:
+        self.rows.append(row)
+        self.fired += 1
+        if len(self.rows) >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.emit(self.rows.copy())
+            self.rows.clear()
+
+    async def ticker(self) -> None:
+        while True:
+            await asyncio.sleep(FLUSH_SECONDS)
+            self.flush()
+
+
+class _Lane:
+    """One lane's keep-alive connection and where it goes."""
+
+    def __init__(self) -> None:
+        self.conn: Any = None
+        self.where: tuple[str, int, str, str] | None = None
+
+    def drop(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = None
+
+
+class _Firing:
+    """The steps of one installation's fire: render, pin (resolve once per host), send, classify."""
+
+    def __init__(self, plan: BurstPlan, pins: Mapping[tuple[str, int], Pin]):
+        from console.fire import http1
+
+        self.http1 = http1
+        self.plan = plan
+        self.template = RequestTemplate(plan)
+        self.pins = _Pins(plan, pins)
+        self.tls = http1.tls_context()
+        self.targets: dict[str, _Target] = {}
+
+    async def one(self, item: Installation, lane: _Lane) -> ResultRow:
+        key = self.plan.key_for(item.seq)
+        started, fired_at = time.monotonic(), time.time()
+        rendered = self._render(key, item)
+        if isinstance(rendered, Failure):
+            verdict, target = classify_failure(rendered, Where("", 0, self.plan.timeouts.total)), None
+        else:
+            request, target = rendered
+            verdict = await self._within_deadline(request, target, lane)
+        return (item.seq, _fingerprint(key), verdict.category is Category.OK, verdict.status,
+                verdict.category.value, (time.monotonic() - started) * 1000, fired_at,
+                None if verdict.category in ANSWERED else keys.redact(verdict.message, key)[:300])
+
+    def _render(self, key: str, item: Installation) -> tuple[bytes, _Target] | Failure:
+        try:
+            rendered = self.template.fill(key, item.page_id)
+            target = self.targets.get(rendered.url)
+            if target is None:
+                target = _target(rendered.url)
+                if len(self.targets) < 10_000:
+                    self.targets[rendered.url] = target
+        except (InvalidRequest, ValueError) as exc:
+            return Failure("invalid", str(exc))
+        return frame_request(rendered, target), target
+
+    async def _within_deadline(self, request: bytes, target: _Target, lane: _Lane) -> Verdict:
+        timeouts = self.plan.timeouts
+        where = Where(target.host, target.port, timeouts.total, timeouts.connect)
+        try:
+            async with asyncio.timeout(timeouts.total):
+                pin = await self.pins.get(target.host, target.port)
+                if pin.address is None:
+                    return classify_failure(Failure(pin.reason if pin.reason in FAILURES else "blocked",
+                                                    pin.reason), where)
+                head, truncated = await self._send(request, target, pin.address, lane)
+        except TimeoutError:
+            lane.drop()
+            resolved = (target.host, target.port) in self.pins.pins
+            return classify_failure(Failure("deadline" if resolved else "dns_deadline"), where)
+        except self.http1.AnswerError as exc:
+            return classify_failure(Failure(exc.kind, exc.detail), where)
+        except ssl.SSLError as exc:
+            return classify_failure(Failure("tls", str(exc)), where)
+        except ConnectTimeout:
+            return classify_failure(Failure("connect_timeout"), where)
+        except OSError as exc:
+            return classify_failure(Failure("refused" if isinstance(exc, ConnectionRefusedError) else "failed"),
+                                    where)
+        return classify_answer(Answer(head.status, truncated))
+
+    async def _send(self, request: bytes, target: _Target, address: str, lane: _Lane) -> tuple[Any, bool]:
+        """Send on the lane's connection (a new one when needed; once more if a kept-alive one was stale)."""
+        where = (address, target.port, target.host, target.scheme)
+        for attempt in (1, 2):
+            if lane.conn is None or lane.conn.closed or lane.where != where:
+                lane.drop()
+                try:
+                    async with asyncio.timeout(self.plan.timeouts.connect):
+                        lane.conn = await self.http1.connect(address, target.port, target.host,
+                                                             self.tls if target.scheme == "https" else None, BODY_CAP)
+                except TimeoutError as exc:
+                    raise ConnectTimeout() from exc
+                lane.where = where
+            try:
+                result: tuple[Any, bool] = await lane.conn.exchange(request)
+                return result
+            except self.http1.StaleConnection:
+                lane.drop()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+
+class ConnectTimeout(Exception):
+    """No connection within the connect timeout."""

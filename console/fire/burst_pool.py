@@ -20,21 +20,16 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO
-from urllib.parse import urlsplit
 
-from console import keys
 from console.fire.burst import (
     BurstPlan,
     Installation,
     Pin,
     Range,
-    RequestTemplate,
     ResultRow,
-    decide_host,
     fire_many,
     generated_page_id,
 )
-from console.fire.prepare import InvalidRequest
 
 
 def _write_frame(out: IO[bytes], kind: bytes, payload: Any) -> None:
@@ -161,24 +156,6 @@ def split_work(ranges: Sequence[Range], explicit: Sequence[Installation], worker
     return [(tuple(r), tuple(e)) for r, e in parts if r or e]
 
 
-def static_pins(plan: BurstPlan) -> tuple[tuple[tuple[str, int], Pin], ...]:
-    """The decision for the request's host when every installation goes to the same one (made once, here)."""
-    template = RequestTemplate(plan)
-    try:
-        rendered = template.fill(keys.generate_app_key(), generated_page_id(0))
-    except InvalidRequest:
-        return ()
-    if not template.fast or template.url_varies:  # a host per installation: each worker decides each host
-        return ()
-    parts = urlsplit(rendered.url)
-    host = parts.hostname or ""
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        return ()
-    return (((host, port), decide_host(host, port, plan.policy)),)
-
-
 def _worker_env() -> dict[str, str]:
     """The environment of a worker: this one, with the console's folder importable wherever we run from."""
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -209,7 +186,7 @@ class BurstWorkers:
             if self.on_ready is not None:
                 self.on_ready()
             return
-        pins = static_pins(self.plan)
+        pins: tuple[tuple[tuple[str, int], Pin], ...] = ()  # each worker resolves each host once, async
         count = len(pieces)
         lanes = [self.concurrency // count + (1 if i < self.concurrency % count else 0) for i in range(count)]
         procs: list[subprocess.Popen[bytes]] = []
