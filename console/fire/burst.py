@@ -16,10 +16,12 @@ them. No store in here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import re
 import secrets
 import ssl
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -210,14 +212,27 @@ class _Pins:
             return pin
         future = self.pending.get((host, port))
         if future is None:
-            loop = asyncio.get_running_loop()
-            future = self.pending[(host, port)] = loop.run_in_executor(None, self._decide, host, port)
+            future = self.pending[(host, port)] = self._lookup(host, port)
         pin = await asyncio.shield(future)
         self.pins[(host, port)] = pin
         return pin
 
-    def _decide(self, host: str, port: int) -> Pin:
-        return decide_host(host, port, self.plan.policy, self.plan.resolver, seconds=300.0)
+    def _lookup(self, host: str, port: int) -> asyncio.Future[Pin]:
+        """The decision, made in a daemon thread (a hung lookup never holds the loop, nor the process's exit)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Pin] = loop.create_future()
+
+        def settle(pin: Pin) -> None:
+            if not future.done():
+                future.set_result(pin)
+
+        def run() -> None:
+            pin = decide_host(host, port, self.plan.policy, self.plan.resolver, seconds=300.0)
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+                loop.call_soon_threadsafe(settle, pin)
+
+        threading.Thread(target=run, name=f"resolve-{host}", daemon=True).start()
+        return future
 
 
 @dataclass(frozen=True)
