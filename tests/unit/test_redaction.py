@@ -113,7 +113,7 @@ def echo_forms() -> hostile.Behaviour:
         body += ', "hex": "' + token.encode().hex() + '"'
         body += ', "mime": "' + base64.encodebytes(token.encode()).decode().replace("\n", "\\r\\n") + '"}'
         data = body.encode()
-        pct = "".join("%%%02X" % b for b in token.encode())
+        pct = "".join(f"%{b:02X}" for b in token.encode())
         talk.send(b"HTTP/1.1 302 Found\r\nContent-Type: application/json\r\nLocation: /next?k=" + pct.encode()
                   + b"\r\nX-Part-1: " + token[:30].encode() + b"\r\nX-Part-2: " + token[30:].encode()
                   + b"\r\nContent-Length: %d\r\n\r\n" % len(data) + data)
