@@ -36,6 +36,7 @@ from console.fire.prepare import FireContext
 from console.fire.send import Timeouts
 from console.netpolicy import AddressPolicy
 from console.outcome import ANSWERED, NEVER_SENT, Category
+from console.sandbox.sample_endpoint import is_sample_url
 from console.store import BurstRunRecord, Store
 
 STALE_AFTER_S = 30.0  # a running run whose heartbeat is older than this is interrupted
@@ -349,7 +350,7 @@ def execute_run(store: Store, run_id: str, *, workers: int | None = None, policy
         elapsed = run.elapsed_s + (time.monotonic() - clock["ready"])
         stored = store.bursts.result_count(run_id)
         if stored >= run.total:
-            status, message = "done", None
+            status, message = "done", stopped_target_hint(store, run)
         elif cancelled:
             status, message = "cancelled", "Cancelled: resume it to fire the installations without a result."
         else:
@@ -367,6 +368,21 @@ def execute_run(store: Store, run_id: str, *, workers: int | None = None, policy
     final = store.bursts.get(run_id)
     assert final is not None
     return report_of(final)
+
+
+def stopped_target_hint(store: Store, run: BurstRunRecord) -> str | None:
+    """Why many fires of a run at the built-in sample endpoint were refused: it stopped with its console."""
+    if run.target_kind != "sample" and not is_sample_url(run.url):
+        return None
+    refused = [r for r in store.bursts.sample_results(run.id, failed_only=True, limit=FAILURE_EXAMPLES)
+               if r["category"] == Category.CONNECT.value and "refused" in str(r["message"] or "")]
+    if not refused:
+        return None
+    count = store.bursts.category_counts(run.id).get(Category.CONNECT.value, 0)
+    return (f"The target stopped: {count:,} connections to the built-in sample endpoint were refused. The sample "
+            "endpoint runs inside the console process that served it, and it stops with that process (a console "
+            "restarted or killed during the run). Open the console again and start a new burst, or fire at your "
+            "own endpoint.")
 
 
 def _store_batches(store: Store, run_id: str, batches: Iterator[list[ResultRow]],
