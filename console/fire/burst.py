@@ -275,15 +275,18 @@ def frame_request(rendered: RenderedRequest, target: _Target) -> bytes:
 
 async def fire_many(plan: BurstPlan, installations: Iterable[Installation], concurrency: int,
                     emit: Callable[[list[ResultRow]], None], pins: Mapping[tuple[str, int], Pin] | None = None,
-                    stopping: asyncio.Event | None = None) -> int:
+                    stopping: asyncio.Event | None = None, started: Callable[[int], None] | None = None) -> int:
     """Fire at every installation, ``concurrency`` at a time; results go to ``emit`` in batches.
+
+    ``started`` is told, with each batch, how many installations were taken so far (a prefix of
+    ``installations``): what a resume may send again.
 
     Each of the ``concurrency`` lanes keeps one keep-alive connection to the pinned address and
     fires its installations one after another on it (a new connection when the server closes it).
     After ``stopping`` is set no new installation is started (those in flight finish). The count fired.
     """
     firing = _Firing(plan, pins or {})
-    batch = _Batch(emit)
+    batch = _Batch(emit, started)
     pending = iter(installations)
     stop = stopping or asyncio.Event()
 
@@ -291,6 +294,7 @@ async def fire_many(plan: BurstPlan, installations: Iterable[Installation], conc
         held = _Lane()
         try:
             for item in pending:
+                batch.taken += 1
                 batch.add(await firing.one(item, held))
                 if stop.is_set():
                     return
@@ -309,10 +313,12 @@ async def fire_many(plan: BurstPlan, installations: Iterable[Installation], conc
 class _Batch:
     """Results on their way to ``emit``: in batches of FLUSH_ROWS, or every FLUSH_SECONDS."""
 
-    def __init__(self, emit: Callable[[list[ResultRow]], None]):
+    def __init__(self, emit: Callable[[list[ResultRow]], None], started: Callable[[int], None] | None = None):
         self.emit = emit
+        self.started = started
         self.rows: list[ResultRow] = []
         self.fired = 0
+        self.taken = 0
 
     def add(self, row: ResultRow) -> None:
         self.rows.append(row)
@@ -321,6 +327,8 @@ class _Batch:
             self.flush()
 
     def flush(self) -> None:
+        if self.started is not None:
+            self.started(self.taken)
         if self.rows:
             self.emit(self.rows.copy())
             self.rows.clear()
