@@ -27,9 +27,9 @@ from console.fire.burst import (
     Pin,
     Range,
     ResultRow,
-    fire_many,
     generated_page_id,
 )
+from console.fire.burst_loop import fire_many
 
 
 def _write_frame(out: IO[bytes], kind: bytes, payload: Any) -> None:

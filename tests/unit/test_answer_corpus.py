@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from console.fire.burst import BurstPlan, Installation, ResultRow, fire_many
+from console.fire.burst import BurstPlan, Installation, ResultRow
+from console.fire.burst_loop import fire_many
 from console.fire.prepare import FireContext
 from console.fire.send import Timeouts, fire_install_request
 from tests import hostile

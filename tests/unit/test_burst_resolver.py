@@ -6,7 +6,8 @@ import asyncio
 import threading
 import time
 
-from console.fire.burst import BurstPlan, Installation, ResultRow, fire_many
+from console.fire.burst import BurstPlan, Installation, ResultRow
+from console.fire.burst_loop import fire_many
 from console.fire.prepare import FireContext
 from console.fire.send import Timeouts, fire_install_request
 from tests import hostile
