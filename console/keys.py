@@ -214,3 +214,19 @@ def redact_pairs(pairs: Iterable[tuple[str, str]], secrets: Iterable[str]) -> li
         note = f"{mask_key(secret)} (a part of the App Key, split across header lines)"
         kept = [(name, note if i in touched else value) for i, (name, value) in enumerate(kept)]
     return kept
+
+
+_HEX_KEY = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{" + str(KEY_BYTES * 2) + r"}(?![0-9A-Fa-f])")
+
+
+def mask_fingerprinted(text: str, key_fingerprint: str) -> str:
+    """``text`` with any key-shaped token whose fingerprint is ``key_fingerprint`` masked.
+
+    For what is shown after decoding (a JSON body's ``\\u`` escapes): a record stored before its key's
+    escaped forms were redacted still never shows the key, whose fingerprint alone is known.
+    """
+    if not key_fingerprint or not text:
+        return text
+    return _HEX_KEY.sub(lambda m: mask_key(m.group(0)) if key_fingerprint in (fingerprint(m.group(0)),
+                                                                              fingerprint(m.group(0).lower()))
+                        else m.group(0), text)

@@ -9,8 +9,8 @@ carries the same key) and its page_id; only the key's fingerprint leaves here.
 Measured on this machine (bench/burst.py), a general asyncio client (aiohttp) spends about
 130 µs of CPU per request and could not keep up with nginx; so requests are framed here and
 answers parsed in C by httptools (``http1.py``), about 30 µs a request. ``fire_many``
-(``burst_loop.py``) is one event loop's work; burst_pool.py runs it in several worker processes, each with a share of the
-concurrency, and streams their results (plain ``ResultRow`` tuples) to the caller, who stores
+(``burst_loop.py``) is one event loop's work; burst_pool.py runs it in several worker processes,
+each with a share of the concurrency, and streams their results (plain ``ResultRow`` tuples) to the caller, who stores
 them. No store in here.
 """
 

@@ -134,3 +134,14 @@ def test_an_endpoint_echoing_the_key_in_every_form_stores_and_shows_none(auth_re
                  html.unescape(pretty_json(result.response.body)), "".join(v for _, v in result.response.headers)):
         assert key not in text and not keys.holds_key(text, key), text[:300]
     assert keys.mask_key(key) in pretty_json(result.response.body)  # the Response tab shows the mask
+
+
+def test_the_response_tab_never_decodes_an_old_record_to_the_key() -> None:
+    """A body stored before escaped forms were redacted: what the Response tab shows still hides the key."""
+    key = keys.generate_app_key()
+    stored = '{"echo": "' + "".join(f"\\u{ord(c):04x}" for c in key) + '"}'
+    assert key in json.loads(stored)["echo"]
+    shown = pretty_json(stored, keys.fingerprint(key))
+    assert key not in shown and keys.mask_key(key) in shown
+    other = keys.generate_app_key()
+    assert other in pretty_json(json.dumps({"other": other}), keys.fingerprint(key))  # only this fire's key
