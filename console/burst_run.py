@@ -1,7 +1,7 @@
 """A burst run: recorded before it fires, its results stored in batches, resumable after a kill.
 
-``create_run`` writes the run (its plan: the request *template*, never a key); ``execute_run``
-takes it for this process, fires every installation that has no stored result yet through the
+``create_run`` writes the run (its plan: the request *template* and its key secret, sealed; never a
+key); ``execute_run`` takes it for this process, fires every installation that has no stored result yet through the
 worker processes of ``console.fire.burst`` and stores their results in batches (each batch with
 the run's counters and heartbeat, in one transaction). A run whose process died is found by its
 heartbeat (or its dead pid on this machine) and shown as *interrupted*; executing it again is
@@ -22,6 +22,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from console.burst_report import (  # what a run shows (re-exported: the service imports them from here)
+    BurstProgress as BurstProgress,
+)
+from console.burst_report import BurstReport as BurstReport
+from console.burst_report import histogram as histogram
+from console.burst_report import percentile as percentile
+from console.burst_report import progress_of as progress_of
+from console.burst_report import report_of, stopped_target_hint, summarize
 from console.fire.burst import (
     MAX_CONCURRENCY,
     MAX_INSTALLATIONS,
@@ -33,17 +41,15 @@ from console.fire.burst import (
 )
 from console.fire.burst_pool import BurstWorkers
 from console.fire.prepare import FireContext
+from console.fire.run_keys import RunSecretError, new_run_secret, seal, unseal
 from console.fire.send import Timeouts
 from console.netpolicy import AddressPolicy
-from console.outcome import ANSWERED, NEVER_SENT, Category
 from console.store import BurstRunRecord, Store
 
 STALE_AFTER_S = 30.0  # a running run whose heartbeat is older than this is interrupted
 HEARTBEAT_S = 0.5
 INSERT_ROWS = 2000
 INSERT_SECONDS = 0.5
-HISTOGRAM_BINS = 40
-FAILURE_EXAMPLES = 20
 WORKERS_FROM = 2000  # below this many installations one worker process does it
 
 
@@ -115,6 +121,7 @@ def plan_of(run: BurstRunRecord, policy: AddressPolicy | None = None) -> BurstPl
         timeouts=Timeouts(float(timeouts.get("connect", 5.0)), float(timeouts.get("total", 10.0))),
         policy=policy or AddressPolicy(str(stored_policy.get("mode", "local")),
                                        tuple(stored_policy.get("allowlist") or ())),
+        key_secret=unseal(str(stored["key_secret"]), run.id) if stored.get("key_secret") else None,
     )
 
 
@@ -126,134 +133,11 @@ def create_run(store: Store, spec: BurstSpec, run_id: str | None = None) -> str:
     run_id = run_id or new_burst_id()
     installations = None if spec.installations is None else [[str(i), str(p)] for i, p in spec.installations]
     total = spec.total if installations is None else len(installations)
+    plan = {**_plan_to_stored(spec), "key_secret": seal(new_run_secret(), run_id)}
     store.bursts.create(run_id, app_ref=spec.app_ref, app_name=spec.app_name, target_kind=spec.target_kind,
-                        url=spec.shown_url, plan=_plan_to_stored(spec), installations=installations, total=total,
+                        url=spec.shown_url, plan=plan, installations=installations, total=total,
                         concurrency=spec.concurrency)
     return run_id
-
-
-# ---------------------------------------------------------------- what a run shows
-
-
-@dataclass(frozen=True)
-class BurstProgress:
-    run_id: str
-    status: str
-    total: int
-    done: int
-    succeeded: int
-    failed: int
-    rate: float  # results per second in the current session (0 when not running)
-    eta_s: float | None
-    by_category: dict[str, int]
-    cancel_requested: bool
-    message: str | None
-
-
-@dataclass(frozen=True)
-class BurstReport:
-    run_id: str
-    status: str
-    total: int
-    sent: int
-    succeeded: int
-    failed: int
-    elapsed_s: float
-    rps: float
-    p50_ms: float | None
-    p95_ms: float | None
-    p99_ms: float | None
-    by_category: dict[str, int]
-    histogram: list[tuple[float, float, int]] = field(default_factory=list)  # (from ms, to ms, count)
-    failures: list[dict[str, Any]] = field(default_factory=list)
-    workers: int = 0
-    max_rss_mb: float | None = None
-    message: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The CLI's JSON (the burst fields the README lists, plus run_id, status and total)."""
-        return {
-            "run_id": self.run_id, "status": self.status, "total": self.total, "sent": self.sent,
-            "succeeded": self.succeeded, "failed": self.failed, "elapsed_s": round(self.elapsed_s, 3),
-            "rps": round(self.rps, 1), "p50_ms": _rounded(self.p50_ms), "p95_ms": _rounded(self.p95_ms),
-            "p99_ms": _rounded(self.p99_ms), "by_category": dict(sorted(self.by_category.items())),
-        }
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
-
-
-def progress_of(run: BurstRunRecord) -> BurstProgress:
-    rate, eta = 0.0, None
-    if run.status == "running" and run.session_started_at is not None:
-        seconds = (datetime.now(UTC) - run.session_started_at).total_seconds()
-        fired = run.done - run.session_base
-        if seconds > 0 and fired > 0:
-            rate = fired / seconds
-            eta = (run.total - run.done) / rate
-    return BurstProgress(run.id, run.status, run.total, run.done, run.succeeded, run.failed, rate, eta,
-                         dict(run.by_category), run.cancel_requested, run.message)
-
-
-def report_of(run: BurstRunRecord) -> BurstReport:
-    """The run's report from its row (the summary written when it ended; counters while it runs)."""
-    summary = run.summary or {}
-    elapsed = float(summary.get("elapsed_s", run.elapsed_s))
-    return BurstReport(
-        run.id, run.status, run.total, run.done, run.succeeded, run.failed, elapsed,
-        run.done / elapsed if elapsed > 0 else 0.0,
-        summary.get("p50_ms"), summary.get("p95_ms"), summary.get("p99_ms"), dict(run.by_category),
-        [(float(b[0]), float(b[1]), int(b[2])) for b in summary.get("histogram") or []],
-        list(summary.get("failures") or []), int(summary.get("workers") or 0), summary.get("max_rss_mb"),
-        run.message,
-    )
-
-
-def percentile(ordered: Sequence[float], fraction: float) -> float | None:
-    """Nearest-rank percentile of an ascending list (None when empty)."""
-    if not ordered:
-        return None
-    rank = max(1, min(len(ordered), int(-(-fraction * len(ordered) // 1))))
-    return ordered[rank - 1]
-
-
-def histogram(ordered: Sequence[float], bins: int = HISTOGRAM_BINS) -> list[tuple[float, float, int]]:
-    """Equal-width bins from the fastest to the slowest latency (constant size, whatever N is)."""
-    if not ordered:
-        return []
-    low, high = ordered[0], ordered[-1]
-    width = (high - low) / bins or 1.0
-    counts = [0] * bins
-    for value in ordered:
-        counts[min(bins - 1, int((value - low) / width))] += 1
-    return [(round(low + i * width, 3), round(low + (i + 1) * width, 3), n) for i, n in enumerate(counts) if n]
-
-
-def _summarize(store: Store, run_id: str, elapsed_s: float, workers: int, max_rss_mb: float | None
-               ) -> dict[str, Any]:
-    timed = [c.value for c in Category if c not in NEVER_SENT]
-    latencies = store.bursts.latencies(run_id, timed)
-    failures = [{"seq": r["seq"], "installation_id": r["installation_id"], "page_id": r["page_id"],
-                 "key_fingerprint": r["key_fingerprint"], "status": r["status"], "category": r["category"],
-                 "elapsed_ms": round(float(r["elapsed_ms"]), 1), "message": r["message"] or _status_text(r)}
-                for r in store.bursts.sample_results(run_id, failed_only=True, limit=FAILURE_EXAMPLES)]
-    return {
-        "elapsed_s": elapsed_s, "p50_ms": percentile(latencies, 0.50), "p95_ms": percentile(latencies, 0.95),
-        "p99_ms": percentile(latencies, 0.99), "histogram": [list(b) for b in histogram(latencies)],
-        "failures": failures, "workers": workers, "max_rss_mb": max_rss_mb,
-    }
-
-
-def _status_text(row: Mapping[str, Any]) -> str:
-    category = str(row["category"])
-    if category == Category.REDIRECT.value:
-        return f"HTTP {row['status']} redirect: ManyChat does not follow redirects."
-    if category == Category.TOO_LARGE.value:
-        return "The answer is over the size cap; the read was cut."
-    if category in {c.value for c in ANSWERED}:
-        return f"HTTP {row['status']}: ManyChat counts only 200 OK as success."
-    return category
 
 
 # ---------------------------------------------------------------- interrupted runs
@@ -322,6 +206,10 @@ def execute_run(store: Store, run_id: str, *, workers: int | None = None, policy
         raise BurstError(f"There is no burst run {run_id!r}. `python -m console burst …` prints the id of each run.")
     if run.status == "done":
         raise BurstError(f"The burst run {run_id} is finished: every installation has a result. Nothing to resume.")
+    try:
+        plan = plan_of(run, policy)
+    except RunSecretError as exc:
+        raise BurstError(str(exc)) from None
     if not store.bursts.claim(run_id, socket.gethostname(), os.getpid(), STALE_AFTER_S):
         raise BurstError(f"The burst run {run_id} is running in process {run.pid} on {run.host}; cancel it, or "
                          "wait for it to finish, before resuming it.")
@@ -330,33 +218,7 @@ def execute_run(store: Store, run_id: str, *, workers: int | None = None, policy
     elapsed = run.elapsed_s
     try:
         store.bursts.start_session(run_id)
-        explicit = store.bursts.installations(run_id)
-        ranges, items = _missing(store, run, explicit)
-
-        def page_of(seq: int) -> tuple[str | None, str]:
-            if explicit is None:
-                return None, generated_page_id(seq)
-            return explicit[seq][0], explicit[seq][1]
-
-        count = sum(b - a for a, b in ranges) + len(items)
-        chosen = workers or default_workers(count)
-        cancel = [False]
-        clock = {"ready": time.monotonic()}
-        engine = BurstWorkers(plan_of(run, policy), ranges, items, run.concurrency, chosen,
-                              should_stop=lambda: cancel[0],
-                              on_ready=lambda: clock.__setitem__("ready", time.monotonic()))
-        cancelled = _store_batches(store, run_id, engine.batches(), page_of, cancel, on_progress)
-        elapsed = run.elapsed_s + (time.monotonic() - clock["ready"])
-        stored = store.bursts.result_count(run_id)
-        if stored >= run.total:
-            status, message = "done", None
-        elif cancelled:
-            status, message = "cancelled", "Cancelled: resume it to fire the installations without a result."
-        else:
-            status, message = "failed", (f"{run.total - stored:,} installations have no result (a worker process "
-                                         "stopped); resume the run to fire them.")
-        rss = engine.stats.max_rss_kb / 1024 if engine.stats.max_rss_kb else None
-        store.bursts.finish(run_id, status, elapsed, _summarize(store, run_id, elapsed, chosen, rss), message)
+        status, message, elapsed = _session(store, run, plan, workers, on_progress)
     except KeyboardInterrupt:
         status, message = "interrupted", "Stopped with Ctrl-C: resume it to fire the installations without a result."
         store.bursts.finish(run_id, status, elapsed, None, message)
@@ -369,9 +231,73 @@ def execute_run(store: Store, run_id: str, *, workers: int | None = None, policy
     return report_of(final)
 
 
+def _session(store: Store, run: BurstRunRecord, plan: BurstPlan, workers: int | None,
+             on_progress: Callable[[BurstProgress], None] | None) -> tuple[str, str | None, float]:
+    """One session of a run: fire what has no result, store it, finish the run. (status, message, elapsed)."""
+    explicit = store.bursts.installations(run.id)
+    ranges, items = _missing(store, run, explicit)
+    resent = int(run.plan.get("resent") or 0) + _resent(run.plan.get("started") or [], ranges, items)
+    store.bursts.update_plan(run.id, {"resent": resent})
+
+    def page_of(seq: int) -> tuple[str | None, str]:
+        if explicit is None:
+            return None, generated_page_id(seq)
+        return explicit[seq][0], explicit[seq][1]
+
+    count = sum(b - a for a, b in ranges) + len(items)
+    chosen = workers or default_workers(count)
+    cancel = [False]
+    clock = {"ready": time.monotonic()}
+    engine = BurstWorkers(plan, ranges, items, run.concurrency, chosen, should_stop=lambda: cancel[0],
+                          on_ready=lambda: clock.__setitem__("ready", time.monotonic()))
+    before = [tuple(r) for r in run.plan.get("started") or []]
+
+    def mark_started() -> None:  # what a resume after a kill may send again (with the same keys)
+        rate = (store.bursts.result_count(run.id) - run.done) / max(0.1, time.monotonic() - clock["ready"])
+        margin = run.concurrency + int(rate * 2 * HEARTBEAT_S) + 1
+        store.bursts.update_plan(run.id, {"started": _merged(before + engine.started_ranges(margin))})
+
+    cancelled = _store_batches(store, run.id, engine.batches(), page_of, cancel, on_progress, mark_started)
+    elapsed = run.elapsed_s + (time.monotonic() - clock["ready"])
+    stored = store.bursts.result_count(run.id)
+    if stored >= run.total:
+        status, message = "done", stopped_target_hint(store, run)
+        store.bursts.update_plan(run.id, {}, drop=("key_secret", "started"))  # the keys cannot be derived again
+    elif cancelled:
+        status, message = "cancelled", "Cancelled: resume it to fire the installations without a result."
+    else:
+        status, message = "failed", (f"{run.total - stored:,} installations have no result (a worker process "
+                                     "stopped); resume the run to fire them.")
+    rss = engine.stats.max_rss_kb / 1024 if engine.stats.max_rss_kb else None
+    summary = {**summarize(store, run.id, elapsed, chosen, rss), "resent": resent}
+    store.bursts.finish(run.id, status, elapsed, summary, message)
+    return status, message, elapsed
+
+
+def _merged(ranges: Sequence[Sequence[int]]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for start, stop in sorted((int(a), int(b)) for a, b in ranges):
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], stop)
+        else:
+            out.append([start, stop])
+    return out
+
+
+def _resent(started: Sequence[Sequence[int]], ranges: Sequence[Range], items: Sequence[Installation]) -> int:
+    """How many of the installations about to be fired had been taken by a session that was interrupted."""
+    marks = _merged(started)
+    count = 0
+    for start, stop in ranges:
+        count += sum(max(0, min(stop, b) - max(start, a)) for a, b in marks)
+    count += sum(1 for item in items if any(a <= item.seq < b for a, b in marks))
+    return count
+
+
 def _store_batches(store: Store, run_id: str, batches: Iterator[list[ResultRow]],
                    page_of: Callable[[int], tuple[str | None, str]], cancel: list[bool],
-                   on_progress: Callable[[BurstProgress], None] | None) -> bool:
+                   on_progress: Callable[[BurstProgress], None] | None,
+                   on_beat: Callable[[], None] | None = None) -> bool:
     """Store results as they come (batched), beat the heartbeat, pass on a cancel. True when cancelled."""
     pending: list[ResultRow] = []
     counts: dict[str, int] = {}
@@ -397,6 +323,8 @@ def _store_batches(store: Store, run_id: str, batches: Iterator[list[ResultRow]]
             insert()
         if now - last_beat >= HEARTBEAT_S:
             last_beat = now
+            if on_beat is not None:
+                on_beat()
             if store.bursts.heartbeat(run_id):
                 cancel[0] = True
     insert()

@@ -40,8 +40,9 @@ _BY_CATEGORY = {
     ),
     "protocol": Diagnosis(
         "The answer is not HTTP that ManyChat can read",
-        "Something answered at that address, but not with a valid HTTP/1.1 response (a bad status line, "
-        "HTTP/0.9, or headers that are too long or too many).",
+        "Something answered at that address, but not with a valid HTTP/1.1 response (a status line that is not "
+        "HTTP/1.x, HTTP/0.9, a bare LF line end, a folded header, a body whose length is ambiguous or negative, "
+        "a body cut short, or headers that are too long or too many).",
         "Check that an HTTP server (not another protocol, and not a proxy that mangles answers) listens there.",
     ),
     "redirect": Diagnosis(

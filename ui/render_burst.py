@@ -39,7 +39,10 @@ class BurstRunner:
             self._reap()
             running = self._procs.get(run_id)
             if running is not None and running.poll() is None:
-                return
+                try:  # the process of the run's last session, finishing its exit after a cancel: wait for it
+                    running.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    return  # still firing: it is this run's session
             self._procs[run_id] = bursts.launch_burst(store, run_id)
 
     def _reap(self) -> None:

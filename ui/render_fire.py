@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
+from console import keys
 from console.diagnosis import diagnose
 from console.manifest.findings import ValidationIssue
 from console.outcome import FireRecord
@@ -66,7 +67,7 @@ def render_fire_tabs(fire: FireRecord, plain_key: str = "") -> None:
         st.code(f"{request.method} {request.url}\n" + "\n".join(
             f"{name}: {value}" for name, value in request.headers), language="http", wrap_lines=True)
         if request.body is not None:
-            st.code(pretty_json(request.body), language="json", wrap_lines=True)
+            st.code(pretty_json(request.body, fire.key_fingerprint), language="json", wrap_lines=True)
     with tabs[2]:
         response = detail.response
         if response is None:
@@ -76,7 +77,8 @@ def render_fire_tabs(fire: FireRecord, plain_key: str = "") -> None:
                 f"{name}: {value}" for name, value in response.headers), language="http", wrap_lines=True)
             if response.truncated:
                 st.warning("The body was cut at 64 KiB.")
-            st.code(pretty_json(response.body)[:8000] or "(empty body)", language="json", wrap_lines=True)
+            st.code(pretty_json(response.body, fire.key_fingerprint)[:8000] or "(empty body)", language="json",
+                    wrap_lines=True)
     for tab, text, language in ((tabs[3], code.curl, "bash"), (tabs[4], code.python, "python"),
                                 (tabs[5], code.httpie, "bash")):
         with tab:
@@ -94,12 +96,13 @@ def render_recent(fires: Sequence[FireRecord]) -> None:
                  column_config={"#": st.column_config.NumberColumn(width="small")})
 
 
-def pretty_json(text: str) -> str:
-    """JSON text indented for reading; any other text as it is."""
+def pretty_json(text: str, key_fingerprint: str = "") -> str:
+    """JSON text indented for reading (any other text as it is); the fire's key never shows, even decoded."""
     try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        shown = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     except (json.JSONDecodeError, TypeError):
-        return text
+        shown = text
+    return keys.mask_fingerprinted(shown, key_fingerprint)
 
 
 def render_checklist(items: Sequence[ChecklistItem], fire_href: Callable[[str], str]) -> None:

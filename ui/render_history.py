@@ -50,11 +50,12 @@ def render_compare(store: Store, first_id: int, second_id: int) -> None:
             render_verdict(fire)
             request = fire.detail.request
             st.code(f"{request.method} {request.url}\\n" + "\\n".join(f"{n}: {v}" for n, v in request.headers)
-                    + ("\\n\\n" + pretty_json(request.body) if request.body is not None else ""), language="http",
-                    wrap_lines=True)
+                    + ("\\n\\n" + pretty_json(request.body, fire.key_fingerprint) if request.body is not None
+                       else ""), language="http", wrap_lines=True)
             response = fire.detail.response
             st.code("(no response)" if response is None else f"HTTP {fire.status}\\n" + "\\n".join(
-                f"{n}: {v}" for n, v in response.headers) + "\\n\\n" + pretty_json(response.body)[:4000],
+                f"{n}: {v}" for n, v in response.headers)
+                + "\\n\\n" + pretty_json(response.body, fire.key_fingerprint)[:4000],
                 language="http", wrap_lines=True)
 
 

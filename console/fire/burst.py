@@ -2,35 +2,34 @@
 
 The rules are those of a single fire (send.py): only 200 is success, redirects are not followed,
 each request has a wall-clock deadline, response headers and body are capped, failures are
-Categories, and in team mode the address of each host is decided once and pinned. Every
-installation gets its own fresh App Key and its page_id; only the key's fingerprint leaves here.
+Categories, and the address of each host is decided once and pinned. Every installation gets
+its own App Key (derived from the run's secret, so a request resent after an interruption
+carries the same key) and its page_id; only the key's fingerprint leaves here.
 
 Measured on this machine (bench/burst.py), a general asyncio client (aiohttp) spends about
 130 µs of CPU per request and could not keep up with nginx; so requests are framed here and
-answers parsed in C by httptools (``http1.py``), about 30 µs a request. ``fire_many`` is one
-event loop's work; burst_pool.py runs it in several worker processes, each with a share of the
-concurrency, and streams their results (plain ``ResultRow`` tuples) to the caller, who stores
+answers parsed in C by httptools (``http1.py``), about 30 µs a request. ``fire_many``
+(``burst_loop.py``) is one event loop's work; burst_pool.py runs it in several worker processes,
+each with a share of the concurrency, and streams their results (plain ``ResultRow`` tuples) to the caller, who stores
 them. No store in here.
 """
 
 from __future__ import annotations
 
-import asyncio
+import hmac
 import re
 import secrets
-import ssl
-import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from hashlib import sha256
 from typing import Any
-from urllib.parse import urlsplit
-
-from requests.utils import requote_uri
 
 from console import keys
-from console.fire.classify import tls_message
+from console.fire.classify import (
+    FAILURES,
+    Failure,
+)
 from console.fire.prepare import (
     FireContext,
     InvalidRequest,
@@ -40,8 +39,9 @@ from console.fire.prepare import (
     render_request,
     template_values,
 )
-from console.fire.send import BODY_CAP, USER_AGENT, Timeouts
-from console.netpolicy import AddressPolicy, check_addresses, resolve_host
+from console.fire.send import Timeouts
+from console.fire.wire import resolve_within
+from console.netpolicy import AddressPolicy, Resolver, check_addresses, resolve_host
 from console.outcome import Category, SentRequest
 
 MAX_INSTALLATIONS = 100_000
@@ -78,15 +78,13 @@ class Pin:
     reason: str = ""
 
 
-def decide_host(host: str, port: int, policy: AddressPolicy) -> Pin:
-    """Resolve ``host`` once and apply the address policy; the pin all of its connections use."""
-    try:
-        addresses = resolve_host(host, port)
-        if not addresses:
-            raise OSError("no addresses")
-    except (OSError, UnicodeError):
-        return Pin(None, Category.DNS, f"The host name {host} does not resolve (DNS lookup failed).")
-    decision = check_addresses(host, addresses, policy)
+def decide_host(host: str, port: int, policy: AddressPolicy, resolver: Resolver | None = None,
+                seconds: float = 10.0) -> Pin:
+    """Resolve ``host`` once (within ``seconds``) and apply the address policy: the pin its connections use."""
+    addresses = resolve_within(resolver or resolve_host, host, port, seconds)
+    if isinstance(addresses, Failure):
+        return Pin(None, FAILURES[addresses.kind], addresses.kind)
+    decision = check_addresses(host, addresses, policy, port=port)
     if not decision.allowed:
         return Pin(None, Category.BLOCKED, decision.reason)
     return Pin(decision.address)
@@ -101,6 +99,14 @@ class BurstPlan:
     url: str | None = None
     timeouts: Timeouts = field(default_factory=Timeouts)
     policy: AddressPolicy = field(default_factory=AddressPolicy)
+    key_secret: bytes | None = None  # keys derived from it (the same key when a request is resent); None: random
+    resolver: Resolver | None = None  # (tests: a slow or odd resolver; a module-level function, pickled by name)
+
+    def key_for(self, seq: int) -> str:
+        """The App Key of installation ``seq`` in this run: derived from the run's secret, or fresh."""
+        if self.key_secret is None:
+            return secrets.token_hex(keys.KEY_BYTES)
+        return hmac.new(self.key_secret, f"app-key:{seq}".encode(), sha256).hexdigest()
 
 
 class RequestTemplate:
@@ -167,185 +173,3 @@ class RequestTemplate:
             return masked_request(self.fill(key, generated_page_id(0)), key)
         except InvalidRequest:
             return SentRequest(str(self.plan.request.get("method") or "POST"), str(self.plan.url or ""), (), None)
-
-
-# ---------------------------------------------------------------- one worker process: the event loop
-
-
-def _fingerprint(key: str) -> str:
-    return keys.FINGERPRINT_PREFIX + sha256(key.encode()).hexdigest()[:16]
-
-
-class _Pins:
-    """Host decisions of this process: given ones first, others decided on first use and kept."""
-
-    def __init__(self, policy: AddressPolicy, given: Mapping[tuple[str, int], Pin]):
-        self.policy = policy
-        self.pins: dict[tuple[str, int], Pin] = dict(given)
-
-    def get(self, host: str, port: int) -> Pin:
-        pin = self.pins.get((host, port))
-        if pin is None:
-            pin = self.pins[(host, port)] = decide_host(host, port, self.policy)
-        return pin
-
-
-@dataclass(frozen=True)
-class _Target:
-    """Where one rendered URL goes: the pinned connection key and the request line's parts."""
-
-    scheme: str
-    host: str
-    port: int
-    host_header: str
-    path: str
-
-
-def _target(url: str) -> _Target:
-    parts = urlsplit(requote_uri(url))
-    scheme = parts.scheme.lower()
-    port = parts.port or (443 if scheme == "https" else 80)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return _Target(scheme, parts.hostname or "", port, parts.netloc.rpartition("@")[2], path)
-
-
-_FRAMING = frozenset({"content-length", "transfer-encoding"})  # the body is framed here, never by the manifest
-_DEFAULTS = (("User-Agent", USER_AGENT), ("Accept", "*/*"), ("Accept-Encoding", "identity"),
-             ("Connection", "keep-alive"))
-
-
-def frame_request(rendered: RenderedRequest, target: _Target) -> bytes:
-    """The request's bytes as send.py sends them: the console's headers, those of the manifest winning."""
-    given = {name.lower() for name, _ in rendered.headers}
-    body = b"" if rendered.body is None else rendered.body.encode("utf-8")
-    lines = [f"{rendered.method} {target.path} HTTP/1.1"]
-    if "host" not in given:
-        lines.append(f"Host: {target.host_header}")
-    lines.extend(f"{name}: {value}" for name, value in _DEFAULTS if name.lower() not in given)
-    lines.extend(f"{name}: {value}" for name, value in rendered.headers if name.lower() not in _FRAMING)
-    if rendered.body is not None or rendered.method in ("POST", "PUT", "PATCH"):
-        lines.append(f"Content-Length: {len(body)}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + body
-
-
-async def fire_many(plan: BurstPlan, installations: Iterable[Installation], concurrency: int,
-                    emit: Callable[[list[ResultRow]], None], pins: Mapping[tuple[str, int], Pin] | None = None,
-                    stopping: asyncio.Event | None = None) -> int:
-    """Fire at every installation, ``concurrency`` at a time; results go to ``emit`` in batches.
-
-    Each of the ``concurrency`` lanes keeps one keep-alive connection to the pinned address and
-    fires its installations one after another on it (a new connection when the server closes it).
-    After ``stopping`` is set no new installation is started (those in flight finish). The count fired.
-    """
-    from console.fire import http1
-
-    template = RequestTemplate(plan)
-    host_pins = _Pins(plan.policy, pins or {})
-    deadline_s, connect_s = plan.timeouts.total, plan.timeouts.connect
-    tls = http1.tls_context()
-    targets: dict[str, _Target] = {}
-    buffer: list[ResultRow] = []
-    fired = 0
-    pending = iter(installations)
-    stop = stopping or asyncio.Event()
-
-    def flush() -> None:
-        if buffer:
-            emit(buffer.copy())
-            buffer.clear()
-
-    async def one(item: Installation, held: list[Any]) -> ResultRow:
-        key = secrets.token_hex(keys.KEY_BYTES)
-        fingerprint = _fingerprint(key)
-        started = time.monotonic()
-        fired_at = time.time()
-
-        def done(category: Category, status: int | None = None, message: str | None = None) -> ResultRow:
-            return (item.seq, fingerprint, category is Category.OK, status, category.value,
-                    (time.monotonic() - started) * 1000, fired_at, message)
-
-        try:
-            rendered = template.fill(key, item.page_id)
-            target = targets.get(rendered.url)
-            if target is None:
-                target = _target(rendered.url)
-                if len(targets) < 10_000:
-                    targets[rendered.url] = target
-        except (InvalidRequest, ValueError) as exc:
-            return done(Category.INVALID_REQUEST, message=keys.redact(str(exc), key)[:300])
-        pin = host_pins.get(target.host, target.port)
-        if pin.address is None:
-            return done(pin.category, message=pin.reason)
-        request = frame_request(rendered, target)
-        conn = held[0]
-        where = (pin.address, target.port, target.host, target.scheme)
-        try:
-            async with asyncio.timeout(deadline_s):
-                for attempt in (1, 2):  # a second time only when a kept-alive connection was found closed
-                    if conn is None or conn.closed or held[1] != where:
-                        if conn is not None:
-                            conn.close()
-                        held[0] = None
-                        try:
-                            async with asyncio.timeout(connect_s):
-                                conn = await http1.connect(pin.address, target.port, target.host,
-                                                           tls if target.scheme == "https" else None, BODY_CAP)
-                        except TimeoutError:
-                            return done(Category.TIMEOUT,
-                                        message=f"No connection within the connect timeout of {connect_s:g} s.")
-                        held[0], held[1] = conn, where
-                    try:
-                        status, truncated = await conn.exchange(request)
-                        break
-                    except http1.StaleConnection:
-                        conn.close()
-                        if attempt == 2:
-                            raise
-        except TimeoutError:
-            if held[0] is not None:
-                held[0].close()
-            return done(Category.TIMEOUT, message=f"No complete answer within the deadline of {deadline_s:g} s.")
-        except http1.AnswerError as exc:
-            return done(Category(exc.category), message=f"{exc.message[:250]}" + (
-                f" ({target.host}:{target.port})" if exc.category == "connect" else ""))
-        except ssl.SSLError as exc:
-            return done(Category.TLS, message=tls_message(exc))
-        except OSError as exc:
-            reason = "the connection was refused" if isinstance(exc, ConnectionRefusedError) else \
-                "the connection failed"
-            return done(Category.CONNECT, message=f"Could not talk to {target.host}:{target.port}: {reason}.")
-        if 300 <= status < 400:
-            return done(Category.REDIRECT, status)
-        if status != 200:
-            return done(Category.HTTP_STATUS, status)
-        if truncated:
-            return done(Category.TOO_LARGE, status)
-        return done(Category.OK, status)
-
-    async def lane() -> None:
-        nonlocal fired
-        held: list[Any] = [None, None]  # this lane's connection and where it goes
-        try:
-            for item in pending:
-                buffer.append(await one(item, held))
-                fired += 1
-                if len(buffer) >= FLUSH_ROWS:
-                    flush()
-                if stop.is_set():
-                    return
-        finally:
-            if held[0] is not None:
-                held[0].close()
-
-    async def ticker() -> None:
-        while True:
-            await asyncio.sleep(FLUSH_SECONDS)
-            flush()
-
-    tick = asyncio.ensure_future(ticker())
-    try:
-        await asyncio.gather(*(lane() for _ in range(max(1, concurrency))))
-    finally:
-        tick.cancel()
-        flush()
-    return fired

@@ -20,21 +20,16 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO
-from urllib.parse import urlsplit
 
-from console import keys
 from console.fire.burst import (
     BurstPlan,
     Installation,
     Pin,
     Range,
-    RequestTemplate,
     ResultRow,
-    decide_host,
-    fire_many,
     generated_page_id,
 )
-from console.fire.prepare import InvalidRequest
+from console.fire.burst_loop import fire_many
 
 
 def _write_frame(out: IO[bytes], kind: bytes, payload: Any) -> None:
@@ -123,8 +118,13 @@ def worker_main() -> int:
             except (BrokenPipeError, OSError):
                 os._exit(3)
 
+        def started(taken: int) -> None:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                _write_frame(out, b"P", taken)
+
         _write_frame(out, b"S", {"pid": os.getpid()})
-        return await fire_many(job.plan, job.installations(), job.concurrency, emit, dict(job.pins), stopping)
+        return await fire_many(job.plan, job.installations(), job.concurrency, emit, dict(job.pins), stopping,
+                               started)
 
     fired = runner(main())
     _write_frame(out, b"E", {"fired": fired, "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss})
@@ -161,24 +161,6 @@ def split_work(ranges: Sequence[Range], explicit: Sequence[Installation], worker
     return [(tuple(r), tuple(e)) for r, e in parts if r or e]
 
 
-def static_pins(plan: BurstPlan) -> tuple[tuple[tuple[str, int], Pin], ...]:
-    """The decision for the request's host when every installation goes to the same one (made once, here)."""
-    template = RequestTemplate(plan)
-    try:
-        rendered = template.fill(keys.generate_app_key(), generated_page_id(0))
-    except InvalidRequest:
-        return ()
-    if not template.fast or template.url_varies:  # a host per installation: each worker decides each host
-        return ()
-    parts = urlsplit(rendered.url)
-    host = parts.hostname or ""
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        return ()
-    return (((host, port), decide_host(host, port, plan.policy)),)
-
-
 def _worker_env() -> dict[str, str]:
     """The environment of a worker: this one, with the console's folder importable wherever we run from."""
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -202,14 +184,33 @@ class BurstWorkers:
         self.concurrency, self.workers = concurrency, workers
         self.should_stop, self.on_ready, self.poll_s = should_stop, on_ready, poll_s
         self.stats = WorkerStats()
+        self.pieces: list[tuple[tuple[Range, ...], tuple[Installation, ...]]] = []
+        self.taken: dict[int, int] = {}  # worker index -> installations it has taken (a prefix of its piece)
+
+    def started_ranges(self, margin: int) -> list[Range]:
+        """The installations taken by the workers so far, plus ``margin`` more of each (about to be taken)."""
+        found: list[Range] = []
+        for index, (ranges, explicit) in enumerate(self.pieces):
+            left = self.taken.get(index, 0) + margin if index in self.taken else 0
+            for start, stop in ranges:
+                if left <= 0:
+                    break
+                found.append((start, min(stop, start + left)))
+                left -= stop - start
+            for item in explicit:
+                if left <= 0:
+                    break
+                found.append((item.seq, item.seq + 1))
+                left -= 1
+        return found
 
     def batches(self) -> Iterator[list[ResultRow]]:
-        pieces = split_work(self.ranges, self.explicit, self.workers)
+        pieces = self.pieces = split_work(self.ranges, self.explicit, self.workers)
         if not pieces:
             if self.on_ready is not None:
                 self.on_ready()
             return
-        pins = static_pins(self.plan)
+        pins: tuple[tuple[tuple[str, int], Pin], ...] = ()  # each worker resolves each host once, async
         count = len(pieces)
         lanes = [self.concurrency // count + (1 if i < self.concurrency % count else 0) for i in range(count)]
         procs: list[subprocess.Popen[bytes]] = []
@@ -223,7 +224,7 @@ class BurstWorkers:
                                                          piece_explicit, pins))
                 proc.stdin.close()
                 procs.append(proc)
-                selector.register(proc.stdout, selectors.EVENT_READ, proc)
+                selector.register(proc.stdout, selectors.EVENT_READ, len(procs) - 1)
             yield from self._collect(procs, selector)
             for proc in procs:
                 proc.wait(timeout=30)
@@ -243,6 +244,7 @@ class BurstWorkers:
             events = selector.select(timeout=self.poll_s)
             for selected, _ in events:
                 stream: Any = selected.fileobj
+                index: int = selected.data
                 frame = _read_frame(stream)
                 if frame is None:
                     selector.unregister(stream)
@@ -251,6 +253,8 @@ class BurstWorkers:
                 kind, payload = frame
                 if kind == b"R":
                     yield payload
+                elif kind == b"P":
+                    self.taken[index] = int(payload)
                 elif kind == b"S":
                     ready += 1
                     if ready == len(procs) and self.on_ready is not None:

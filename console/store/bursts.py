@@ -148,6 +148,15 @@ class Bursts:
                 finished_at=datetime.now(UTC), heartbeat_at=datetime.now(UTC), session_started_at=None,
                 message=message))
 
+    def update_plan(self, run_id: str, changes: Mapping[str, Any], drop: Sequence[str] = ()) -> None:
+        """Set (and drop) fields of the run's plan, in one transaction."""
+        with self.engine.begin() as conn:
+            plan = conn.execute(sa.select(burst_runs.c.plan).where(burst_runs.c.id == run_id)).scalar()
+            if plan is None:
+                return
+            merged = {k: v for k, v in {**plan, **changes}.items() if k not in drop}
+            conn.execute(burst_runs.update().where(burst_runs.c.id == run_id).values(plan=merged))
+
     def mark_interrupted(self, run_ids: Sequence[str]) -> int:
         if not run_ids:
             return 0
