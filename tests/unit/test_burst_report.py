@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from console import service
+from console.service import bursts
 from console.burst_run import BurstSpec
 from console.fire.prepare import FireContext
 from console.sandbox.sample_endpoint import SampleEndpoint
 from console.store import Store
 
 
-def run(store: Store, request: dict[str, Any], url: str, target_kind: str) -> service.BurstReport:
+def run(store: Store, request: dict[str, Any], url: str, target_kind: str) -> bursts.BurstReport:
     spec = BurstSpec(request, FireContext(params={"workspace": "acme"}), url, url, 12, 4, target_kind=target_kind)
-    return service.run_burst(store, service.create_burst(store, spec), workers=1)
+    return bursts.run_burst(store, bursts.create_burst(store, spec), workers=1)
 
 
 def test_a_stopped_sample_endpoint_is_named_in_the_report(store: Store, auth_request: dict) -> None:
