@@ -68,3 +68,18 @@ MIN_ACCESS_TOKEN = 12
 def access_token() -> str:
     """CONSOLE_ACCESS_TOKEN: the team's shared token for the access gate ('' = no shared token)."""
     return os.environ.get("CONSOLE_ACCESS_TOKEN", "").strip()
+
+
+MAX_TRUSTED_PROXIES = 10
+
+
+def trusted_proxies() -> int:
+    """CONSOLE_TRUSTED_PROXIES: how many reverse proxies in front of the console append their own
+    X-Forwarded-For hop (0, the default: none; the gate counts the connection's own address)."""
+    raw = os.environ.get("CONSOLE_TRUSTED_PROXIES", "")
+    text = raw.strip() or "0"
+    if not (text.isascii() and text.isdigit() and int(text) <= MAX_TRUSTED_PROXIES):
+        raise ConfigError(f"CONSOLE_TRUSTED_PROXIES={raw[:40]!r} is not a number of proxies; set it to how many "
+                          f"reverse proxies append an X-Forwarded-For hop in front of the console (0 to "
+                          f"{MAX_TRUSTED_PROXIES}; 0 or unset when browsers connect to the console directly).")
+    return int(text)

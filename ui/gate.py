@@ -17,7 +17,9 @@ from ui import state
 def _client() -> str:
     """Who a wrong token counts against (see console.team.client_key)."""
     try:
-        headers = {str(k): v for k, v in st.context.headers.items() if isinstance(v, str)}
+        # Streamlit keeps repeated header lines apart: every X-Forwarded-For line counts, in order.
+        lines = [v for v in st.context.headers.get_all("X-Forwarded-For") if isinstance(v, str)]
+        headers = {"X-Forwarded-For": ", ".join(line for line in lines if line.strip())}
         ip_address = st.context.ip_address
     except Exception:  # noqa: BLE001 - no request context (e.g. a test runner): count against localhost
         headers, ip_address = {}, None
