@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from console import service
+from console.config import listen_notice, listen_problem
 from console.store import Store
 from ui import state
 
@@ -24,6 +25,12 @@ def _client() -> str:
     except Exception:  # noqa: BLE001 - no request context (e.g. a test runner): count against localhost
         headers, ip_address = {}, None
     return service.gate_client(headers, ip_address if isinstance(ip_address, str) else None)
+
+
+def _listen_address() -> str | None:
+    """The address this Streamlit server listens on (``server.address``; None: every interface)."""
+    value = st.get_option("server.address")
+    return value if isinstance(value, str) else None
 
 
 def _sign_in_form(store: Store) -> None:
@@ -48,10 +55,16 @@ def _sign_in_form(store: Store) -> None:
 def guard(store: Store) -> None:
     """Stop the page unless the console may start and this browser session may see it."""
     problem = service.gate_problem(store)
+    gate_on = service.gate_enabled(store)
+    address = _listen_address()
+    problem = problem or listen_problem(address, gate_on)
     if problem:
         st.error("The console refuses to start: " + problem, icon="⛔")
         st.stop()
-    if not service.gate_enabled(store):
+    notice = listen_notice(address, gate_on)
+    if notice:
+        st.sidebar.caption(notice)
+    if not gate_on:
         state.set_actor(None)
         return
     session = state.team_session()
