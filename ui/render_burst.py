@@ -40,7 +40,22 @@ class BurstRunner:
             running = self._procs.get(run_id)
             if running is not None and running.poll() is None:
                 return
-            self._procs[run_id] = service.launch_burst(store, run_id)
+            proc = service.launch_burst(store, run_id)
+            self._procs[run_id] = proc
+        # Waited for as soon as it ends (not at the next launch): no defunct child under the server.
+        threading.Thread(target=self._wait, args=(run_id, proc), name=f"burst-reaper-{run_id[:8]}",
+                         daemon=True).start()
+
+    def _wait(self, run_id: str, proc: subprocess.Popen[bytes]) -> None:
+        proc.wait()
+        with self._lock:
+            if self._procs.get(run_id) is proc:
+                del self._procs[run_id]
+
+    def running(self) -> list[str]:
+        """Run ids whose process is still alive."""
+        with self._lock:
+            return [run_id for run_id, proc in self._procs.items() if proc.poll() is None]
 
     def _reap(self) -> None:
         for run_id, proc in list(self._procs.items()):
