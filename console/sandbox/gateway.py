@@ -1,9 +1,9 @@
 """One call to the local ManyChat API, decided the way ManyChat decides it, and logged.
 
 Order: the Bearer key, for every call, routed or not (unknown: 401; replaced, when that rule is
-on: 401), the installation
-(uninstalled: 500), the scope (outside the granted scopes: 401), the optional rate limit (429),
-the input (400 with ManyChat's envelope), then the endpoint on the page's data. The 401 and 500
+on: 401), the installation (uninstalled: 500), the route (404/405 in ManyChat's envelope), the
+scope (outside the granted scopes: 401), the optional rate limit (429), the input (400 with
+ManyChat's envelope), then the endpoint on the page's data. The 401 and 500
 bodies are ManyChat's, byte for byte. Every call goes to the call log with the key's fingerprint.
 """
 
