@@ -141,11 +141,11 @@ class Gateway:
         if presented is None:
             self._log(method, path, None, None, 401, "no_key", "no Authorization: Bearer <App Key> header")
             return None, None, None, Answer(401, WRONG_TOKEN_BODY)
-        found = self.store.installations.lookup_key(key_hash(presented))
-        if found is None:
+        looked_up = self.store.installations.lookup_call(key_hash(presented))  # key and scopes: one snapshot
+        if looked_up is None:
             self._log(method, path, presented, None, 401, "unknown_key", "the key belongs to no installation")
             return presented, None, None, Answer(401, WRONG_TOKEN_BODY)
-        state = self.store.installations.sandbox_app(found.installation.app_ref)
+        found, state = looked_up
         if state is None:  # an installation always has its app's state; a concurrent delete raced us
             self._log(method, path, presented, None, 401, "unknown_key", "the app is gone")
             return presented, None, None, Answer(401, WRONG_TOKEN_BODY)
