@@ -52,6 +52,25 @@ def _sign_in_form(store: Store) -> None:
             st.rerun()
 
 
+def write_allowed(store: Store) -> bool:
+    """For a widget callback, before it stores anything: is this browser session still signed in?
+
+    Callbacks run before the page script (and so before guard()): the actor remembered from the last
+    run may have been revoked or signed out since, in any console process. Checked against the
+    database here; when the session ended (or never began: an event from a page opened before a
+    restart), the event is dropped and the page says so."""
+    if not service.gate_enabled(store):
+        return True
+    session = state.team_session()
+    actor = service.session_actor(store, session) if session else None
+    if actor is None:
+        state.forget_team_session()
+        state.mark_session_ended()
+        return False
+    state.set_actor(actor)
+    return True
+
+
 def guard(store: Store) -> None:
     """Stop the page unless the console may start and this browser session may see it."""
     problem = service.gate_problem(store)
@@ -70,7 +89,7 @@ def guard(store: Store) -> None:
     session = state.team_session()
     actor = service.session_actor(store, session) if session else None
     if actor is None:
-        if session:
+        if state.take_session_ended() or session:
             st.warning("Your session ended (signed out or your token was revoked): sign in again.")
         state.forget_team_session()
         _sign_in_form(store)

@@ -19,6 +19,7 @@ import streamlit as st
 from console import service
 from console.service import BurstProgress, BurstReport
 from console.store import Store
+from ui import gate
 
 ACTIVE = ("pending", "running")
 STATUS_TEXT = {
@@ -132,7 +133,8 @@ def render_run(store: Store, run_id: str, on_resume: Callable[[], None]) -> None
         st.markdown(f"**Run `{run_id}`** · {STATUS_TEXT.get(current.status, current.status)}")
         if current.status in ACTIVE:
             def cancel() -> None:
-                service.cancel_burst(store, run_id)
+                if gate.write_allowed(store):
+                    service.cancel_burst(store, run_id)
 
             render_progress(current, cancel)
             return

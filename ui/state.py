@@ -194,3 +194,14 @@ def hold_team_session(token: str) -> None:
 def forget_team_session() -> None:
     st.session_state.pop(TEAM_SESSION, None)
     st.session_state.pop(ACTOR, None)
+
+
+SESSION_ENDED = "gate_session_ended"  # a callback found the session over: the next run says so
+
+
+def mark_session_ended() -> None:
+    st.session_state[SESSION_ENDED] = True
+
+
+def take_session_ended() -> bool:
+    return bool(st.session_state.pop(SESSION_ENDED, False))
