@@ -14,6 +14,8 @@ from console.config import listen_notice, listen_problem
 from console.store import Store
 from ui import state
 
+GATE_WIDGETS = "gate_"  # in the keys of the sign-in form's widgets (gate_token, gate_name, gate_sign_in)
+
 
 def _client() -> str:
     """Who a wrong token counts against (see console.team.client_key)."""
@@ -89,9 +91,12 @@ def guard(store: Store) -> None:
     session = state.team_session()
     actor = service.session_actor(store, session) if session else None
     if actor is None:
-        if state.take_session_ended() or session:
+        ended = state.take_session_ended() or bool(session)
+        # Nothing of a signed-out session survives into the next sign-in: no held key, no widget event
+        # (a click on a page left open across a restart is dropped, not replayed for whoever signs in).
+        state.forget_all_but_gate(GATE_WIDGETS)
+        if ended:
             st.warning("Your session ended (signed out or your token was revoked): sign in again.")
-        state.forget_team_session()
         _sign_in_form(store)
         st.stop()
     state.set_actor(actor)

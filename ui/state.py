@@ -205,3 +205,11 @@ def mark_session_ended() -> None:
 
 def take_session_ended() -> bool:
     return bool(st.session_state.pop(SESSION_ENDED, False))
+
+
+def forget_all_but_gate(keep: str) -> None:
+    """Drop every session-state entry (held keys, selections, widgets' values and clicks) whose key does
+    not contain ``keep`` (the sign-in form's own fields and its submit button)."""
+    for key in list(st.session_state.keys()):
+        if keep not in str(key):
+            del st.session_state[key]

@@ -60,3 +60,21 @@ def test_an_event_from_before_sign_in_is_dropped_not_credited_to_the_next_person
     no_exception(at)
     assert service.get_app(store, app.id).scopes == before
     assert not [a for a in service.activity_for_app(store, app.id) if a.actor.startswith("Someone Else")]
+
+
+def test_a_fire_clicked_while_signed_out_is_not_sent_after_sign_in(sqlite_url: str, store: Store,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONSOLE_ACCESS_TOKEN", SHARED)
+    app = service.create_demo_app(store, name="Gated")
+    at = sign_in(open_app("pages/3_Test_fire.py", {"app": str(app.id)}), SHARED, "Ada")
+    no_exception(at)
+    fires = store.fires.count()
+    del at.session_state["team_session"]  # the server restarted; the page is still open in the browser
+    at.button(key="fire").click()
+    at.run()
+    assert_gated(at)
+    at = sign_in(at, SHARED, "Someone Else")
+    no_exception(at)
+    at.run()
+    assert not [a for a in service.activity_for_app(store, app.id) if a.actor.startswith("Someone Else")]
+    assert store.fires.count() == fires
