@@ -63,8 +63,9 @@ def test_every_scanner_is_fast_on_the_worst_shapes_at_1_mib(shape: str) -> None:
         "header line": lambda: HEADER_LINE.match("X-A:" + text.replace("\n", " ") + "\nx"),
     }
     for name, work in scanners.items():
-        # Quadratic scanning took over a second at 20 KiB; linear takes milliseconds per MiB.
-        assert _timed(work) < 1.0, f"{name} is slow on {shape!r}"
+        # Quadratic scanning took over a second at 20 KiB (hours at 1 MiB); linear takes well under a
+        # second per MiB, so 5 s only fails for a scan that is not linear, even on a loaded machine.
+        assert _timed(work) < 5.0, f"{name} is slow on {shape!r}"
 
 
 def test_validate_of_a_payload_of_brace_and_spaces_is_fast() -> None:
@@ -74,7 +75,7 @@ def test_validate_of_a_payload_of_brace_and_spaces_is_fast() -> None:
         hostile["auth"]["request"]["payload"]["note"] = text
         hostile["auth"]["request"]["url"] = "https://example.com/" + text[:50_000]
         raw = json.dumps(hostile)
-        assert _timed(lambda raw=raw: validate_manifest(read_manifest(raw).document)) < 2.0
+        assert _timed(lambda raw=raw: validate_manifest(read_manifest(raw).document)) < 10.0  # was ~100 s
 
 
 def test_names_still_found_around_hostile_runs() -> None:
