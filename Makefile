@@ -5,6 +5,9 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.runtime-installed
 TSTAMP := $(VENV)/.test-installed
 PORT   ?= 8501
+# 127.0.0.1: this machine only. Another address (HOST=0.0.0.0 for every interface) serves the
+# network: the pages then refuse to run unless the access gate is on or CONSOLE_LISTEN_ANYWHERE=1.
+HOST   ?= 127.0.0.1
 PIP    := $(PY) -m pip install --disable-pip-version-check -q
 # uv installs the requirements several times faster than pip on a cold cache (measured: 26 s against
 # 59 s for the runtime requirements); it is bootstrapped from PyPI into the venv, and pip is the
@@ -17,8 +20,11 @@ INSTALL = if [ "$(UV)" = "1" ] && [ -x $(VENV)/bin/uv ]; then $(VENV)/bin/uv pip
 
 run: $(STAMP)
 	@echo "App Key Console: open http://localhost:$(PORT) (Ctrl-C to stop)"
+	@case "$(HOST)" in 127.*|::1|localhost) echo "Listening on $(HOST) only: reachable from this machine." ;; \
+	  *) echo "Listening on $(HOST): reachable from the network. The pages refuse to run unless the access" \
+	          "gate is on (CONSOLE_ACCESS_TOKEN or team invite) or CONSOLE_LISTEN_ANYWHERE=1 is set." ;; esac
 	$(PY) -m console team status
-	$(PY) -m streamlit run Home.py --server.port $(PORT)
+	$(PY) -m streamlit run Home.py --server.port $(PORT) --server.address $(HOST)
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

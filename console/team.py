@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from console.config import MIN_ACCESS_TOKEN, access_token, console_mode
-from console.store import Person, Store
+from console.config import MIN_ACCESS_TOKEN, access_token, console_mode, trusted_proxies
+from console.store import Admission, Person, Store
 
-FREE_FAILURES = 3  # wrong tokens a client may give before it must wait
+FREE_FAILURES = 3  # wrong tokens a client may give under one name before that name must wait
 MAX_WAIT_S = 300
+ADDRESS_BUDGET = 30  # wrong tokens one address may give across all names per window, then it waits
+ADDRESS_WINDOW = timedelta(minutes=15)
 NAME_RULE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}")
 RESERVED_NAMES = ("cli", "local")
 SHARED_SUFFIX = " (shared token)"
@@ -67,25 +68,22 @@ def check_name(name: str) -> str:
     return name
 
 
-def _behind_proxy(ip_address: str | None) -> bool:
-    """Only a connection from this host or a private network (where a reverse proxy runs) may say, in
-    X-Forwarded-For, who the client is; anyone else could rotate the header to escape the slow-down."""
-    if ip_address is None:  # Streamlit gives None for a connection from this host
-        return True
-    try:
-        peer = ipaddress.ip_address(ip_address)
-    except ValueError:
-        return False
-    return peer.is_loopback or peer.is_private
+def forwarded_for(lines: Iterable[str]) -> str:
+    """Every X-Forwarded-For line, in the order received, as one list (a repeated header line is the
+    same as its values joined by commas): the client writes the first, each proxy appends to the end."""
+    return ", ".join(line for line in lines if line.strip())
 
 
 def client_key(headers: Mapping[str, str], ip_address: str | None) -> str:
-    """Who a failure counts against: behind a proxy, the address it saw (the last X-Forwarded-For hop,
-    the one it appended), else the connection's address, else 'localhost'."""
-    forwarded = next((v for k, v in headers.items() if k.lower() == "x-forwarded-for"), "")
+    """Who a failure counts against. With CONSOLE_TRUSTED_PROXIES=N (N > 0), the hop the outermost
+    trusted proxy appended (the N-th from the end of X-Forwarded-For, all lines in order); what comes
+    before it was written by the client and is ignored. With 0 (default), or fewer hops than trusted
+    proxies, the connection's own address, else 'localhost'."""
+    trusted = trusted_proxies()
+    forwarded = forwarded_for(v for k, v in headers.items() if k.lower() == "x-forwarded-for")
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-    if hops and _behind_proxy(ip_address):
-        return "xff:" + hops[-1][:100]
+    if trusted and len(hops) >= trusted:
+        return "xff:" + hops[-trusted][:100]
     return "ip:" + ip_address[:100] if ip_address else "localhost"
 
 
@@ -113,37 +111,67 @@ class SignIn:
     session_token: str  # held by the browser session; the database keeps only its hash
 
 
-def _wait_message(seconds: float) -> str:
-    return f"Too many wrong tokens from this client: wait {max(1, round(seconds))} s before trying again."
+def _wait_message(seconds: float, admission: Admission | None = None, named: bool = True) -> str:
+    wait = f"wait {max(1, round(seconds))} s before trying again."
+    if admission is not None and admission.by_address:
+        return f"Too many wrong tokens from this address: {wait}"
+    if named:
+        return f"Too many wrong tokens from this client: {wait}"
+    return (f"Too many wrong tokens from this client: {wait} If you are not the one who typed them, "
+            "enter your name with your token: each name counts on its own.")
+
+
+def claim_key(client: str, name: str) -> str:
+    """The slow-down's counter for one claimed name (or none) from one client."""
+    return f"claim:{client}|{name.strip().lower()}"
+
+
+def address_key(client: str) -> str:
+    """The counter of one client address's budget, across every name."""
+    return f"address:{client}"
+
+
+def _actor_for(store: Store, token: str, name: str) -> tuple[str, Person | None] | None:
+    """Who the token (and name) sign in as, or None for a wrong token (or a personal token under another name)."""
+    shared = access_token()
+    if shared and same_secret(token, shared):
+        if not name:
+            raise GateRefused("With the team's shared token, also give your name, so your changes carry it.")
+        return check_name_for_gate(name) + SHARED_SUFFIX, None
+    given_hash = hash_token(token)
+    found = store.people.active_by_token_hash(given_hash)
+    if found is None or not hmac.compare_digest(found[1], given_hash):
+        return None
+    if name and name.lower() != found[0].name.lower():
+        return None  # a personal token belongs to one name: another name is a wrong guess
+    return found[0].name, found[0]
 
 
 def sign_in(store: Store, token: str, name: str, client: str) -> SignIn:
-    """Check a token (the shared one, with a name, or a personal invite); a session on success."""
+    """Check a token (the shared one, with a name, or a personal invite, with its name or none); a session.
+
+    The attempt is booked as a failure before the token is compared (in one transaction with the
+    check of the wait), so concurrent attempts cannot outrun the slow-down; a right token takes the
+    booking back. Failures count per (client, name): a colleague behind the same address who signs in
+    under their own name is not delayed by someone else's guesses; the address has a budget too.
+    """
     now = datetime.now(UTC)
-    failures = store.people.failures(client)
-    if failures.locked_until is not None and failures.locked_until > now:
-        raise GateRefused(_wait_message((failures.locked_until - now).total_seconds()))
-    token = token.strip()
-    shared = access_token()
-    actor: str | None = None
-    person: Person | None = None
-    if shared and same_secret(token, shared):
-        if not name.strip():
-            raise GateRefused("With the team's shared token, also give your name, so your changes carry it.")
-        actor = check_name_for_gate(name) + SHARED_SUFFIX
-    else:
-        given_hash = hash_token(token)
-        found = store.people.active_by_token_hash(given_hash)
-        if found is not None and hmac.compare_digest(found[1], given_hash):
-            person, actor = found[0], found[0].name
-    if actor is None:
-        count = store.people.record_failure(client)
-        wait = wait_after(count)
-        if wait:
-            store.people.lock(client, now + timedelta(seconds=wait))
-            raise GateRefused("That token is not valid. " + _wait_message(wait))
+    name = name.strip()
+    claim, address = claim_key(client, name), address_key(client)
+    admission = store.gate_attempts.admit(claim, address, now, wait_after, ADDRESS_BUDGET, ADDRESS_WINDOW)
+    if admission.wait_s > 0:
+        raise GateRefused(_wait_message(admission.wait_s, admission, named=bool(name)))
+    try:
+        found = _actor_for(store, token.strip(), name)
+    except GateRefused:
+        store.gate_attempts.settle_success(claim, address)  # the token was right: only the name is missing or bad
+        raise
+    if found is None:
+        if admission.wait_if_wrong:
+            raise GateRefused("That token is not valid. " + _wait_message(admission.wait_if_wrong, named=bool(name)))
         raise GateRefused("That token is not valid (or it was revoked). Ask the console's owner for yours.")
-    store.people.clear_failures(client)
+    store.gate_attempts.settle_success(claim, address)
+    actor, person = found
     session = new_token()
     store.people.start_session(hash_token(session), actor, person.id if person else None, client)
     return SignIn(actor, session)

@@ -12,7 +12,11 @@ from typing import Any
 SYSTEM_VARIABLES = ("app_token", "app_id", "app_version", "page_id")
 KEY_VARIABLE = "app_token"
 
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.\-]*)\s*\}\}|\[\[\s*([A-Za-z0-9_.\-]*)\s*\]\]")
+# Possessive quantifiers (``*+``): whitespace and name characters are disjoint, so giving nothing
+# back loses no match, and a scan from one ``{{`` stops at the first character that is neither;
+# every character is looked at a bounded number of times (linear in the text, see
+# tests/unit/test_templating_linear.py).
+PLACEHOLDER = re.compile(r"\{\{\s*+([A-Za-z0-9_.\-]*+)\s*+\}\}|\[\[\s*+([A-Za-z0-9_.\-]*+)\s*+\]\]")
 
 
 class UnknownNameError(ValueError):
@@ -26,6 +30,53 @@ class UnknownNameError(ValueError):
 def names_in(text: str) -> list[str]:
     """Placeholder names in ``text``, in order of appearance."""
     return [m.group(1) if m.group(1) is not None else m.group(2) for m in PLACEHOLDER.finditer(text)]
+
+
+def _next(text: str, needle: str, cache: dict[str, int], start: int) -> int:
+    """``text.find(needle, start)``, remembered: positions only grow, so each part of the text is searched once."""
+    found = cache.get(needle, -2)
+    if found == -1 or start <= found:
+        return found
+    cache[needle] = found = text.find(needle, start)
+    return found
+
+
+def loose_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every ``{{...}}`` and ``[[...]]`` run, whatever is inside (no ``}`` / ``]``):
+    the spans ``re.finditer(r"\\{\\{[^}]*\\}\\}|\\[\\[[^\\]]*\\]\\]", text)`` gives, in linear time
+    (that pattern rescans to the next brace from every ``{{`` of ``{{{{{{...``)."""
+    spans: list[tuple[int, int]] = []
+    cache: dict[str, int] = {}
+    pos = 0
+    floor = {"{{": 0, "[[": 0}  # below these, an opener is known to fail (same first closing brace)
+    closing = {"{{": "}", "[[": "]"}
+    while True:
+        starts = [(_next(text, opener, cache, max(pos, floor[opener])), opener) for opener in ("{{", "[[")]
+        found = [(at, opener) for at, opener in starts if at >= 0]
+        if not found:
+            return spans
+        at, opener = min(found)
+        close = _next(text, closing[opener], cache, at + 2)
+        if close < 0:
+            floor[opener] = len(text)
+            pos = at + 1
+        elif text.startswith(closing[opener], close + 1):
+            spans.append((at, close + 2))
+            pos = close + 2
+        else:
+            floor[opener] = close + 1
+            pos = at + 1
+
+
+def mask_placeholders(text: str, letter: str = "x") -> str:
+    """``text`` with each loose ``{{...}}`` / ``[[...]]`` run replaced by ``letter`` (linear time)."""
+    parts: list[str] = []
+    last = 0
+    for start, end in loose_spans(text):
+        parts += [text[last:start], letter]
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def walk_strings(value: Any, pointer: str = "") -> Iterator[tuple[str, str]]:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from console.catalog import GROUP_TITLES, SCOPES, describe_for_installer, rescope_consequence, search_scopes
 from console.service import scopes
-from ui import page_setup, require_app, state
+from ui import gate, page_setup, require_app, state
 from ui.findings_view import render_scope_cross_check
 from ui.text import md
 
@@ -26,7 +26,8 @@ with left:
     baseline = state.scopes_baseline(app.id, app.scopes)
 
     def toggle(path: str) -> None:
-        scopes.toggle_scope(page.store, app.id, path, actor=state.actor())
+        if gate.write_allowed(page.store):  # checked in the callback, before anything is stored
+            scopes.toggle_scope(page.store, app.id, path, actor=state.actor())
 
     st.caption(f"{len(shown)} of {len(SCOPES)} endpoints shown · {len(selected)} selected")
     if not access:

@@ -27,7 +27,8 @@ IN_CI = os.environ.get("CI") == "true"
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("CONSOLE_MODE", "CONSOLE_ALLOWED_HOSTS", "CONSOLE_DATABASE_URL", "CONSOLE_ACCESS_TOKEN"):
+    for name in ("CONSOLE_MODE", "CONSOLE_ALLOWED_HOSTS", "CONSOLE_DATABASE_URL", "CONSOLE_ACCESS_TOKEN",
+                 "CONSOLE_TRUSTED_PROXIES", "CONSOLE_LISTEN_ANYWHERE"):
         monkeypatch.delenv(name, raising=False)
 
 

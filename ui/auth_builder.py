@@ -10,7 +10,7 @@ from console.manifest.document import auth_of, request_of
 from console.manifest.findings import ValidationIssue
 from console.service import apps, versions
 from console.store import AppRecord, Store
-from ui import state
+from ui import gate, state
 
 
 def revision(app: AppRecord) -> int:
@@ -40,6 +40,8 @@ def apply_widgets(store: Store, app_ref: int) -> None:
 
     Back from Manual to Server-side, the request comes back as it was (the versions keep it), not
     as an empty one."""
+    if not gate.write_allowed(store):  # revoked or signed out since the last run: nothing is stored
+        return
     app = service.get_app(store, app_ref)
     if app is None:
         return

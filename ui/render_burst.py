@@ -19,6 +19,7 @@ import streamlit as st
 from console.service import bursts
 from console.service.bursts import BurstProgress, BurstReport
 from console.store import Store
+from ui import gate
 
 ACTIVE = ("pending", "running")
 STATUS_TEXT = {
@@ -43,7 +44,22 @@ class BurstRunner:
                     running.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     return  # still firing: it is this run's session
-            self._procs[run_id] = bursts.launch_burst(store, run_id)
+            proc = bursts.launch_burst(store, run_id)
+            self._procs[run_id] = proc
+        # Waited for as soon as it ends (not at the next launch): no defunct child under the server.
+        threading.Thread(target=self._wait, args=(run_id, proc), name=f"burst-reaper-{run_id[:8]}",
+                         daemon=True).start()
+
+    def _wait(self, run_id: str, proc: subprocess.Popen[bytes]) -> None:
+        proc.wait()
+        with self._lock:
+            if self._procs.get(run_id) is proc:
+                del self._procs[run_id]
+
+    def running(self) -> list[str]:
+        """Run ids whose process is still alive."""
+        with self._lock:
+            return [run_id for run_id, proc in self._procs.items() if proc.poll() is None]
 
     def _reap(self) -> None:
         for run_id, proc in list(self._procs.items()):
@@ -120,7 +136,8 @@ def render_run(store: Store, run_id: str, on_resume: Callable[[], None]) -> None
         st.markdown(f"**Run `{run_id}`** · {STATUS_TEXT.get(current.status, current.status)}")
         if current.status in ACTIVE:
             def cancel() -> None:
-                bursts.cancel_burst(store, run_id)
+                if gate.write_allowed(store):
+                    bursts.cancel_burst(store, run_id)
 
             render_progress(current, cancel)
             return

@@ -194,3 +194,22 @@ def hold_team_session(token: str) -> None:
 def forget_team_session() -> None:
     st.session_state.pop(TEAM_SESSION, None)
     st.session_state.pop(ACTOR, None)
+
+
+SESSION_ENDED = "gate_session_ended"  # a callback found the session over: the next run says so
+
+
+def mark_session_ended() -> None:
+    st.session_state[SESSION_ENDED] = True
+
+
+def take_session_ended() -> bool:
+    return bool(st.session_state.pop(SESSION_ENDED, False))
+
+
+def forget_all_but_gate(keep: str) -> None:
+    """Drop every session-state entry (held keys, selections, widgets' values and clicks) whose key does
+    not contain ``keep`` (the sign-in form's own fields and its submit button)."""
+    for key in list(st.session_state.keys()):
+        if keep not in str(key):
+            del st.session_state[key]

@@ -6,17 +6,15 @@ Pure accessors over a document of any shape: every request object with its JSON 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from console.manifest.document import as_dict, as_list, auth_of
-from console.templating import escape_pointer, names_in, walk_strings
+from console.templating import escape_pointer, mask_placeholders, names_in, walk_strings
 
 MANYCHAT_API_HOST = "api.manychat.com"
-TEMPLATE = re.compile(r"\{\{[^}]*\}\}|\[\[[^\]]*\]\]")
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,7 @@ def manychat_api_path(url: Any) -> str | None:
     if not isinstance(url, str):
         return None
     try:
-        parts = urlsplit(TEMPLATE.sub("x", url.strip()))
+        parts = urlsplit(mask_placeholders(url.strip()))
         host = (parts.hostname or "").lower()
     except ValueError:  # e.g. an unbalanced "[": the URL rules report it; it calls nobody
         return None

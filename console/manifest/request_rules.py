@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from console.templating import mask_placeholders
+
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 SCHEMES = ("http", "https")
-HEADER_LINE = re.compile(r"^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*)$")
-PLACEHOLDER_TEXT = re.compile(r"\{\{[^}]*\}\}|\[\[[^\]]*\]\]")
+# Possessive (``*+``): a line with a break inside fails at once instead of re-trying every split.
+HEADER_LINE = re.compile(r"^([!#$%&'*+\-.^_`|~0-9A-Za-z]++):[ \t]*+(.*+)$")
 # Characters that end or corrupt a header line, or that HTTP/1.1 cannot carry (not Latin-1).
 _LINE_BREAKS = {"\r": "a carriage return (CR)", "\n": "a line feed (LF)", "\x85": "a next-line character (NEL)",
                 "\u2028": "a line separator (U+2028)", "\u2029": "a paragraph separator (U+2029)",
@@ -38,7 +40,7 @@ class Rule:
 
 def without_placeholders(text: str) -> str:
     """``text`` with each {{name}} / [[name]] replaced by a plain letter (for checking the literal parts)."""
-    return PLACEHOLDER_TEXT.sub("x", text)
+    return mask_placeholders(text)
 
 
 def method_rule(method: Any) -> Rule | None:

@@ -16,7 +16,6 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -69,19 +68,23 @@ def create_app(store: Store, gateway: Gateway | None = None) -> Starlette:
         return JSONResponse({"status": "success", "service": "ManyChat API sandbox (local)",
                              "openapi": "/openapi.json", "endpoints": len(ENDPOINTS)})
 
-    async def not_found(request: Request, exc: Exception) -> Response:
-        status = exc.status_code if isinstance(exc, HTTPException) else 404
-        if status == 405:
-            return JSONResponse({"status": "error", "message": f"Method {request.method} is not allowed here."},
-                                status_code=405)
-        answer = await run_in_threadpool(gate.not_found, request.method, request.url.path,
-                                         request.headers.get("authorization"))
+    methods = {scope.path: scope.method for scope in SCOPES} | {TRIGGER_PATH: "POST", "/openapi.json": "GET",
+                                                                  "/": "GET"}
+
+    async def unrouted(request: Request, exc: Exception) -> Response:
+        # The key first (ManyChat's 401), then ManyChat's envelope for an unknown path or method; the
+        # path is the request's own (scope["path"]), never a URL built from the Host header.
+        path = str(request.scope.get("path", ""))
+        answer = await run_in_threadpool(gate.unrouted, request.method, path, request.headers.get("authorization"),
+                                         methods.get(path))
         return _respond(answer)
 
     routes = [Route(scope.path, endpoint_for(scope.path), methods=[scope.method]) for scope in SCOPES]
     routes += [Route(TRIGGER_PATH, trigger, methods=["POST"]), Route("/openapi.json", openapi, methods=["GET"]),
                Route("/", index, methods=["GET"])]
-    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
+    app = Starlette(routes=routes, exception_handlers={404: unrouted, 405: unrouted})
+    app.router.redirect_slashes = False  # a redirect would carry a Location built from the client's Host
+    return app
 
 
 def _operation(path: str) -> dict[str, Any]:

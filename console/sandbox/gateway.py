@@ -1,8 +1,9 @@
 """One call to the local ManyChat API, decided the way ManyChat decides it, and logged.
 
-Order: the Bearer key (unknown: 401; replaced, when that rule is on: 401), the installation
-(uninstalled: 500), the scope (outside the granted scopes: 401), the optional rate limit (429),
-the input (400 with ManyChat's envelope), then the endpoint on the page's data. The 401 and 500
+Order: the Bearer key, for every call, routed or not (unknown: 401; replaced, when that rule is
+on: 401), the installation (uninstalled: 500), the route (404/405 in ManyChat's envelope), the
+scope (outside the granted scopes: 401), the optional rate limit (429), the input (400 with
+ManyChat's envelope), then the endpoint on the page's data. The 401 and 500
 bodies are ManyChat's, byte for byte. Every call goes to the call log with the key's fingerprint.
 """
 
@@ -140,11 +141,11 @@ class Gateway:
         if presented is None:
             self._log(method, path, None, None, 401, "no_key", "no Authorization: Bearer <App Key> header")
             return None, None, None, Answer(401, WRONG_TOKEN_BODY)
-        found = self.store.installations.lookup_key(key_hash(presented))
-        if found is None:
+        looked_up = self.store.installations.lookup_call(key_hash(presented))  # key and scopes: one snapshot
+        if looked_up is None:
             self._log(method, path, presented, None, 401, "unknown_key", "the key belongs to no installation")
             return presented, None, None, Answer(401, WRONG_TOKEN_BODY)
-        state = self.store.installations.sandbox_app(found.installation.app_ref)
+        found, state = looked_up
         if state is None:  # an installation always has its app's state; a concurrent delete raced us
             self._log(method, path, presented, None, 401, "unknown_key", "the app is gone")
             return presented, None, None, Answer(401, WRONG_TOKEN_BODY)
@@ -203,9 +204,18 @@ class Gateway:
         self._log("POST", TRIGGER_PATH, presented, found, 200, "trigger_fired", f"trigger fired: {name}")
         return _json(200, success())
 
-    def not_found(self, method: str, path: str, authorization: str | None) -> Answer:
-        presented = _bearer(authorization)
-        self._log(method, path, presented, None, 404, "not_found", "no such endpoint")
+    def unrouted(self, method: str, path: str, authorization: str | None, allowed: str | None) -> Answer:
+        """A call no route takes: the key is checked first (401 as for any call), then 405 when the path
+        takes another method (``allowed``), else 404; both in ManyChat's envelope, both logged."""
+        presented, found, _state, refused = self._authenticate(method, path, authorization)
+        if refused is not None:
+            return refused
+        if allowed is not None:
+            self._log(method, path, presented, found, 405, "wrong_method", f"{_clean(path, 100)} takes {allowed}")
+            return _json(405, {"status": "error",
+                               "message": f"Method {_clean(method, 10)} is not allowed here: this endpoint takes "
+                                          f"{allowed}."})
+        self._log(method, path, presented, found, 404, "not_found", "no such endpoint")
         return _json(404, {"status": "error", "message": "Not found"})
 
 

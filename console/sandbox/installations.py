@@ -210,10 +210,21 @@ def retry_failed(store: Store, app: AppRecord, policy: AddressPolicy, *, actor: 
     return _fire_and_record(store, app, [(i, _new_key(store, i)) for i in failed], "retry", policy, actor)
 
 
-def rekey_all(store: Store, app: AppRecord, policy: AddressPolicy, *, actor: str = "local") -> list[Delivery]:
-    """A new key for every installed installation (the old ones become replaced), install requests fired."""
-    installed = [i for i in store.installations.for_app(app.id) if i.installed]
-    return _fire_and_record(store, app, [(i, _new_key(store, i)) for i in installed], "rekey", policy, actor)
+def _rescope_and_rekey(store: Store, app: AppRecord, policy: AddressPolicy, actor: str,
+                       **sandbox_values: Any) -> list[Delivery]:
+    """The scopes change and every installed installation gets a new key in one transaction (a call
+    with a key being replaced never sees the new scopes); then the install requests fire."""
+    plain: dict[int, str] = {}
+
+    def make_key(installation_id: int) -> tuple[str, str]:
+        key = plain[installation_id] = keys.generate_app_key()
+        return key_hash(key), keys.fingerprint(key)
+
+    ids = store.installations.rescope_and_rekey(app.id, sandbox_values, make_key)
+    pairs = [(installation, plain[installation.id]) for installation in store.installations.for_app(app.id)
+             if installation.id in plain]
+    assert len(pairs) == len(ids)
+    return _fire_and_record(store, app, pairs, "rekey", policy, actor)
 
 
 def scopes_saved(store: Store, app: AppRecord, policy: AddressPolicy, *, actor: str = "local") -> ScopeChange:
@@ -225,8 +236,8 @@ def scopes_saved(store: Store, app: AppRecord, policy: AddressPolicy, *, actor: 
     if app.kind != "public":
         if list(state.live_scopes) == scopes and state.review_state == LIVE:
             return ScopeChange(app, state, "No change to the granted scopes.")
-        store.installations.update_sandbox_app(app.id, live_scopes=scopes, pending_scopes=None, review_state=LIVE)
-        deliveries = rekey_all(store, app, policy, actor=actor)
+        deliveries = _rescope_and_rekey(store, app, policy, actor, live_scopes=scopes, pending_scopes=None,
+                                        review_state=LIVE)
         return ScopeChange(app, sandbox_state(store, app),
                            f"Dev app: the scopes apply at once; {len(deliveries)} installation(s) got a new key.",
                            tuple(deliveries))
@@ -255,9 +266,8 @@ def approve(store: Store, app: AppRecord, policy: AddressPolicy, *, actor: str =
     state = sandbox_state(store, app)
     if state.review_state != IN_REVIEW or state.pending_scopes is None:
         raise InstallationError(f"There is no review to approve: the app is {REVIEW_LABELS[state.review_state]}.")
-    store.installations.update_sandbox_app(app.id, live_scopes=state.pending_scopes, pending_scopes=None,
-                                           review_state=LIVE)
-    deliveries = rekey_all(store, app, policy, actor=actor)
+    deliveries = _rescope_and_rekey(store, app, policy, actor, live_scopes=state.pending_scopes,
+                                    pending_scopes=None, review_state=LIVE)
     return ScopeChange(app, sandbox_state(store, app),
                        f"Review approved: the scopes apply; {len(deliveries)} installation(s) got a new key.",
                        tuple(deliveries))

@@ -13,6 +13,7 @@ from console.store.apps import AppRecord, Apps, AppSummary
 from console.store.bursts import BurstRunRecord, Bursts
 from console.store.engine import DatabaseError, create_engine, upgrade_database
 from console.store.fires import FireFilter, Fires, StoreConflict
+from console.store.gate_attempts import Admission, GateAttempts
 from console.store.installations import InstallationRecord, Installations, KeyLookup, SandboxAppRow
 from console.store.people import People, Person
 from console.store.sandbox_calls import CallRecord, SandboxCalls
@@ -20,9 +21,9 @@ from console.store.sandbox_pages import SandboxPages
 from console.store.signoffs import SignoffRecord, Signoffs
 from console.store.versions import VersionRecord, Versions
 
-__all__ = ["ActivityRecord", "AppRecord", "AppSummary", "BurstRunRecord", "CallRecord", "DatabaseError", "FireFilter",
-           "InstallationRecord", "KeyLookup", "Person", "SandboxAppRow", "SignoffRecord", "Store", "StoreConflict",
-           "VersionRecord", "open_store"]
+__all__ = ["ActivityRecord", "Admission", "AppRecord", "AppSummary", "BurstRunRecord", "CallRecord", "DatabaseError",
+           "FireFilter", "InstallationRecord", "KeyLookup", "Person", "SandboxAppRow", "SignoffRecord", "Store",
+           "StoreConflict", "VersionRecord", "open_store"]
 
 
 class Store:
@@ -38,6 +39,7 @@ class Store:
         self.sandbox_pages = SandboxPages(engine)
         self.bursts = Bursts(engine)
         self.people = People(engine)
+        self.gate_attempts = GateAttempts(engine)
         self.activity = Activity(engine)
         self.signoffs = Signoffs(engine)
 

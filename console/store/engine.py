@@ -11,6 +11,7 @@ import fcntl
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -31,8 +32,10 @@ def create_engine(url: str) -> Engine:
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(url)
+        opens_existing = _is_uri(parsed) and str(parsed.query.get("mode", "")).lower() in ("ro", "rw")
+        if path is not None and not opens_existing:  # mode=ro / rw open only a file that exists
+            path.parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_S}
     else:
         kwargs["pool_pre_ping"] = True
@@ -40,6 +43,31 @@ def create_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _is_uri(parsed: sa.engine.URL) -> bool:
+    return str(parsed.query.get("uri", "")).lower() in ("true", "1", "yes", "on")
+
+
+def sqlite_path(url: str | sa.engine.URL) -> Path | None:
+    """The file of a SQLite URL, plain (``sqlite:///path``) or a URI file name
+    (``sqlite:///file:/path?mode=ro&uri=true``); None in memory. DatabaseError for a URI it cannot place."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    database = parsed.database or ""
+    if not database or database == ":memory:":
+        return None
+    if not (_is_uri(parsed) and database.startswith("file:")):
+        return Path(database)
+    rest = database[len("file:"):]
+    if str(parsed.query.get("mode", "")).lower() == "memory" or rest.startswith(":memory:") or not rest:
+        return None
+    if rest.startswith("//"):  # file://host/path: only an empty host or localhost names a local file
+        host, _, path = rest[2:].partition("/")
+        if host not in ("", "localhost"):
+            raise DatabaseError(f"The SQLite URI file name {database!r} names the host {host!r}: SQLite opens "
+                                "local files only. Use file:/absolute/path or file:relative/path.")
+        rest = "/" + path
+    return Path(unquote(rest))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -53,8 +81,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 @contextlib.contextmanager
 def _migration_lock(engine: Engine) -> Iterator[None]:
     if engine.dialect.name == "sqlite":
-        database = engine.url.database
-        if not database or database == ":memory:":
+        database = sqlite_path(engine.url)
+        if database is None:
             yield
             return
         with open(f"{database}.migrate-lock", "a+b") as handle:
@@ -134,6 +162,11 @@ def upgrade_database(engine: Engine) -> str:
             raise DatabaseError(f"The database at {engine.url.render_as_string(hide_password=True)} was made by a "
                                 "newer App Key Console (its schema revision is unknown here): run the newer "
                                 "console, or point CONSOLE_DATABASE_URL at another database.") from exc
+        path = sqlite_path(engine.url) if engine.dialect.name == "sqlite" else None
+        if path is not None and "unable to open database file" in str(exc):
+            raise DatabaseError(f"The SQLite database {path} cannot be opened: the file does not exist (mode=ro and "
+                                "mode=rw open only an existing file) or its folder cannot be written. Check the path "
+                                "in CONSOLE_DATABASE_URL.") from exc
         if isinstance(exc, OSError):
             raise DatabaseError(f"The database at {engine.url.render_as_string(hide_password=True)} cannot be "
                                 f"opened: {exc.strerror or exc}") from exc

@@ -6,7 +6,7 @@ the plain key never reaches the database.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -158,6 +158,31 @@ class Installations:
             self._add_key(conn, installation_id, key_hash, key_fingerprint, stamp)
         return True
 
+    def rescope_and_rekey(self, app_ref: int, sandbox_values: dict[str, Any],
+                          make_key: Callable[[int], tuple[str, str]]) -> list[int]:
+        """In one transaction: the app's sandbox state changes (e.g. its live scopes) and every installed
+        installation gets a new active key (``make_key(installation_id)`` gives its hash and fingerprint;
+        the old key becomes replaced), so no call sees the new scopes with a key being replaced.
+        The ids of the re-keyed installations, in order."""
+        stamp = datetime.now(UTC)
+        values = dict(sandbox_values)
+        for column in ("live_scopes", "pending_scopes"):
+            if values.get(column) is not None:
+                values[column] = list(values[column])
+        with self.engine.begin() as conn:
+            # the app's row first: the write lock (SQLite) or row lock (PostgreSQL) orders concurrent re-keys
+            conn.execute(sandbox_apps.update().where(sandbox_apps.c.app_ref == app_ref)
+                         .values(**values, updated_at=stamp))
+            ids = [int(r.id) for r in conn.execute(
+                sa.select(installations.c.id).where(installations.c.app_ref == app_ref,
+                                                    installations.c.status == INSTALLED).order_by(installations.c.id))]
+            for installation_id in ids:
+                new_hash, fingerprint = make_key(installation_id)
+                conn.execute(installations.update().where(installations.c.id == installation_id).values(
+                    key_fingerprint=fingerprint, delivery="pending", updated_at=stamp))
+                self._add_key(conn, installation_id, new_hash, fingerprint, stamp)
+        return ids
+
     def set_status(self, installation_id: int, status: str) -> bool:
         with self.engine.begin() as conn:
             return bool(conn.execute(installations.update().where(installations.c.id == installation_id)
@@ -170,14 +195,24 @@ class Installations:
 
     # ------------------------------------------------------------ keys
 
-    def lookup_key(self, key_hash: str) -> KeyLookup | None:
-        """The installation a key hash belongs to, and whether the key is its active one."""
+    def lookup_call(self, key_hash: str) -> tuple[KeyLookup, SandboxAppRow | None] | None:
+        """The key's installation and its app's sandbox state, read in one statement (one snapshot):
+        a call never pairs a key's old state with scopes changed in the same re-keying."""
         query = sa.select(installations, sandbox_keys.c.state.label("key_state"),
-                          sandbox_keys.c.key_fingerprint.label("presented_fingerprint")) \
+                          sandbox_keys.c.key_fingerprint.label("presented_fingerprint"),
+                          *[c.label(f"sandbox_{c.name}") for c in sandbox_apps.c]) \
             .join(sandbox_keys, sandbox_keys.c.installation_ref == installations.c.id) \
+            .outerjoin(sandbox_apps, sandbox_apps.c.app_ref == installations.c.app_ref) \
             .where(sandbox_keys.c.key_hash == key_hash)
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         if row is None:
             return None
-        return KeyLookup(_installation(row), row.key_state, row.presented_fingerprint)
+        found = KeyLookup(_installation(row), row.key_state, row.presented_fingerprint)
+        if row.sandbox_app_ref is None:
+            return found, None
+        state = SandboxAppRow(row.sandbox_app_ref, tuple(row.sandbox_live_scopes or ()),
+                              None if row.sandbox_pending_scopes is None else tuple(row.sandbox_pending_scopes),
+                              row.sandbox_review_state, bool(row.sandbox_replaced_key_rule),
+                              bool(row.sandbox_rate_limits), row.sandbox_updated_at)
+        return found, state

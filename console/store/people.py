@@ -1,5 +1,5 @@
-"""The people aggregate: invited people (tokens stored only as hashes), signed-in sessions and the
-access gate's failure counts per client. Kept in the database so every console process agrees."""
+"""The people aggregate: invited people (tokens stored only as hashes) and signed-in sessions
+(the gate's failure counts are in gate_attempts). Kept in the database so every console process agrees."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from console.store.schema import gate_failures, people, team_sessions
+from console.store.schema import people, team_sessions
 
 
 @dataclass(frozen=True)
@@ -23,13 +23,6 @@ class Person:
     @property
     def active(self) -> bool:
         return self.revoked_at is None
-
-
-@dataclass(frozen=True)
-class Failures:
-    client: str
-    failures: int
-    locked_until: datetime | None
 
 
 def _person(row: sa.Row) -> Person:
@@ -121,34 +114,3 @@ class People:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(team_sessions)
                                     .where(team_sessions.c.ended_at.is_(None))).scalar() or 0)
-
-    # the gate's failures -----------------------------------------------------------------
-    def failures(self, client: str) -> Failures:
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(gate_failures).where(gate_failures.c.client == client[:200])).first()
-        return Failures(client, 0, None) if row is None else Failures(client, int(row.failures), row.locked_until)
-
-    def record_failure(self, client: str) -> int:
-        """Count one more failure for the client (atomically: concurrent failures all count); the count."""
-        client = client[:200]
-        stamp = datetime.now(UTC)
-        bump = gate_failures.update().where(gate_failures.c.client == client).values(
-            failures=gate_failures.c.failures + 1, last_failed_at=stamp)
-        with self.engine.begin() as conn:
-            if not conn.execute(bump).rowcount:
-                try:
-                    with conn.begin_nested():
-                        conn.execute(gate_failures.insert().values(client=client, failures=1, last_failed_at=stamp))
-                except sa.exc.IntegrityError:  # another process inserted it first
-                    conn.execute(bump)
-            return int(conn.execute(sa.select(gate_failures.c.failures)
-                                    .where(gate_failures.c.client == client)).scalar() or 0)
-
-    def lock(self, client: str, until: datetime) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(gate_failures.update().where(gate_failures.c.client == client[:200])
-                         .values(locked_until=until))
-
-    def clear_failures(self, client: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(gate_failures.delete().where(gate_failures.c.client == client[:200]))
