@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from console import service
+from console.service import bursts
 from ui.render_burst import BurstRunner
 
 
@@ -29,7 +29,7 @@ def test_a_finished_burst_process_leaves_no_defunct_child(monkeypatch: pytest.Mo
         started.append(proc)
         return proc
 
-    monkeypatch.setattr(service, "launch_burst", launch)
+    monkeypatch.setattr(bursts, "launch_burst", launch)
     runner = BurstRunner()
     runner.launch(None, "run-1")  # type: ignore[arg-type]
     pid = started[0].pid

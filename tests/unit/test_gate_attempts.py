@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from console import service, team
+from console.service import team as team_service
 from console.store import Store, open_store
 
 SHARED = "team-shared-token-0123456789"
@@ -28,7 +29,7 @@ def _one_wrong_token(db_url: str, barrier: Any, results: Any) -> None:
     try:
         barrier.wait(timeout=60)
         try:
-            team.sign_in(store, "wrong-token-xyz", "Mallory", "ip:198.51.100.7")
+            team_service.sign_in(store, "wrong-token-xyz", "Mallory", "ip:198.51.100.7")
         except service.ServiceError as exc:
             results.put(str(exc))
         else:
@@ -79,23 +80,23 @@ def test_repeated_header_lines_are_read_in_order() -> None:
 
 def test_one_persons_wrong_tokens_do_not_lock_out_a_colleague(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONSOLE_ACCESS_TOKEN", SHARED)
-    grace = team.invite_person(store, "Grace")
+    grace = team_service.invite_person(store, "Grace")
     office = "ip:192.0.2.10"  # one NAT address for the whole office
     for _ in range(team.FREE_FAILURES + 2):
         with pytest.raises(service.ServiceError):
-            team.sign_in(store, "guess", "", office)  # someone guessing, no name
+            team_service.sign_in(store, "guess", "", office)  # someone guessing, no name
     for _ in range(team.FREE_FAILURES):
         with pytest.raises(service.ServiceError):
-            team.sign_in(store, "guess", "Ada", office)
+            team_service.sign_in(store, "guess", "Ada", office)
     with pytest.raises(service.ServiceError, match="wait"):
-        team.sign_in(store, SHARED, "Ada", office)  # the name that was guessed under waits
+        team_service.sign_in(store, SHARED, "Ada", office)  # the name that was guessed under waits
     # colleagues behind the same address with the right token are not delayed
-    assert team.sign_in(store, SHARED, "Bob", office).actor == "Bob (shared token)"
-    assert team.sign_in(store, grace, "Grace", office).actor == "Grace"
+    assert team_service.sign_in(store, SHARED, "Bob", office).actor == "Bob (shared token)"
+    assert team_service.sign_in(store, grace, "Grace", office).actor == "Grace"
     with pytest.raises(service.ServiceError, match="enter your name"):
-        team.sign_in(store, grace, "", office)  # the anonymous bucket is the guesser's: the hint says what to do
+        team_service.sign_in(store, grace, "", office)  # the anonymous bucket is the guesser's: the hint says so
     with pytest.raises(service.ServiceError, match="not valid"):
-        team.sign_in(store, grace, "Bob", "ip:192.0.2.99")  # a personal token under someone else's name
+        team_service.sign_in(store, grace, "Bob", "ip:192.0.2.99")  # a personal token under someone else's name
 
 
 def test_an_address_has_a_bounded_budget_across_names(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,8 +105,8 @@ def test_an_address_has_a_bounded_budget_across_names(store: Store, monkeypatch:
     client = "ip:203.0.113.50"
     for number in range(6):  # a new name for every guess: each name is under its free failures
         with pytest.raises(service.ServiceError, match="not valid"):
-            team.sign_in(store, "guess", f"name{number}", client)
+            team_service.sign_in(store, "guess", f"name{number}", client)
     with pytest.raises(service.ServiceError, match="Too many wrong tokens from this address"):
-        team.sign_in(store, "guess", "name7", client)
+        team_service.sign_in(store, "guess", "name7", client)
     # another address is untouched
-    assert team.sign_in(store, SHARED, "Ada", "ip:203.0.113.51").actor == "Ada (shared token)"
+    assert team_service.sign_in(store, SHARED, "Ada", "ip:203.0.113.51").actor == "Ada (shared token)"
