@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from console.outcome import ANSWERED, NEVER_SENT, Category
-from console.sandbox.sample_endpoint import is_sample_url
 from console.store import BurstRunRecord, Store
 
 HISTOGRAM_BINS = 40
@@ -142,9 +141,9 @@ def _status_text(row: Mapping[str, Any]) -> str:
     return category
 
 
-def stopped_target_hint(store: Store, run: BurstRunRecord) -> str | None:
-    """Why many fires of a run at the built-in sample endpoint were refused: it stopped with its console."""
-    if run.target_kind != "sample" and not is_sample_url(run.url):
+def stopped_target_hint(store: Store, run: BurstRunRecord, at_sample: bool) -> str | None:
+    """Why many fires of a run at the built-in sample endpoint (``at_sample``) were refused: it stopped."""
+    if not at_sample:
         return None
     refused = [r for r in store.bursts.sample_results(run.id, failed_only=True, limit=FAILURE_EXAMPLES)
                if r["category"] == Category.CONNECT.value and "refused" in str(r["message"] or "")]

@@ -44,6 +44,7 @@ from console.fire.prepare import FireContext
 from console.fire.run_keys import RunSecretError, new_run_secret, seal, unseal
 from console.fire.send import Timeouts
 from console.netpolicy import AddressPolicy
+from console.sandbox.sample_endpoint import is_sample_url
 from console.store import BurstRunRecord, Store
 
 STALE_AFTER_S = 30.0  # a running run whose heartbeat is older than this is interrupted
@@ -261,7 +262,7 @@ def _session(store: Store, run: BurstRunRecord, plan: BurstPlan, workers: int | 
     elapsed = run.elapsed_s + (time.monotonic() - clock["ready"])
     stored = store.bursts.result_count(run.id)
     if stored >= run.total:
-        status, message = "done", stopped_target_hint(store, run)
+        status, message = "done", stopped_target_hint(store, run, run.target_kind == "sample" or is_sample_url(run.url))
         store.bursts.update_plan(run.id, {}, drop=("key_secret", "started"))  # the keys cannot be derived again
     elif cancelled:
         status, message = "cancelled", "Cancelled: resume it to fire the installations without a result."
