@@ -38,6 +38,8 @@ class FireFilter:
     run_id: str | None = None
     source: str | None = None
     answered_categories: tuple[str, ...] | None = None
+    url: str | None = None  # fires at exactly this URL (any source: page, CLI, conformance)
+    manifest_hash: str | None = None  # fires made with exactly this App JSON (its sha256)
 
 
 def _where(query: Any, where: FireFilter) -> Any:
@@ -61,6 +63,10 @@ def _where(query: Any, where: FireFilter) -> Any:
         query = query.where(fires.c.source == where.source)
     if where.answered_categories is not None:
         query = query.where(fires.c.category.in_(where.answered_categories))
+    if where.url is not None:
+        query = query.where(fires.c.url == where.url)
+    if where.manifest_hash is not None:
+        query = query.where(fires.c.manifest_hash == where.manifest_hash)
     return query
 
 
@@ -132,7 +138,7 @@ class Fires:
         ids: list[int] = []
         with self.engine.begin() as conn:
             for start in range(0, len(rows), INSERT_BATCH):
-                batch = [dict(row) for row in rows[start:start + INSERT_BATCH]]
+                batch = [{"manifest_hash": None, **row} for row in rows[start:start + INSERT_BATCH]]
                 if return_ids:
                     result = conn.execute(fires.insert().returning(fires.c.id, sort_by_parameter_order=True), batch)
                     ids.extend(int(r[0]) for r in result)
@@ -168,7 +174,8 @@ class Fires:
     def breakdown(self, where: FireFilter = FireFilter()) -> dict[str, int]:
         """Fires per category: from the per-day counts when the filter allows, else counted in SQL."""
         days = _day_bounds(where)
-        if days is not None and where.run_id is None and where.answered_categories is None:
+        if days is not None and where.run_id is None and where.answered_categories is None \
+                and where.url is None and where.manifest_hash is None:
             query = _counts_where(sa.select(fire_counts.c.category, sa.func.sum(fire_counts.c.count)), where, days) \
                 .group_by(fire_counts.c.category)
         else:

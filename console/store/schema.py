@@ -81,12 +81,15 @@ fires = sa.Table(
     sa.Column("fired_at", UTCDateTime, nullable=False),
     sa.Column("detail", JSONDocument, nullable=False),
     sa.Column("actor", sa.String(80), nullable=False, server_default="local"),  # who fired (team mode)
+    # sha256 of the App JSON fired with: evidence counts for the App JSON it was gathered at (NULL: not recorded)
+    sa.Column("manifest_hash", sa.String(64), nullable=True),
     # History, Home and the Checklist read an app's newest fires, by target, by run, by outcome:
     sa.Index("ix_fires_app_time", "app_ref", "fired_at", "id"),
     sa.Index("ix_fires_app_target_time", "app_ref", "target_kind", "fired_at", "id"),
     sa.Index("ix_fires_app_category", "app_ref", "category"),
     sa.Index("ix_fires_run", "run_id", "id"),
     sa.Index("ix_fires_time", "fired_at", "id"),
+    sa.Index("ix_fires_manifest_time", "manifest_hash", "fired_at", "id"),
 )
 
 # Per-day counts of fires, kept in step with ``fires`` by the store on every insert and delete,
