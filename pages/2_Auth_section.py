@@ -100,8 +100,7 @@ with right:
                         wrap_lines=True)
             except InvalidRequest as exc:
                 st.warning(f"Cannot render the request yet: {md(exc)}")
-    errors = sum(1 for i in report.issues if i.severity == "error")
-    verdict = "valid" if report.valid else f"{errors} error(s)"
+    verdict = "valid" if report.valid else f"{report.error_count} error(s)"  # the count Home and `validate` show
     st.markdown(f"**Validation of the whole App JSON:** {verdict} · {outline.shown} finding(s) in all, each shown "
                 "next to its field or in the outline below")
     slug = file_slug(app.name)

@@ -188,3 +188,27 @@ def test_an_unsaved_field_error_stays_with_its_field_and_its_app(db_url: str, st
     at.selectbox(key="sidebar_app").set_value(first.id).run()
     at.text_area(key=f"auth_{first.id}_0_payload_text").set_value(good).run()  # fixed: the error goes away
     assert not [e.value for e in at.error if "Not saved until fixed" in e.value]
+
+
+def test_one_error_count_on_home_the_auth_page_and_validate(db_url: str, store: Store, tmp_path) -> None:  # noqa: ANN001
+    """An http:// URL is a warning while building: Home, the Auth section page and `validate` count the same."""
+    app = service.create_app(store, AppProfile("Counted", "78", "1.0", "public"))
+    doc = service.get_app(store, app.id).manifest
+    doc["auth"]["request"]["url"] = "http://example.com/installed"
+    doc["auth"]["request"]["payload"]["x"] = "{{nope}}"  # one real error
+    service.save_manifest(store, app.id, doc)
+    service.save_settings(store, app.id, for_listing=True)  # the listing toggle does not change the count
+    expected = service.validate_app(service.get_app(store, app.id)).error_count
+    assert expected == 1
+    home = open_page(query={"app": str(app.id)})
+    no_exception(home)
+    assert any(f"{expected} error(s) to fix" in m.value for m in [*home.markdown, *home.text, *home.caption])
+    auth = open_page("pages/2_Auth_section.py", {"app": str(app.id)})
+    no_exception(auth)
+    assert any(f"**Validation of the whole App JSON:** {expected} error(s)" in m.value for m in auth.markdown)
+    path = tmp_path / "app.json"
+    path.write_text(json.dumps(doc))
+    out = subprocess.run([sys.executable, "-m", "console", "validate", str(path), "--json"],
+                         capture_output=True, text=True, env={**os.environ, "CONSOLE_DATABASE_URL": db_url})
+    issues = json.loads(out.stdout)["issues"]
+    assert sum(1 for i in issues if i["severity"] == "error") == expected
