@@ -15,7 +15,9 @@ from console.report import STATUS_ICONS
 from console.reproduce import snippets
 from ui.text import md
 
-SEVERITY_ICONS = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
+SEVERITY_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
+# Streamlit's colours for a status: word, colour and icon together (never emoji).
+STATUS_COLOURS_MD = {"pass": "green", "fail": "red", "not_run": "gray", "not_provable": "violet", "review": "orange"}
 
 
 def render_issues(issues: Sequence[ValidationIssue]) -> None:
@@ -114,8 +116,9 @@ def render_checklist(items: Sequence[ChecklistItem], fire_href: Callable[[str], 
             st.subheader(group, anchor=False)
         required = "required" if item.required else "optional"
         with st.container(border=True):
-            st.markdown(f"{STATUS_ICONS[item.status]} **{md(item.title)}** · *{STATUS_LABELS[item.status]}* · "
-                        f"{required}")
+            colour = STATUS_COLOURS_MD[item.status]
+            st.markdown(f":{colour}[:material/{STATUS_ICONS[item.status]}: **{STATUS_LABELS[item.status]}**] · "
+                        f"**{md(item.title)}** · {required}")
             st.text(item.why)
             links = [f"[{md(e.label)}]({fire_href(e.ref)})" for e in item.evidence
                      if e.kind == "fire" and e.ref.isdigit()]
