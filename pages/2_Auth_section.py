@@ -64,7 +64,7 @@ with left:
         render_findings(at("/auth/request/mapping", ()))
     elif (held := service.held_request(store, app.id)) is not None:
         st.info("The install request is kept while Manual is selected; switch back to Server-side to bring it "
-                "back as it was.", icon="📌")
+                "back as it was.", icon=":material/push_pin:")
         st.code(json.dumps(held, indent=2, ensure_ascii=False), language="json")
     st.text_area("Installer params (one 'name: Title' per line)", value=form.params_text, **change,
                  key=widget_key(app, "params_text"), height=68)

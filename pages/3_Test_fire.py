@@ -41,7 +41,8 @@ with left:
                                            retry_of=retry_of, actor=state.actor())
         state.remember_fire(outcome.record.id, key)
 
-    if st.button("Fire", type="primary", icon="🚀", width="stretch", key="fire", disabled=not url):
+    if st.button("Fire", type="primary", icon=":material/rocket_launch:", width="stretch", key="fire",
+                 disabled=not url):
         fire(None)
     if not url:
         st.caption("Set auth.request.url in step 2, or add a target URL above, to enable Fire.")
@@ -61,7 +62,7 @@ with right:
         render_verdict(last)
         if not last.ok:
             label = f"Retry #{last.id} with the same key" if same_key else f"Retry #{last.id} with a fresh key"
-            if st.button(label, icon="🔁", key="retry"):
+            if st.button(label, icon=":material/replay:", key="retry"):
                 fire(held_key if same_key else None, retry_of=last.id)
                 st.rerun()
             if not same_key:
@@ -75,4 +76,4 @@ if settings["target"] == "sample":
     render_inspector(sample)
 st.subheader("Recent fires", anchor=False)
 render_recent(service.recent_fires(store, app.id, limit=5))
-page_link(5, "All fires in History", app, icon="📜")
+page_link(5, "All fires in History", app, icon=":material/history:")

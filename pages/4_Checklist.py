@@ -32,7 +32,7 @@ if (target, for_listing) != (settings["checklist_target"], settings["for_listing
 
 sample = sample_endpoint()
 url = service.fired_url(app, sample.base_url, target) or "(no URL yet: set it in step 2)"
-if st.button("Run conformance", icon="🧪", type="primary",
+if st.button("Run conformance", icon=":material/science:", type="primary",
              help=f"Fires up to {service.MAX_CONFORMANCE_FIRES} install requests at the target and stores each one"):
     bar = st.progress(0.0, text=f"Firing at {md(url)} …")
 
@@ -47,9 +47,10 @@ if st.button("Run conformance", icon="🧪", type="primary",
 check = service.checklist(store, app)
 items = check.items
 if check.verdict.ready:
-    st.success(f"**Ready{' for a listing' if for_listing else ''}:** every required item passes.", icon="✅")
+    st.success(f"**Ready{' for a listing' if for_listing else ''}:** every required item passes.",
+               icon=":material/check_circle:")
 else:
-    st.error(f"**Not ready:** {md(check.verdict.summary)}.", icon="⛔")
+    st.error(f"**Not ready:** {md(check.verdict.summary)}.", icon=":material/error:")
 
 signoffs = service.signoffs_for_app(store, app)
 report = build_report(service.profile_of(app), app.scopes, app.manifest, items, for_listing=for_listing,

@@ -16,7 +16,7 @@ from ui.render_history import render_compare, render_history_table, render_refir
 PAGE_SIZE = 25
 page = page_setup("History")
 store = page.store
-st.title("📜 History")
+st.title(":material/history: History")
 state.show_notice()
 
 names = service.app_names(store)

@@ -60,7 +60,7 @@ with left:
     target = st.radio("Send the install request to", list(targets), format_func=targets.__getitem__,
                       horizontal=True, key="sb_target")
     url = sample_endpoint().install_url("ok") if target == "sample" else None
-    if st.button("Install on this page", type="primary", icon="📥", key="sb_install"):
+    if st.button("Install on this page", type="primary", icon=":material/download:", key="sb_install"):
         held(act(service.install_app, store, app.id, page_id, url, address_policy()), select=True)
     st.subheader("Scope changes")
     st.caption(rescope_consequence(app.kind))
@@ -109,7 +109,8 @@ with right:
         current = next(r for r in rows if r.id == chosen)
         render_delivery(store, current)
         c1, c2, c3, c4 = st.columns(4)
-        if current.installed and current.delivery in ("failed", "pending") and c1.button("Retry", icon="🔁",
+        if current.installed and current.delivery in ("failed", "pending") and c1.button(
+                "Retry", icon=":material/replay:",
                                                                                           key="sb_retry"):
             held(act(service.retry_installation, store, current.id, keys_held.get(current.id), address_policy()))
             st.rerun()
@@ -133,7 +134,7 @@ with right:
         if source == "paste a key" else ""
     path = st.selectbox("Endpoint", TRY_PATHS, key="sb_try_path")
     raw = st.text_area("Query parameters (GET) or JSON body (POST)", value="{}", key="sb_try_args")
-    if st.button("Call", icon="📡", key="sb_try_call"):
+    if st.button("Call", icon=":material/cell_tower:", key="sb_try_call"):
         try:
             args = json.loads(raw or "{}")
             assert isinstance(args, dict)

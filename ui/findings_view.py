@@ -16,7 +16,7 @@ from console.manifest.scope_check import missing_scopes, unused_scopes
 from console.store import AppRecord, Store
 from ui import state
 
-SEVERITY_ICONS = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
+SEVERITY_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
@@ -29,20 +29,22 @@ def render_findings(issues: Sequence[ValidationIssue]) -> None:
     for issue in issues:
         text = f"{plain(issue.message)} {plain(issue.hint)}  \n`{issue.pointer or '/'}` · `{issue.code}`"
         box = {"error": st.error, "warning": st.warning}.get(issue.severity, st.info)
-        box(text, icon=SEVERITY_ICONS.get(issue.severity, "ℹ️"))
+        box(text, icon=SEVERITY_ICONS.get(issue.severity, ":material/info:"))
 
 
 def render_unsaved(problems: Sequence[ValidationIssue], pointer: str) -> None:
     """The fields under ``pointer`` that hold text which does not read: not saved until fixed."""
     for issue in problems:
         if issue.pointer == pointer or issue.pointer.startswith(pointer + "/"):
-            st.error(f"**Not saved until fixed:** {plain(issue.message)} {plain(issue.hint)}", icon="✋")
+            st.error(f"**Not saved until fixed:** {plain(issue.message)} {plain(issue.hint)}",
+                     icon=":material/pan_tool:")
 
 
 def _badge(errors: int, count: int) -> str:
     if not count:
-        return "✅"
-    return f"⛔ {errors} error(s), {count - errors} other" if errors else f"⚠️ {count} finding(s)"
+        return ":green[:material/check_circle: no findings]"
+    return (f":red[:material/error: {errors} error(s)], {count - errors} other" if errors
+            else f":orange[:material/warning: {count} finding(s)]")
 
 
 def _render_scope_fixes(store: Store, app: AppRecord, issues: Sequence[ValidationIssue]) -> None:
@@ -90,7 +92,7 @@ def render_scope_cross_check(store: Store, app: AppRecord) -> None:
     missing = dict.fromkeys(call.path for call in missing_scopes(app.manifest, app.scopes))
     for path in missing:
         st.error(f"The App JSON calls {plain(path)} but it is not selected: with the App Key ManyChat answers 401 "
-                 "\"Wrong access token\".", icon="⛔")
+                 "\"Wrong access token\".", icon=":material/error:")
         if st.button(f"Add this scope: {path}", key=f"scopes_add_{app.id}_{path}"):
             service.add_scope(store, app.id, path, actor=state.actor())
             st.rerun()

@@ -25,7 +25,7 @@ def _client() -> str:
 
 
 def _sign_in_form(store: Store) -> None:
-    st.title("🔒 App Key Console")
+    st.title(":material/lock: App Key Console")
     st.write("This console is shared by a team. Sign in with your personal token, or with the team's "
              "shared token and your name.")
     with st.form("gate_sign_in"):
@@ -36,7 +36,7 @@ def _sign_in_form(store: Store) -> None:
         try:
             signed = service.sign_in(store, token, name, _client())
         except service.ServiceError as exc:
-            st.error(str(exc), icon="⛔")
+            st.error(str(exc), icon=":material/error:")
         else:
             state.hold_team_session(signed.session_token)
             state.set_actor(signed.actor)
@@ -47,7 +47,7 @@ def guard(store: Store) -> None:
     """Stop the page unless the console may start and this browser session may see it."""
     problem = service.gate_problem(store)
     if problem:
-        st.error("The console refuses to start: " + problem, icon="⛔")
+        st.error("The console refuses to start: " + problem, icon=":material/error:")
         st.stop()
     if not service.gate_enabled(store):
         state.set_actor(None)
@@ -64,7 +64,7 @@ def guard(store: Store) -> None:
     with st.sidebar:
         st.caption("Signed in as")
         st.text(actor)
-        if st.button("Sign out", icon="🚪", key="gate_sign_out"):
+        if st.button("Sign out", icon=":material/logout:", key="gate_sign_out"):
             service.sign_out(store, session)
             state.forget_team_session()
             st.rerun()

@@ -37,15 +37,16 @@ def render_verdict(fire: FireRecord) -> None:
     detail = fire.detail
     verdict = diagnose(fire.category, fire.status, detail.message if detail else "")
     if fire.ok:
-        st.success(f"**App Setup: connected.** {verdict.title}. {verdict.explanation}", icon="✅")
+        st.success(f"**App Setup: connected.** {verdict.title}. {verdict.explanation}", icon=":material/check_circle:")
     else:
         status = f"HTTP {fire.status}" if fire.status is not None else fire.category.value
         st.error(f"**App Setup: error ({status}).** {verdict.title}.  \n"
-                 f"{verdict.explanation}  \n**Next step:** {verdict.next_step}", icon="⛔")
+                 f"{verdict.explanation}  \n**Next step:** {verdict.next_step}", icon=":material/error:")
         if detail is not None and detail.message:
             st.text(detail.message)
     if detail is not None and detail.delivery is not None:
-        icon = {"proven": "🔐", "mismatch": "⚠️", "missing": "⛔"}.get(detail.delivery.status, "❔")
+        icon = {"proven": ":material/lock:", "mismatch": ":material/warning:",
+                "missing": ":material/error:"}.get(detail.delivery.status, ":material/help:")
         st.markdown(f"{icon} **Key delivery:**")
         st.text(detail.delivery.message)
 

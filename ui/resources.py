@@ -49,7 +49,7 @@ def sample_endpoint() -> SampleEndpoint:
     try:
         port = sample_port()
     except ConfigError as exc:
-        st.error("**The built-in sample endpoint cannot start.**", icon="⛔")
+        st.error("**The built-in sample endpoint cannot start.**", icon=":material/error:")
         st.text(str(exc))
         st.stop()
     return _sample_endpoint(port)

@@ -84,7 +84,7 @@ def show_notice() -> None:
     if message:
         from ui.text import md
 
-        st.success(md(message), icon="✅")  # it may quote an app's name: shown as written
+        st.success(md(message), icon=":material/check_circle:")  # it may quote an app's name: shown as written
 
 
 def form_generation(name: str) -> int:

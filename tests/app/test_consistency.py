@@ -54,7 +54,7 @@ def test_home_checklist_report_and_check_show_one_verdict(db_url: str, store: St
     assert not verdict.ready and "Not ready" in checklist.error[0].value
     assert verdict.summary in shown(checklist.error[0].value)
     home = open_page(query={"app": str(app.id)})
-    assert "⬜ **4. Checklist**" in [m.value for m in home.markdown]  # not done on Home either
+    assert ":gray[:material/radio_button_unchecked: to do] **4. Checklist**" in [m.value for m in home.markdown]
     assert verdict.summary in [t.value for t in home.text]
     path = tmp_path / "app.json"
     path.write_text(json.dumps(doc))
