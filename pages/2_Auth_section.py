@@ -105,7 +105,8 @@ with right:
                 "next to its field or in the outline below")
     slug = file_slug(app.name)
     st.download_button("Download App JSON", dump_manifest(app.manifest), file_name=f"{slug}.app.json",
-                       mime="application/json", icon="⬇️", type="primary" if report.valid else "secondary")
+                       mime="application/json", icon=":material/download:",
+                       type="primary" if report.valid else "secondary")
 
 st.subheader("The whole App JSON: actions, triggers, sources")
 st.caption("Findings for every part of the document, each with its item. Scopes are cross-checked with page 1.")

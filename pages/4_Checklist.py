@@ -4,7 +4,8 @@ import streamlit as st
 
 from console import service
 from console.profile import file_slug
-from console.report import build_report, render_html, render_json, render_markdown
+from console.readiness import model_table
+from console.report import build_report, render_html, render_json, render_markdown, report_fingerprint
 from ui import page_setup, require_app, state
 from ui.frame import page_url
 from ui.render_fire import render_checklist
@@ -55,15 +56,22 @@ else:
 signoffs = service.signoffs_for_app(store, app)
 report = build_report(service.profile_of(app), app.scopes, app.manifest, items, for_listing=for_listing,
                       target=f"{targets[target]}: {url}", signoffs=[v.to_dict() for v in signoffs])
+# One report, one time: the three downloads (each click reruns the page) carry the same "Generated".
+generated = st.session_state.setdefault(f"report_time_{app.id}_{report_fingerprint(report)}", report["generated_at"])
+report["generated_at"] = generated
 slug = file_slug(app.name)
 d1, d2, d3 = st.columns(3)
 d1.download_button("Report (Markdown)", render_markdown(report), f"{slug}-readiness.md", "text/markdown",
-                   icon="⬇️", width="stretch")
-d2.download_button("Report (HTML)", render_html(report), f"{slug}-readiness.html", "text/html", icon="⬇️",
-                   width="stretch")
+                   icon=":material/download:", width="stretch")
+d2.download_button("Report (HTML)", render_html(report), f"{slug}-readiness.html", "text/html",
+                   icon=":material/download:", width="stretch")
 d3.download_button("Report (JSON)", render_json(report), f"{slug}-readiness.json", "application/json",
-                   icon="⬇️", width="stretch")
+                   icon=":material/download:", width="stretch")
 
 render_checklist(items, lambda fire_id: page_url(5, app, fire=fire_id))
+with st.expander("How readiness is decided", icon=":material/rule:"):
+    st.markdown("Whether an item is required depends on the mode alone (building, or for an App Store listing). "
+                "A required item that fails, has not run or is not provable is never ready. Evidence counts only "
+                "for the App JSON and URL it was gathered at.\n\n" + model_table())
 
 render_signoff(store, app, target, for_listing, signoffs)

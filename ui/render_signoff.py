@@ -24,7 +24,8 @@ def render_current(views: Sequence[Any]) -> None:
     if record.decision == "changes_requested":
         st.error("Changes requested by the latest reviewer.", icon=":material/pan_tool:")
     elif latest.stale:
-        st.warning(f"The latest sign-off is stale: {latest.why_stale}. Review the app again.", icon="⏰")
+        st.warning(f"The latest sign-off is stale: {latest.why_stale}. Review the app again.",
+                   icon=":material/schedule:")
     else:
         st.success("Signed off: the App JSON and the scopes are the ones that were reviewed.",
                    icon=":material/check_circle:")

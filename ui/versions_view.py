@@ -73,7 +73,8 @@ def render_undo(store: Store, app: AppRecord) -> None:
     cursor = state.undo_cursor(app.id)
     showing = cursor[0] if cursor is not None and latest is not None and cursor[1] == latest.number else None
     left, right = st.columns([1, 4])
-    if left.button("↶ Undo", key=f"undo_{app.id}", disabled=latest is None or (showing or latest.number) <= 1,
+    if left.button("Undo", icon=":material/undo:", key=f"undo_{app.id}",
+                   disabled=latest is None or (showing or latest.number) <= 1,
                    help="Bring back the App JSON as it was before the last change (again for earlier states)."):
         try:
             undone = service.undo_manifest(store, app.id, showing, author=state.actor())
