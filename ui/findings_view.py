@@ -68,10 +68,7 @@ def render_outline(store: Store, app: AppRecord, outline: Outline) -> None:
     """Every section with its own findings and each item (action, trigger, source) with its findings."""
     for section in outline.sections:
         if section.key == "auth":
-            if section.issues:
-                st.markdown(f"**Auth: other findings** · {_badge(section.errors, section.count)}")
-                render_findings(section.issues)
-            continue
+            continue  # the auth section's own findings are shown once, at the top of its form
         if not section.items and not section.issues and section.key in ("triggers", "sources"):
             continue
         st.markdown(f"**{section.title}** ({len(section.items)}) · {_badge(section.errors, section.count)}"

@@ -212,3 +212,15 @@ def test_one_error_count_on_home_the_auth_page_and_validate(db_url: str, store: 
                          capture_output=True, text=True, env={**os.environ, "CONSOLE_DATABASE_URL": db_url})
     issues = json.loads(out.stdout)["issues"]
     assert sum(1 for i in issues if i["severity"] == "error") == expected
+
+
+def test_an_auth_schema_error_is_shown_once_and_reads_well(db_url: str, store: Store) -> None:
+    app = service.create_app(store, AppProfile("Twice", "79", "1.0", "dev"))
+    doc = service.get_app(store, app.id).manifest
+    doc["auth"]["request"] = []
+    service.save_manifest(store, app.id, doc)
+    at = open_page("pages/2_Auth_section.py", {"app": str(app.id)})
+    no_exception(at)
+    shown_errors = [e.value for e in at.error if "must be of type" in e.value]
+    assert len(shown_errors) == 1
+    assert "to an object" in shown(shown_errors[0])  # not "to a object"
