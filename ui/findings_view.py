@@ -20,9 +20,19 @@ SEVERITY_ICONS = {"error": ":material/error:", "warning": ":material/warning:", 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
+_URL = re.compile(r"https?://[^\s`]+?(?=[.,;:)]?(?:\s|$))")
+
+
 def plain(text: str) -> str:
-    """Text from a document or an endpoint, escaped so Markdown shows it as it is."""
-    return _MARKDOWN.sub(r"\\\1", text)
+    """Text from a document or an endpoint, escaped so Markdown shows it as it is. A URL becomes inline
+    code: escaped inside an autolink its backslashes would show (https://example\\.com)."""
+    parts, last = [], 0
+    for match in _URL.finditer(text):
+        parts.append(_MARKDOWN.sub(r"\\\1", text[last:match.start()]))
+        parts.append(f"`{match.group(0)}`")
+        last = match.end()
+    parts.append(_MARKDOWN.sub(r"\\\1", text[last:]))
+    return "".join(parts)
 
 
 def render_findings(issues: Sequence[ValidationIssue]) -> None:

@@ -89,7 +89,10 @@ def render_fire_tabs(fire: FireRecord, plain_key: str = "") -> None:
 
 
 def render_recent(fires: Sequence[FireRecord]) -> None:
-    """A few fires as a table (no clipped columns, a dash where there is no HTTP status)."""
+    """A few fires as a table (no clipped columns, a dash where there is no HTTP status); none: what to do."""
+    if not fires:
+        st.caption("No fire yet for this app. Press **Fire** above: each fire is listed here and kept in History.")
+        return
     st.dataframe([{"#": f.id, "when (UTC)": f.fired_at.strftime("%m-%d %H:%M:%S"), "target": f.target_kind,
                    "HTTP status": "—" if f.status is None else str(f.status), "outcome": f.category.value,
                    "elapsed (ms)": round(f.elapsed_ms)} for f in fires],

@@ -224,3 +224,11 @@ def test_an_auth_schema_error_is_shown_once_and_reads_well(db_url: str, store: S
     shown_errors = [e.value for e in at.error if "must be of type" in e.value]
     assert len(shown_errors) == 1
     assert "to an object" in shown(shown_errors[0])  # not "to a object"
+
+
+def test_a_url_in_a_hint_shows_without_backslashes() -> None:
+    from ui.findings_view import plain
+
+    shown_hint = plain("Enter the full address of your install endpoint, e.g. https://example.com/manychat/installed.")
+    assert "`https://example.com/manychat/installed`" in shown_hint and "example\\.com" not in shown_hint
+    assert plain("*x* [y](z)") == "\\*x\\* \\[y\\]\\(z\\)"  # everything else still escaped
