@@ -70,15 +70,17 @@ with left:
     if app.kind == "public":
         b1, b2, b3 = st.columns(3)
         if b1.button("Republish", disabled=overview.state.review_state not in ("republish_needed", "rejected"),
-                     key="sb_republish"):
+                     key="sb_republish", width="stretch"):
             act(service.republish_app, store, app.id)
             st.rerun()
-        if b2.button("Approve review", disabled=overview.state.review_state != "in_review", key="sb_approve"):
+        if b2.button("Approve", disabled=overview.state.review_state != "in_review", key="sb_approve",
+                     width="stretch", help="Approve the review: the scopes apply and every installation is re-keyed"):
             change = act(service.approve_review, store, app.id, address_policy())
             for delivery in change.deliveries if change else ():
                 held(delivery)
             st.rerun()
-        if b3.button("Reject review", disabled=overview.state.review_state != "in_review", key="sb_reject"):
+        if b3.button("Reject", disabled=overview.state.review_state != "in_review", key="sb_reject",
+                     width="stretch", help="Reject the review: nothing changes"):
             act(service.reject_review, store, app.id)
             st.rerun()
     with st.expander("Sandbox rules"):

@@ -12,7 +12,7 @@ import streamlit as st
 from console import service
 from console.manifest.findings import ValidationIssue
 from console.manifest.outline import Outline, OutlineItem
-from console.manifest.scope_check import missing_scopes, unused_scopes
+from console.manifest.scope_check import api_calls, missing_scopes, unused_scopes
 from console.store import AppRecord, Store
 from ui import state
 
@@ -104,6 +104,10 @@ def render_scope_cross_check(store: Store, app: AppRecord) -> None:
             service.add_scope(store, app.id, path, actor=state.actor())
             st.rerun()
     unused = unused_scopes(app.manifest, app.scopes)
-    if unused:
+    if unused and len(unused) == len(app.scopes) and not api_calls(app.manifest):
+        st.caption("Nothing calls the ManyChat API yet: no action or request of the App JSON does, so no scope "
+                   "can be judged unused. Once actions call it (or your server calls the sandbox), the scopes "
+                   "nobody calls are listed here as candidates to drop.")
+    elif unused:
         st.caption("Candidates to drop (no request of the App JSON calls them; keep those your own server calls "
                    "with the App Key): " + ", ".join(unused))

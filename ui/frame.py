@@ -14,6 +14,7 @@ from console.config import ConfigError, console_mode
 from console.store import AppRecord, Store
 from ui import gate, state
 from ui.resources import get_store
+from ui.text import md
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = 4  # pages 1-4 are the steps of the journey; the others are tools
@@ -74,10 +75,11 @@ def page_setup(title: str) -> Page:
         st.markdown("### :material/key: App Key Console")
         if apps and app is not None:
             ids = [a.id for a in apps]
-            names = {a.id: f"{a.name} ({a.kind} app · ID {a.app_id})" for a in apps}
+            names = {a.id: f"{a.name} · ID {a.app_id}" for a in apps}  # short enough not to be cut
             state.set_widget(state.SIDEBAR_APP, app.id)
             st.selectbox("App being configured", ids, format_func=names.__getitem__, key=state.SIDEBAR_APP,
                          on_change=_switch)
+            st.caption(md(f"{app.kind} app · ID {app.app_id}"))  # the whole ID, whatever the sidebar's width
         else:
             st.caption("No app yet: create one on the Home page.")
         keep = state.app_link_params(None if app is None else app.id)

@@ -32,12 +32,31 @@ def render_issues(issues: Sequence[ValidationIssue]) -> None:
             st.info(text, icon=SEVERITY_ICONS["info"])
 
 
+def scroll_into_view(anchor: str, max_width: int = 768) -> None:
+    """On a narrow screen (a phone), scroll the element with this id to the top (once, after an action)."""
+    import streamlit.components.v1 as components
+
+    components.html(f"""<script>
+const doc = window.parent.document;
+if (window.parent.innerWidth <= {max_width}) {{
+  const el = doc.getElementById({json.dumps(anchor)});
+  if (el) el.scrollIntoView({{behavior: "smooth", block: "start"}});
+}}
+</script>""", height=0)
+
+
 def render_verdict(fire: FireRecord) -> None:
     """The outcome drawn like ManyChat's App Setup block, with the diagnosis."""
     detail = fire.detail
     verdict = diagnose(fire.category, fire.status, detail.message if detail else "")
     if fire.ok:
         st.success(f"**App Setup: connected.** {verdict.title}. {verdict.explanation}", icon=":material/check_circle:")
+    elif fire.status == 200:  # e.g. an oversized 200: ManyChat's documented reading vs the console's own
+        st.warning(f"**App Setup (ManyChat, documented): connected, HTTP 200.** **The console's reading:** "
+                   f"{verdict.title}.  \n{verdict.explanation}  \n**Next step:** {verdict.next_step}",
+                   icon=":material/warning:")
+        if detail is not None and detail.message:
+            st.text(detail.message)
     else:
         status = f"HTTP {fire.status}" if fire.status is not None else fire.category.value
         st.error(f"**App Setup: error ({status}).** {verdict.title}.  \n"

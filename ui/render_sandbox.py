@@ -29,6 +29,10 @@ def render_delivery(store: Store, installation: InstallationRecord) -> None:
         st.info("Manual delivery: the App JSON has no auth.request, so the installer copies the key by hand.",
                 icon=":material/pan_tool:")
         return
+    if not installation.installed:  # the last install request's green card would contradict "uninstalled"
+        st.info("Uninstalled: its App Key no longer works (the sandbox answers 500). Reinstall for a new key.",
+                icon=":material/link_off:")
+        return
     fire = service.get_fire(store, installation.last_fire_ref) if installation.last_fire_ref else None
     if fire is None:
         st.warning("No install request result is stored for this installation yet.")
