@@ -51,10 +51,12 @@ SAMPLE_HTTPS_PLACEHOLDER = "https://sample-endpoint.invalid"
 DEMO_INSTALL_URL = SAMPLE_HTTPS_PLACEHOLDER + "/install/ok"
 
 
-def demo_manifest(install_url: str = DEMO_INSTALL_URL) -> dict[str, Any]:
-    """The demo App JSON; its install URL is the sample endpoint's https (the placeholder until resolved)."""
+def demo_manifest(install_url: str | None = None) -> dict[str, Any]:
+    """The demo App JSON; with ``install_url`` (DEMO_INSTALL_URL for a new demo app: the sample endpoint's
+    https, a placeholder until resolved) as its install URL, else the asset's as written."""
     manifest = load_manifest_file(DEMO_FILE)
-    manifest["auth"]["request"]["url"] = install_url
+    if install_url is not None:
+        manifest["auth"]["request"]["url"] = install_url
     return manifest
 
 

@@ -14,7 +14,7 @@ from console.store.fires import FireFilter
 
 
 def test_the_demo_install_url_resolves_to_the_sample_https() -> None:
-    manifest = demo.demo_manifest()
+    manifest = demo.demo_manifest(demo.DEMO_INSTALL_URL)
     assert manifest["auth"]["request"]["url"] == demo.DEMO_INSTALL_URL
     resolved = demo.resolve_sample_url(demo.DEMO_INSTALL_URL, "https://127.0.0.1:8766")
     assert resolved == "https://127.0.0.1:8766/install/ok"
