@@ -12,12 +12,13 @@ from ui.text import md
 page = page_setup("Home")
 store, app = page.store, page.app
 
-st.title("🔑 App Key Console")
+st.title(":material/key: App Key Console")
 st.write("Take your ManyChat app from *which endpoints do I need?* to *my install endpoint provably receives "
          "the App Key, and my app is ready for the App Store*.")
 state.show_notice()
 
-if st.button("Load the demo app", icon="🎁", help="An example app that fires at the built-in sample endpoint"):
+if st.button("Load the demo app", icon=":material/redeem:",
+             help="An example app that fires at the built-in sample endpoint"):
     demo = apps.create_demo_app(store, actor=state.actor())
     state.select_app(demo.id)
     state.notify(f"Loaded the demo app '{demo.name}': it fires at the built-in sample endpoint.")
@@ -29,7 +30,9 @@ if app is not None:
     columns = st.columns(4)
     for column, step in zip(columns, readiness.progress(store, app), strict=True):
         with column.container(border=True):
-            st.markdown(f"{'✅' if step.done else '⬜'} **{step.number}. {step.title}**")
+            mark = (":green[:material/check_circle: done]" if step.done
+                    else ":gray[:material/radio_button_unchecked: to do]")
+            st.markdown(f"{mark} **{step.number}. {step.title}**")
             st.text(step.status)
             page_link(step.number, f"Open step {step.number}", app)
 else:
@@ -69,6 +72,8 @@ with st.expander("What each step does"):
         "3. **Test fire**: send the install request exactly as ManyChat would and read why it failed.\n"
         "4. **Checklist**: conformance runs, the readiness checklist and a report for your App Store listing.\n"
         "5. **History**: every fire, filtered, charted and inspectable.\n"
-        "6. **Activity**: who changed what and when in the app, with links to the evidence."
+        "6. **Sandbox**: a local ManyChat API: install the app on a page, re-key, call with the App Key.\n"
+        "7. **Burst**: rehearse re-keying every installation at once, with p50/p95/p99 and failures.\n"
+        "8. **Activity**: who changed what and when in the app, with links to the evidence."
     )
 render_about(store)

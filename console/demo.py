@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from console import keys
 from console.manifest.document import load_manifest_file
 from console.outcome import Category, FireResult, KeyDelivery, ReceivedResponse, SentRequest
 from console.profile import AppProfile
+from console.signoff import document_hash, scopes_hash
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 DEMO_FILE = ASSETS / "demo_app.json"
@@ -42,8 +44,27 @@ def demo_settings() -> dict[str, Any]:
             "param_values": {"workspace": "acme-shop"}}
 
 
-def demo_manifest() -> dict[str, Any]:
-    return load_manifest_file(DEMO_FILE)
+# The demo's install URL: the built-in sample endpoint's https origin, known only at runtime. The App JSON
+# keeps this placeholder (".invalid" never resolves, so an unresolved one fails clearly); the service
+# resolves it to the running endpoint's https origin (resolve_sample_url) for fires and readiness.
+SAMPLE_HTTPS_PLACEHOLDER = "https://sample-endpoint.invalid"
+DEMO_INSTALL_URL = SAMPLE_HTTPS_PLACEHOLDER + "/install/ok"
+
+
+def demo_manifest(install_url: str | None = None) -> dict[str, Any]:
+    """The demo App JSON; with ``install_url`` (DEMO_INSTALL_URL for a new demo app: the sample endpoint's
+    https, a placeholder until resolved) as its install URL, else the asset's as written."""
+    manifest = load_manifest_file(DEMO_FILE)
+    if install_url is not None:
+        manifest["auth"]["request"]["url"] = install_url
+    return manifest
+
+
+def resolve_sample_url(url: str, https_base: str | None) -> str:
+    """``url`` with the placeholder origin replaced by the running sample endpoint's https origin."""
+    if https_base and (url == SAMPLE_HTTPS_PLACEHOLDER or url.startswith(SAMPLE_HTTPS_PLACEHOLDER + "/")):
+        return https_base.rstrip("/") + url[len(SAMPLE_HTTPS_PLACEHOLDER):]
+    return url
 
 
 def _template(category: Category, status: int | None, message: str) -> dict[str, Any]:
@@ -101,3 +122,59 @@ def seed_fires(insert_many: Callable[[Sequence[dict[str, Any]]], list[int]], app
         insert_many(rows)
         done += size
         yield done
+
+
+# ---------------------------------------------------------------- the demo's 30-day history (issue 18)
+
+HISTORY_PER_DAY = 6
+CONFORMANCE_DAYS_AGO = (25, 18, 10, 3)
+SIGNOFF_DAYS_AGO = 4
+
+
+@dataclass(frozen=True)
+class DemoHistory:
+    """What a new demo app comes with: fires, conformance runs and a sign-off over the last 30 days.
+
+    All of it at the demo developer's earlier staging URL (SEED_URL) and the App JSON of that time,
+    so History, the Checklist and Activity look alive while none of it counts as evidence for the
+    demo's current App JSON and URL: the demo reaches READY only from fires made now."""
+
+    fires: tuple[dict[str, Any], ...]
+    signoff: dict[str, Any]  # keyword arguments of store.signoffs.insert (with ``at``)
+    manifest_hash: str  # the earlier App JSON's sha256
+
+
+def demo_history(app_ref: int, app_name: str, now: datetime | None = None, seed: int = 7) -> DemoHistory:
+    """The seeded history of a new demo app (no network; the integrator inserts it)."""
+    rng = random.Random(seed)
+    now = now or datetime.now(UTC)
+    earlier = document_hash(demo_manifest(SEED_URL))
+    templates = [_template(category, status, message) for category, status, _, _, message in _OUTCOMES]
+    weights = [weight for _, _, weight, _, _ in _OUTCOMES]
+    typical = [ms for _, _, _, ms, _ in _OUTCOMES]
+    rows: list[dict[str, Any]] = []
+
+    def row(choice: int, at: datetime, source: str, run_id: str | None = None, step: str | None = None) -> None:
+        ms = typical[choice] if typical[choice] >= 10000 else max(0.3, rng.lognormvariate(0, 0.5) * typical[choice])
+        rows.append({**templates[choice], "elapsed_ms": round(ms, 1), "fired_at": at,
+                     "key_fingerprint": keys.fingerprint(uuid.UUID(int=rng.getrandbits(128)).hex),
+                     "app_ref": app_ref, "app_name": app_name, "source": source, "target_kind": "endpoint",
+                     "run_id": run_id, "step": step, "manifest_hash": earlier, "actor": "demo"})
+
+    for day in range(SEED_DAYS, 0, -1):
+        for n in range(HISTORY_PER_DAY):
+            at = now - timedelta(days=day, hours=rng.uniform(0, 20), minutes=n)
+            row(rng.choices(range(len(templates)), weights)[0], at, "page" if n % 3 else "cli")
+    steps = ["recover", "retry", "retry", "rekey"] + ["burst"] * 10
+    for index, days_ago in enumerate(CONFORMANCE_DAYS_AGO):
+        start = now - timedelta(days=days_ago, hours=2)
+        for n, step in enumerate(steps):
+            failing = index == 0 and step == "recover" and n == 0  # the first run saw a failure, then recovery
+            row(1 if failing else 0, start + timedelta(seconds=n), "conformance", f"run_demo{index:03d}", step)
+    rows.sort(key=lambda r: r["fired_at"])
+    signoff = {"app_ref": app_ref, "actor": "reviewer", "decision": "approved",
+               "comment": "Checked against the staging endpoint.", "ready": True,
+               "verdict": "every required item passes", "target": "endpoint", "for_listing": True,
+               "manifest_hash": earlier, "scopes_hash": scopes_hash(DEMO_SCOPES), "evidence": [],
+               "at": now - timedelta(days=SIGNOFF_DAYS_AGO)}
+    return DemoHistory(tuple(rows), signoff, earlier)

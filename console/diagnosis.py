@@ -51,9 +51,12 @@ _BY_CATEGORY = {
         "Use the final URL (the Location shown) in auth.request.url.",
     ),
     "too_large": Diagnosis(
-        "The answer is too large",
-        "Your endpoint answered 200 but with a body over 64 KiB; the console stopped reading.",
-        "Reply with a small body such as {\"status\": \"ok\"}.",
+        "The answer is too large for the console",
+        "ManyChat's documented behaviour: a 200 OK is success, so ManyChat would show the installation as "
+        "connected. The console's reading: the body is over its 64 KiB cap (the console's own, settable limit, not "
+        "a documented ManyChat one), so it stopped reading and could not check the rest of the answer.",
+        "Reply with a small body such as {\"status\": \"ok\"}: nothing then depends on how large an answer "
+        "ManyChat accepts.",
     ),
     "invalid_request": Diagnosis(
         "The request cannot be sent",

@@ -232,6 +232,7 @@ class FireRecord:
     fired_at: datetime
     detail: FireDetail | None = None
     actor: str = "local"  # who fired: the person signed in at the gate, 'cli', or 'local'
+    manifest_hash: str | None = None  # sha256 of the App JSON it was fired with (None: not recorded)
 
     @staticmethod
     def from_row(row: Mapping[str, Any] | Any) -> FireRecord:
@@ -244,7 +245,7 @@ class FireRecord:
             elapsed_ms=float(row.get("elapsed_ms") or 0.0), key_fingerprint=str(row.get("key_fingerprint") or ""),
             run_id=row.get("run_id"), step=row.get("step"), fired_at=row["fired_at"],
             detail=None if stored is None else FireDetail.from_stored(stored),
-            actor=str(row.get("actor") or "local"),
+            actor=str(row.get("actor") or "local"), manifest_hash=row.get("manifest_hash"),
         )
 
     @property

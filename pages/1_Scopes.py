@@ -40,7 +40,7 @@ with left:
             continue
         st.markdown(f"**{title}**")
         for scope in in_group:
-            flag = " ⚠️" if scope.is_sending else (" ✏️" if scope.is_write else "")
+            flag = " :material/warning:" if scope.is_sending else (" :material/edit:" if scope.is_write else "")
             key = f"scope_{app.id}_{scope.path}"
             state.set_widget(key, scope.path in selected)
             st.checkbox(f"`{scope.method}` {scope.path} — {scope.description}{flag}", key=key, on_change=toggle,
@@ -59,9 +59,9 @@ with right:
         for line in view.lines or ["(nothing yet: select scopes on the left)"]:
             st.markdown(f"- {line}")
     for caution in view.cautions:
-        st.warning(caution, icon="⚠️")
+        st.warning(caution, icon=":material/warning:")
     render_scope_cross_check(page.store, app)
     if tuple(sorted(app.scopes)) != baseline:
-        st.info("**You changed the scopes.** " + rescope_consequence(app.kind), icon="🔁")
+        st.info("**You changed the scopes.** " + rescope_consequence(app.kind), icon=":material/replay:")
     else:
         st.caption("When scopes change: " + rescope_consequence(app.kind))

@@ -57,7 +57,7 @@ with left:
         render_findings(at("/auth/request/mapping", ()))
     elif (held := versions.held_request(store, app.id)) is not None:
         st.info("The install request is kept while Manual is selected; switch back to Server-side to bring it "
-                "back as it was.", icon="📌")
+                "back as it was.", icon=":material/push_pin:")
         st.code(json.dumps(held, indent=2, ensure_ascii=False), language="json")
     st.text_area("Installer params (one 'name: Title' per line)", value=form.params_text, **change,
                  key=widget_key(app, "params_text"), height=68)
@@ -92,7 +92,7 @@ with right:
     st.markdown(f"**Validation of the whole App JSON:** {verdict} · {outline.shown} finding(s) in all, each shown "
                 "next to its field or in the outline below")
     st.download_button("Download App JSON", view.app_json, file_name=view.file_name, mime="application/json",
-                       icon="⬇️", type="primary" if view.report.valid else "secondary")
+                       icon=":material/download:", type="primary" if view.report.valid else "secondary")
 
 st.subheader("The whole App JSON: actions, triggers, sources")
 st.caption("Findings for every part of the document, each with its item. Scopes are cross-checked with page 1.")

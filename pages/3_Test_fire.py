@@ -5,7 +5,7 @@ import streamlit as st
 from console import keys, service
 from console.service import apps, firing, history, team
 from ui import page_link, page_setup, require_app, state
-from ui.render_fire import render_fire_tabs, render_recent, render_verdict
+from ui.render_fire import render_fire_tabs, render_recent, render_verdict, scroll_into_view
 from ui.render_inspector import render_inspector
 from ui.render_test_fire import render_target
 from ui.resources import address_policy, sample_endpoint
@@ -41,8 +41,10 @@ with left:
             outcome = firing.fire_for_app(store, app, sample.base_url, address_policy(), app_key=key,
                                            retry_of=retry_of, actor=state.actor())
         state.remember_fire(outcome.record.id, key)
+        st.session_state["test_fire_scroll"] = True  # at phone width the verdict is below the fold: bring it up
 
-    if st.button("Fire", type="primary", icon="🚀", width="stretch", key="fire", disabled=not url):
+    if st.button("Fire", type="primary", icon=":material/rocket_launch:", width="stretch", key="fire",
+                 disabled=not url):
         fire(None)
     if not url:
         st.caption("Set auth.request.url in step 2, or add a target URL above, to enable Fire.")
@@ -56,13 +58,15 @@ with right:
     if last is None or last.detail is None:
         st.info("Press **Fire** to send the install request. The verdict appears here.")
     else:
-        st.subheader(f"Fire #{last.id}", anchor=False)
+        st.subheader(f"Fire #{last.id}", anchor="verdict")
         if last.detail.retry_of is not None:
             st.text(last.detail.retry_label)
         render_verdict(last)
+        if st.session_state.pop("test_fire_scroll", False):
+            scroll_into_view("verdict")
         if not last.ok:
             label = f"Retry #{last.id} with the same key" if same_key else f"Retry #{last.id} with a fresh key"
-            if st.button(label, icon="🔁", key="retry"):
+            if st.button(label, icon=":material/replay:", key="retry"):
                 fire(held_key if same_key else None, retry_of=last.id)
                 st.rerun()
             if not same_key:
@@ -76,4 +80,4 @@ if settings.target == "sample":
     render_inspector(sample)
 st.subheader("Recent fires", anchor=False)
 render_recent(history.recent_fires(store, app.id, limit=5))
-page_link(5, "All fires in History", app, icon="📜")
+page_link(5, "All fires in History", app, icon=":material/history:")

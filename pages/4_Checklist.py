@@ -31,7 +31,7 @@ if (target, for_listing) != (settings.checklist_kind, settings.for_listing):
 
 sample = sample_endpoint()
 url = service.fired_url(app, sample.base_url, target) or "(no URL yet: set it in step 2)"
-if st.button("Run conformance", icon="🧪", type="primary",
+if st.button("Run conformance", icon=":material/science:", type="primary",
              help=f"Fires up to {firing.MAX_CONFORMANCE_FIRES} install requests at the target and stores each one"):
     bar = st.progress(0.0, text=f"Firing at {md(url)} …")
 
@@ -46,18 +46,25 @@ if st.button("Run conformance", icon="🧪", type="primary",
 check = readiness.checklist(store, app)
 items = check.items
 if check.verdict.ready:
-    st.success(f"**Ready{' for a listing' if for_listing else ''}:** every required item passes.", icon="✅")
+    st.success(f"**Ready{' for a listing' if for_listing else ''}:** every required item passes.",
+               icon=":material/check_circle:")
 else:
-    st.error(f"**Not ready:** {md(check.verdict.summary)}.", icon="⛔")
+    st.error(f"**Not ready:** {md(check.verdict.summary)}.", icon=":material/error:")
 
 signoffs = readiness.signoffs_for_app(store, app)
-files = readiness.report_files(store, app, check, f"{targets[target]}: {url}", for_listing, signoffs)
+files = readiness.report_files(store, app, check, f"{targets[target]}: {url}", for_listing, signoffs,
+                               times=state.report_times(app.id))  # one report, one "Generated" time
 md_name, html_name, json_name = files.names()
 d1, d2, d3 = st.columns(3)
-d1.download_button("Report (Markdown)", files.markdown, md_name, "text/markdown", icon="⬇️", width="stretch")
-d2.download_button("Report (HTML)", files.html, html_name, "text/html", icon="⬇️", width="stretch")
-d3.download_button("Report (JSON)", files.json, json_name, "application/json", icon="⬇️", width="stretch")
+DOWNLOAD = ":material/download:"
+d1.download_button("Report (Markdown)", files.markdown, md_name, "text/markdown", icon=DOWNLOAD, width="stretch")
+d2.download_button("Report (HTML)", files.html, html_name, "text/html", icon=DOWNLOAD, width="stretch")
+d3.download_button("Report (JSON)", files.json, json_name, "application/json", icon=DOWNLOAD, width="stretch")
 
 render_checklist(items, lambda fire_id: page_url(5, app, fire=fire_id))
+with st.expander("How readiness is decided", icon=":material/rule:"):
+    st.markdown("Whether an item is required depends on the mode alone (building, or for an App Store listing). "
+                "A required item that fails, has not run or is not provable is never ready. Evidence counts only "
+                "for the App JSON and URL it was gathered at.\n\n" + readiness.model_table())
 
 render_signoff(store, app, target, for_listing, signoffs)

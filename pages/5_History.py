@@ -8,17 +8,18 @@ import streamlit as st
 
 from console.service import history
 from ui import page_setup, state
+from ui.frame import page_link
 from ui.render_fire import render_fire_tabs, render_verdict
 from ui.render_history import render_compare, render_history_table, render_refire
 
 PAGE_SIZE = 25
 page = page_setup("History")
 store = page.store
-st.title("📜 History")
+st.title(":material/history: History")
 state.show_notice()
 
 names = history.app_names(store)
-f1, f2, f3, f4, f5 = st.columns(5)
+f1, f2, f3, f4, f5 = st.columns([3, 2, 2, 2, 3])  # the date range needs room: "2026/11/01 – 2026/12/01"
 app_choice = f1.selectbox("App", [None, *names], format_func=lambda i: "all apps" if i is None else names[i],
                           index=1 + list(names).index(page.app.id) if page.app and page.app.id in names else 0)
 target = f2.selectbox("Target", [None, *history.TARGET_KINDS], format_func=lambda t: t or "all targets")
@@ -39,8 +40,12 @@ m2.metric("Succeeded (200)", f"{ok:,}")
 m3.metric("Success rate", f"{ok / view.total:.0%}" if view.total else "—")
 
 if not view.total:
-    st.info("No fires match these filters yet. Fire on the Test fire page or run the conformance runs.")
-c1, c2 = st.columns(2)  # the same frame with or without fires: the page does not jump
+    st.info("**No fires match these filters yet.** What to do first: fire once on the Test fire page (step 3), "
+            "or run conformance on the Checklist (step 4); or widen the filters above.", icon=":material/info:")
+    page_link(3, "Go to Test fire", page.app, icon=":material/rocket_launch:")
+    if not st.query_params.get("fire"):
+        st.stop()  # no blank charts, no empty table, no "Fire #" to fill: nothing to look at yet
+c1, c2 = st.columns(2)
 bars = pd.DataFrame({"category": list(view.breakdown), "fires": list(view.breakdown.values())})
 c1.altair_chart(alt.Chart(bars, title="Outcomes").mark_bar().encode(
     x=alt.X("fires:Q", axis=alt.Axis(format="d", tickMinStep=1)), y=alt.Y("category:N", sort="-x"),

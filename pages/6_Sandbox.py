@@ -61,7 +61,7 @@ with left:
     target = st.radio("Send the install request to", list(targets), format_func=targets.__getitem__,
                       horizontal=True, key="sb_target")
     url = sample_endpoint().install_url("ok") if target == "sample" else None
-    if st.button("Install on this page", type="primary", icon="📥", key="sb_install"):
+    if st.button("Install on this page", type="primary", icon=":material/download:", key="sb_install"):
         held(act(sandbox.install_app, store, app.id, page_id, url, address_policy()), select=True)
     st.subheader("Scope changes")
     st.caption(rescope_consequence(app.kind))
@@ -71,15 +71,17 @@ with left:
     if app.kind == "public":
         b1, b2, b3 = st.columns(3)
         if b1.button("Republish", disabled=overview.state.review_state not in ("republish_needed", "rejected"),
-                     key="sb_republish"):
+                     key="sb_republish", width="stretch"):
             act(sandbox.republish_app, store, app.id)
             st.rerun()
-        if b2.button("Approve review", disabled=overview.state.review_state != "in_review", key="sb_approve"):
+        if b2.button("Approve", disabled=overview.state.review_state != "in_review", key="sb_approve",
+                     width="stretch", help="Approve the review: the scopes apply and every installation is re-keyed"):
             change = act(sandbox.approve_review, store, app.id, address_policy())
             for delivery in change.deliveries if change else ():
                 held(delivery)
             st.rerun()
-        if b3.button("Reject review", disabled=overview.state.review_state != "in_review", key="sb_reject"):
+        if b3.button("Reject", disabled=overview.state.review_state != "in_review", key="sb_reject",
+                     width="stretch", help="Reject the review: nothing changes"):
             act(sandbox.reject_review, store, app.id)
             st.rerun()
     with st.expander("Sandbox rules"):
@@ -110,7 +112,8 @@ with right:
         current = next(r for r in rows if r.id == chosen)
         render_delivery(store, current)
         c1, c2, c3, c4 = st.columns(4)
-        if current.installed and current.delivery in ("failed", "pending") and c1.button("Retry", icon="🔁",
+        if current.installed and current.delivery in ("failed", "pending") and c1.button(
+                "Retry", icon=":material/replay:",
                                                                                           key="sb_retry"):
             held(act(sandbox.retry_installation, store, current.id, keys_held.get(current.id), address_policy()))
             st.rerun()
@@ -134,7 +137,7 @@ with right:
         if source == "paste a key" else ""
     path = st.selectbox("Endpoint", TRY_PATHS, key="sb_try_path")
     raw = st.text_area("Query parameters (GET) or JSON body (POST)", value="{}", key="sb_try_args")
-    if st.button("Call", icon="📡", key="sb_try_call"):
+    if st.button("Call", icon=":material/cell_tower:", key="sb_try_call"):
         try:
             args = json.loads(raw or "{}")
             assert isinstance(args, dict)

@@ -15,7 +15,7 @@ page = page_setup("Burst")
 app = require_app(page)
 store = page.store
 runner = burst_runner()
-st.title("💥 Burst")
+st.title(":material/bolt: Burst")
 st.caption("When a public app's new scopes pass review, ManyChat issues a new App Key for **every** installation "
            "and fires every install request. Rehearse it: N installations, each with its own fresh key and page_id, "
            "fired at bounded concurrency. The burst runs in a process of its own: leave the page and come back.")
@@ -29,7 +29,7 @@ with st.form("burst_form"):
     m1, m2 = st.columns(2)
     mode = m1.selectbox("Sample endpoint mode", MODES, format_func=lambda m: f"{m}: {MODE_HELP[m]}", key="burst_mode")
     arg = m2.number_input("Seconds to wait (slow) · requests to fail (flaky)", 1, 60, 1, key="burst_arg")
-    start = st.form_submit_button("Start burst", type="primary", icon="🚀")
+    start = st.form_submit_button("Start burst", type="primary", icon=":material/rocket_launch:")
 
 if start:
     try:

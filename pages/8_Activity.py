@@ -11,7 +11,7 @@ ACTIONS = {"app_created": "app created", "profile_changed": "profile", "scopes_c
 
 page = page_setup("Activity")
 app = require_app(page)
-st.title("🧾 Activity")
+st.title(":material/receipt_long: Activity")
 st.caption("Every change to this app and every fire, conformance run and sign-off: when, by whom, and a link "
            "to the evidence. Names are those signed in at the access gate; `cli` for the command line, "
            "`local` when the console has no gate.")
@@ -44,6 +44,6 @@ else:
     })
 c1, c2 = st.columns(2)
 with c1:
-    page_link(5, "All fires in History", app, icon="📜")
+    page_link(5, "All fires in History", app, icon=":material/history:")
 with c2:
-    page_link(4, "Sign-offs on the Checklist", app, icon="🖊️")
+    page_link(4, "Sign-offs on the Checklist", app, icon=":material/draw:")

@@ -11,38 +11,50 @@ import streamlit as st
 
 from console.manifest.findings import ValidationIssue
 from console.manifest.outline import Outline, OutlineItem
-from console.manifest.scope_check import missing_scopes, unused_scopes
+from console.manifest.scope_check import api_calls, missing_scopes, unused_scopes
 from console.service import scopes
 from console.store import AppRecord, Store
 from ui import state
 
-SEVERITY_ICONS = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
+SEVERITY_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
+_URL = re.compile(r"https?://[^\s`]+?(?=[.,;:)]?(?:\s|$))")
+
+
 def plain(text: str) -> str:
-    """Text from a document or an endpoint, escaped so Markdown shows it as it is."""
-    return _MARKDOWN.sub(r"\\\1", text)
+    """Text from a document or an endpoint, escaped so Markdown shows it as it is. A URL becomes inline
+    code: escaped inside an autolink its backslashes would show (https://example\\.com)."""
+    parts, last = [], 0
+    for match in _URL.finditer(text):
+        parts.append(_MARKDOWN.sub(r"\\\1", text[last:match.start()]))
+        parts.append(f"`{match.group(0)}`")
+        last = match.end()
+    parts.append(_MARKDOWN.sub(r"\\\1", text[last:]))
+    return "".join(parts)
 
 
 def render_findings(issues: Sequence[ValidationIssue]) -> None:
     for issue in issues:
         text = f"{plain(issue.message)} {plain(issue.hint)}  \n`{issue.pointer or '/'}` · `{issue.code}`"
         box = {"error": st.error, "warning": st.warning}.get(issue.severity, st.info)
-        box(text, icon=SEVERITY_ICONS.get(issue.severity, "ℹ️"))
+        box(text, icon=SEVERITY_ICONS.get(issue.severity, ":material/info:"))
 
 
 def render_unsaved(problems: Sequence[ValidationIssue], pointer: str) -> None:
     """The fields under ``pointer`` that hold text which does not read: not saved until fixed."""
     for issue in problems:
         if issue.pointer == pointer or issue.pointer.startswith(pointer + "/"):
-            st.error(f"**Not saved until fixed:** {plain(issue.message)} {plain(issue.hint)}", icon="✋")
+            st.error(f"**Not saved until fixed:** {plain(issue.message)} {plain(issue.hint)}",
+                     icon=":material/pan_tool:")
 
 
 def _badge(errors: int, count: int) -> str:
     if not count:
-        return "✅"
-    return f"⛔ {errors} error(s), {count - errors} other" if errors else f"⚠️ {count} finding(s)"
+        return ":green[:material/check_circle: no findings]"
+    return (f":red[:material/error: {errors} error(s)], {count - errors} other" if errors
+            else f":orange[:material/warning: {count} finding(s)]")
 
 
 def _render_scope_fixes(store: Store, app: AppRecord, issues: Sequence[ValidationIssue]) -> None:
@@ -66,10 +78,7 @@ def render_outline(store: Store, app: AppRecord, outline: Outline) -> None:
     """Every section with its own findings and each item (action, trigger, source) with its findings."""
     for section in outline.sections:
         if section.key == "auth":
-            if section.issues:
-                st.markdown(f"**Auth: other findings** · {_badge(section.errors, section.count)}")
-                render_findings(section.issues)
-            continue
+            continue  # the auth section's own findings are shown once, at the top of its form
         if not section.items and not section.issues and section.key in ("triggers", "sources"):
             continue
         st.markdown(f"**{section.title}** ({len(section.items)}) · {_badge(section.errors, section.count)}"
@@ -90,11 +99,15 @@ def render_scope_cross_check(store: Store, app: AppRecord) -> None:
     missing = dict.fromkeys(call.path for call in missing_scopes(app.manifest, app.scopes))
     for path in missing:
         st.error(f"The App JSON calls {plain(path)} but it is not selected: with the App Key ManyChat answers 401 "
-                 "\"Wrong access token\".", icon="⛔")
+                 "\"Wrong access token\".", icon=":material/error:")
         if st.button(f"Add this scope: {path}", key=f"scopes_add_{app.id}_{path}"):
             scopes.add_scope(store, app.id, path, actor=state.actor())
             st.rerun()
     unused = unused_scopes(app.manifest, app.scopes)
-    if unused:
+    if unused and len(unused) == len(app.scopes) and not api_calls(app.manifest):
+        st.caption("Nothing calls the ManyChat API yet: no action or request of the App JSON does, so no scope "
+                   "can be judged unused. Once actions call it (or your server calls the sandbox), the scopes "
+                   "nobody calls are listed here as candidates to drop.")
+    elif unused:
         st.caption("Candidates to drop (no request of the App JSON calls them; keep those your own server calls "
                    "with the App Key): " + ", ".join(unused))

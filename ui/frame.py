@@ -15,21 +15,23 @@ from console.service import apps as apps_service
 from console.store import AppRecord, Store
 from ui import gate, state
 from ui.resources import get_store
+from ui.text import md
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = 4  # pages 1-4 are the steps of the journey; the others are tools
-ICONS = {1: "🎯", 2: "🧩", 3: "🚀", 4: "✅", 5: "📜", 6: "🧪", 7: "💥", 8: "👥"}
+ICONS = {1: ":material/tune:", 2: ":material/extension:", 3: ":material/rocket_launch:", 4: ":material/checklist:",
+         5: ":material/history:", 6: ":material/science:", 7: ":material/bolt:", 8: ":material/group:"}
 
 
 @cache
 def pages() -> dict[int, tuple[str, str]]:
-    """Every page by its number: (path, label), labels with step numbers for the four steps."""
+    """Every page by its number: (path, label), every label numbered as in the README (``5 · History``)."""
     found: dict[int, tuple[str, str]] = {}
     for path in sorted((ROOT / "pages").glob("*.py")):
         match = re.match(r"^(\d+)_(.+)$", path.stem)
         if match:
             number, title = int(match.group(1)), match.group(2).replace("_", " ")
-            found[number] = (f"pages/{path.name}", f"{number} · {title}" if number <= STEPS else title)
+            found[number] = (f"pages/{path.name}", f"{number} · {title}")
     return dict(sorted(found.items()))
 
 
@@ -56,11 +58,11 @@ def _switch() -> None:
 
 def page_setup(title: str) -> Page:
     """Set up the page; returns the store and this session's app (None when there is none)."""
-    st.set_page_config(page_title=f"{title} · App Key Console", page_icon="🔑", layout="wide")
+    st.set_page_config(page_title=f"{title} · App Key Console", page_icon=":material/key:", layout="wide")
     try:
         mode = console_mode()
     except ConfigError as exc:
-        st.error("**The console cannot start with this configuration.**", icon="⛔")
+        st.error("**The console cannot start with this configuration.**", icon=":material/error:")
         st.text(str(exc))
         st.stop()
     store = get_store()
@@ -71,24 +73,25 @@ def page_setup(title: str) -> Page:
     state.select_app(None if app is None else app.id)
     apps = apps_service.list_apps(store)
     with st.sidebar:
-        st.markdown("### 🔑 App Key Console")
+        st.markdown("### :material/key: App Key Console")
         if apps and app is not None:
             ids = [a.id for a in apps]
-            names = {a.id: f"{a.name} ({a.kind} app · ID {a.app_id})" for a in apps}
+            names = {a.id: f"{a.name} · ID {a.app_id}" for a in apps}  # short enough not to be cut
             state.set_widget(state.SIDEBAR_APP, app.id)
             st.selectbox("App being configured", ids, format_func=names.__getitem__, key=state.SIDEBAR_APP,
                          on_change=_switch)
+            st.caption(md(f"{app.kind} app · ID {app.app_id}"))  # the whole ID, whatever the sidebar's width
         else:
             st.caption("No app yet: create one on the Home page.")
         keep = state.app_link_params(None if app is None else app.id)
-        st.page_link("Home.py", label="Home", icon="🏠", query_params=keep)
+        st.page_link("Home.py", label="Home", icon=":material/home:", query_params=keep)
         for number, (path, label) in pages().items():
-            st.page_link(path, label=label, icon=ICONS.get(number, "🧰"), query_params=keep)
+            st.page_link(path, label=label, icon=ICONS.get(number, ":material/build:"), query_params=keep)
         st.caption(f"Mode: {mode}")
     return Page(store, app)
 
 
-def page_link(number: int, label: str, app: AppRecord | None, icon: str = "➡️") -> None:
+def page_link(number: int, label: str, app: AppRecord | None, icon: str = ":material/arrow_forward:") -> None:
     """A link to page ``number`` that keeps the app."""
     st.page_link(pages()[number][0], label=label, icon=icon,
                  query_params=state.app_link_params(None if app is None else app.id))
@@ -105,7 +108,7 @@ def require_app(page: Page) -> AppRecord:
     """Stop the page with a pointer to Home when no app exists yet."""
     if page.app is None:
         st.info("Create an app or load the demo app on the Home page first.")
-        st.page_link("Home.py", label="Go to Home", icon="🏠")
+        st.page_link("Home.py", label="Go to Home", icon=":material/home:")
         st.stop()
     assert page.app is not None
     return page.app

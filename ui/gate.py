@@ -37,7 +37,7 @@ def _listen_address() -> str | None:
 
 
 def _sign_in_form(store: Store) -> None:
-    st.title("🔒 App Key Console")
+    st.title(":material/lock: App Key Console")
     st.write("This console is shared by a team. Sign in with your personal token, or with the team's "
              "shared token and your name.")
     with st.form("gate_sign_in"):
@@ -48,7 +48,7 @@ def _sign_in_form(store: Store) -> None:
         try:
             signed = team.sign_in(store, token, name, _client())
         except service.ServiceError as exc:
-            st.error(str(exc), icon="⛔")
+            st.error(str(exc), icon=":material/error:")
         else:
             state.hold_team_session(signed.session_token)
             state.set_actor(signed.actor)
@@ -81,7 +81,7 @@ def guard(store: Store) -> None:
     address = _listen_address()
     problem = problem or listen_problem(address, gate_on)
     if problem:
-        st.error("The console refuses to start: " + problem, icon="⛔")
+        st.error("The console refuses to start: " + problem, icon=":material/error:")
         st.stop()
     notice = listen_notice(address, gate_on)
     if notice:
@@ -104,7 +104,7 @@ def guard(store: Store) -> None:
     with st.sidebar:
         st.caption("Signed in as")
         st.text(actor)
-        if st.button("Sign out", icon="🚪", key="gate_sign_out"):
+        if st.button("Sign out", icon=":material/logout:", key="gate_sign_out"):
             team.sign_out(store, session)
             state.forget_team_session()
             st.rerun()

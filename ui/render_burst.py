@@ -91,7 +91,7 @@ def render_progress(progress: BurstProgress, on_cancel: Callable[[], None]) -> N
     if progress.cancel_requested:
         st.info("Cancelling: no new fires start; the ones in flight finish and are stored.")
     else:
-        st.button("Cancel", icon="⏹️", key="burst_cancel", on_click=on_cancel)
+        st.button("Cancel", icon=":material/stop:", key="burst_cancel", on_click=on_cancel)
 
 
 def render_report(report: BurstReport) -> None:
@@ -150,7 +150,7 @@ def render_run(store: Store, run_id: str, on_resume: Callable[[], None]) -> None
             render_report(report)
         if current.status in ("cancelled", "interrupted", "failed") and current.done < current.total:
             if st.button(f"Resume: fire the {current.total - current.done:,} installations without a result",
-                         icon="▶️", key="burst_resume"):
+                         icon=":material/play_arrow:", key="burst_resume"):
                 on_resume()
                 st.rerun()
 

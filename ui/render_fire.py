@@ -16,7 +16,9 @@ from console.report import STATUS_ICONS
 from console.reproduce import snippets
 from ui.text import md
 
-SEVERITY_ICONS = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
+SEVERITY_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
+# Streamlit's colours for a status: word, colour and icon together (never emoji).
+STATUS_COLOURS_MD = {"pass": "green", "fail": "red", "not_run": "gray", "not_provable": "violet", "review": "orange"}
 
 
 def render_issues(issues: Sequence[ValidationIssue]) -> None:
@@ -31,20 +33,40 @@ def render_issues(issues: Sequence[ValidationIssue]) -> None:
             st.info(text, icon=SEVERITY_ICONS["info"])
 
 
+def scroll_into_view(anchor: str, max_width: int = 768) -> None:
+    """On a narrow screen (a phone), scroll the element with this id to the top (once, after an action)."""
+    import streamlit.components.v1 as components
+
+    components.html(f"""<script>
+const doc = window.parent.document;
+if (window.parent.innerWidth <= {max_width}) {{
+  const el = doc.getElementById({json.dumps(anchor)});
+  if (el) el.scrollIntoView({{behavior: "smooth", block: "start"}});
+}}
+</script>""", height=0)
+
+
 def render_verdict(fire: FireRecord) -> None:
     """The outcome drawn like ManyChat's App Setup block, with the diagnosis."""
     detail = fire.detail
     verdict = diagnose(fire.category, fire.status, detail.message if detail else "")
     if fire.ok:
-        st.success(f"**App Setup: connected.** {verdict.title}. {verdict.explanation}", icon="✅")
+        st.success(f"**App Setup: connected.** {verdict.title}. {verdict.explanation}", icon=":material/check_circle:")
+    elif fire.status == 200:  # e.g. an oversized 200: ManyChat's documented reading vs the console's own
+        st.warning(f"**App Setup (ManyChat, documented): connected, HTTP 200.** **The console's reading:** "
+                   f"{verdict.title}.  \n{verdict.explanation}  \n**Next step:** {verdict.next_step}",
+                   icon=":material/warning:")
+        if detail is not None and detail.message:
+            st.text(detail.message)
     else:
         status = f"HTTP {fire.status}" if fire.status is not None else fire.category.value
         st.error(f"**App Setup: error ({status}).** {verdict.title}.  \n"
-                 f"{verdict.explanation}  \n**Next step:** {verdict.next_step}", icon="⛔")
+                 f"{verdict.explanation}  \n**Next step:** {verdict.next_step}", icon=":material/error:")
         if detail is not None and detail.message:
             st.text(detail.message)
     if detail is not None and detail.delivery is not None:
-        icon = {"proven": "🔐", "mismatch": "⚠️", "missing": "⛔"}.get(detail.delivery.status, "❔")
+        icon = {"proven": ":material/lock:", "mismatch": ":material/warning:",
+                "missing": ":material/error:"}.get(detail.delivery.status, ":material/help:")
         st.markdown(f"{icon} **Key delivery:**")
         st.text(detail.delivery.message)
 
@@ -88,7 +110,10 @@ def render_fire_tabs(fire: FireRecord, plain_key: str = "") -> None:
 
 
 def render_recent(fires: Sequence[FireRecord]) -> None:
-    """A few fires as a table (no clipped columns, a dash where there is no HTTP status)."""
+    """A few fires as a table (no clipped columns, a dash where there is no HTTP status); none: what to do."""
+    if not fires:
+        st.caption("No fire yet for this app. Press **Fire** above: each fire is listed here and kept in History.")
+        return
     st.dataframe([{"#": f.id, "when (UTC)": f.fired_at.strftime("%m-%d %H:%M:%S"), "target": f.target_kind,
                    "HTTP status": "—" if f.status is None else str(f.status), "outcome": f.category.value,
                    "elapsed (ms)": round(f.elapsed_ms)} for f in fires],
@@ -117,8 +142,9 @@ def render_checklist(items: Sequence[ChecklistItem], fire_href: Callable[[str], 
             st.subheader(group, anchor=False)
         required = "required" if item.required else "optional"
         with st.container(border=True):
-            st.markdown(f"{STATUS_ICONS[item.status]} **{md(item.title)}** · *{STATUS_LABELS[item.status]}* · "
-                        f"{required}")
+            colour = STATUS_COLOURS_MD[item.status]
+            st.markdown(f":{colour}[:material/{STATUS_ICONS[item.status]}: **{STATUS_LABELS[item.status]}**] · "
+                        f"**{md(item.title)}** · {required}")
             st.text(item.why)
             links = [f"[{md(e.label)}]({fire_href(e.ref)})" for e in item.evidence
                      if e.kind == "fire" and e.ref.isdigit()]

@@ -64,7 +64,7 @@ def render_refire(store: Store, fire: FireRecord) -> None:
     if fire.app_ref is None:
         st.caption("Made on the command line: re-fire it with `python -m console fire`.")
         return
-    if st.button(f"Re-fire #{fire.id} with its settings", icon="🔁", key=f"refire_{fire.id}",
+    if st.button(f"Re-fire #{fire.id} with its settings", icon=":material/replay:", key=f"refire_{fire.id}",
                  help="Sends the app's current install request to the URL this fire went to, with a fresh key"):
         try:
             outcome = firing.refire(store, fire.id, sample_endpoint().base_url, address_policy(), actor=state.actor())

@@ -10,7 +10,8 @@ from ui.render_fire import pretty_json
 
 def render_inspector(endpoint: SampleEndpoint) -> None:
     entries = endpoint.inspected()
-    with st.expander(f"Sample endpoint inspector: the last {len(entries)} request(s) it received", icon="🔎"):
+    with st.expander(f"Sample endpoint inspector: the last {len(entries)} request(s) it received",
+                     icon=":material/search:"):
         if not entries:
             st.caption("Nothing received yet: fire at the built-in sample endpoint.")
             return

@@ -19,8 +19,8 @@ from console.service import history
 from console.store import CallRecord, InstallationRecord, Store
 from ui.render_fire import render_verdict
 
-DELIVERY_LABELS = {"delivered": "✅ delivered (200)", "failed": "⛔ needs retry", "pending": "⏳ sending",
-                   "manual": "✋ manual copy"}
+DELIVERY_LABELS = {"delivered": "delivered (200)", "failed": "needs retry", "pending": "sending",
+                   "manual": "manual copy"}
 TRY_PATHS = [s.path for s in SCOPES] + ["/apps/wh"]
 
 
@@ -28,7 +28,11 @@ def render_delivery(store: Store, installation: InstallationRecord) -> None:
     """The installation's last install request, drawn like ManyChat's App Setup block."""
     if installation.delivery == "manual":
         st.info("Manual delivery: the App JSON has no auth.request, so the installer copies the key by hand.",
-                icon="✋")
+                icon=":material/pan_tool:")
+        return
+    if not installation.installed:  # the last install request's green card would contradict "uninstalled"
+        st.info("Uninstalled: its App Key no longer works (the sandbox answers 500). Reinstall for a new key.",
+                icon=":material/link_off:")
         return
     fire = history.get_fire(store, installation.last_fire_ref) if installation.last_fire_ref else None
     if fire is None:
@@ -39,7 +43,7 @@ def render_delivery(store: Store, installation: InstallationRecord) -> None:
 
 def render_show_once(installation_id: int, key: str) -> None:
     st.warning(f"App Key of installation #{installation_id}: copy it now. It is shown this once; the console "
-               "keeps only a hash of it.", icon="🔑")
+               "keeps only a hash of it.", icon=":material/key:")
     st.code(key, language=None)
 
 

@@ -18,16 +18,18 @@ from ui import state
 
 def render_current(views: Sequence[Any]) -> None:
     if not views:
-        st.info("Nobody has signed off this app yet.", icon="🖊️")
+        st.info("Nobody has signed off this app yet.", icon=":material/draw:")
         return
     latest = views[0]
     record = latest.record
     if record.decision == "changes_requested":
-        st.error("Changes requested by the latest reviewer.", icon="✋")
+        st.error("Changes requested by the latest reviewer.", icon=":material/pan_tool:")
     elif latest.stale:
-        st.warning(f"The latest sign-off is stale: {latest.why_stale}. Review the app again.", icon="⏰")
+        st.warning(f"The latest sign-off is stale: {latest.why_stale}. Review the app again.",
+                   icon=":material/schedule:")
     else:
-        st.success("Signed off: the App JSON and the scopes are the ones that were reviewed.", icon="✅")
+        st.success("Signed off: the App JSON and the scopes are the ones that were reviewed.",
+                   icon=":material/check_circle:")
     scope = "for an App Store listing" if record.for_listing else "not for a listing"
     st.text(f"by {record.actor} · {record.at:%Y-%m-%d %H:%M:%S} UTC · at the {record.target}, {scope} · verdict then: "
             f"{record.verdict}" + (f"\ncomment: {record.comment}" if record.comment else ""))
@@ -41,8 +43,8 @@ def render_signoff(store: Store, app: AppRecord, target: str, for_listing: bool,
         comment = st.text_area("Comment", max_chars=2000, key=f"signoff_comment_{app.id}",
                                placeholder="What you checked, or which changes you request")
         c1, c2 = st.columns(2)
-        approve = c1.form_submit_button("Sign off", icon="🖊️", type="primary", width="stretch")
-        request = c2.form_submit_button("Request changes", icon="✋", width="stretch")
+        approve = c1.form_submit_button("Sign off", icon=":material/draw:", type="primary", width="stretch")
+        request = c2.form_submit_button("Request changes", icon=":material/pan_tool:", width="stretch")
     if approve or request:
         try:
             team.sign_off(store, app, "approved" if approve else "changes_requested", comment, target,

@@ -44,7 +44,7 @@ def render_target(store: Store, app: AppRecord) -> AppRecord:
     elif target.startswith("saved:") and st.button("Remove this target", key=f"remove_{target}"):
         apps.delete_target(store, app.id, target.removeprefix("saved:"), actor=state.actor())
         st.rerun()
-    with st.popover("Add a target URL", icon="➕"):
+    with st.popover("Add a target URL", icon=":material/add:"):
         with st.form(f"add_target_{app.id}"):
             name = st.text_input("Name", placeholder="staging")
             url = st.text_input("URL", placeholder="https://staging.example.com/manychat/installed")

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from console.config import ConfigError, allowed_hosts, console_mode, database_url, sample_port, sandbox_port
+from console.config import (
+    DEFAULT_DB_DIR,
+    ConfigError,
+    allowed_hosts,
+    console_mode,
+    database_url,
+    sample_port,
+    sandbox_port,
+)
 from console.netpolicy import AddressPolicy
 from console.sandbox.api import SandboxServer
 from console.sandbox.sample_endpoint import SampleEndpoint
@@ -24,9 +34,14 @@ def get_store() -> Store:
 @st.cache_resource(show_spinner=False)
 def _sample_endpoint(port: int) -> SampleEndpoint:
     try:
-        return SampleEndpoint("127.0.0.1", port).start()
+        endpoint = SampleEndpoint("127.0.0.1", port).start()
     except OSError:
-        return SampleEndpoint("127.0.0.1", 0).start()  # the port is taken: any free one
+        endpoint = SampleEndpoint("127.0.0.1", 0).start()  # the port is taken: any free one
+    try:  # https too, with the local CA's certificate (trusted for this origin alone)
+        endpoint.serve_https(Path(DEFAULT_DB_DIR), port + 1 if 0 < port < 65535 else 0)
+    except OSError:
+        endpoint.serve_https(Path(DEFAULT_DB_DIR), 0)
+    return endpoint
 
 
 def sample_endpoint() -> SampleEndpoint:
@@ -34,7 +49,7 @@ def sample_endpoint() -> SampleEndpoint:
     try:
         port = sample_port()
     except ConfigError as exc:
-        st.error("**The built-in sample endpoint cannot start.**", icon="⛔")
+        st.error("**The built-in sample endpoint cannot start.**", icon=":material/error:")
         st.text(str(exc))
         st.stop()
     return _sample_endpoint(port)
@@ -43,7 +58,8 @@ def sample_endpoint() -> SampleEndpoint:
 def address_policy() -> AddressPolicy:
     """The address policy; the console's own sample endpoint is always allowed (only it, on loopback)."""
     sample = sample_endpoint()
-    return AddressPolicy(console_mode(), allowed_hosts(), own_endpoints=((sample.host, sample.port),))
+    own = ((sample.host, sample.port),) + (((sample.https.host, sample.https.port),) if sample.https else ())
+    return AddressPolicy(console_mode(), allowed_hosts(), own_endpoints=own)
 
 
 @st.cache_resource(show_spinner=False)

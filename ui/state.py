@@ -84,7 +84,7 @@ def show_notice() -> None:
     if message:
         from ui.text import md
 
-        st.success(md(message), icon="✅")  # it may quote an app's name: shown as written
+        st.success(md(message), icon=":material/check_circle:")  # it may quote an app's name: shown as written
 
 
 def form_generation(name: str) -> int:
@@ -213,3 +213,9 @@ def forget_all_but_gate(keep: str) -> None:
     for key in list(st.session_state.keys()):
         if keep not in str(key):
             del st.session_state[key]
+
+
+def report_times(app_ref: int) -> dict[str, str]:
+    """The "Generated" time of each report content this session downloaded for the app (one report, one time)."""
+    times: dict[str, str] = st.session_state.setdefault(f"report_times_{app_ref}", {})
+    return times

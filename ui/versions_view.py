@@ -43,14 +43,15 @@ def render_import(store: Store, app: AppRecord) -> None:
             st.caption("The input changed since the preview: press Preview import again.")
             return
         pending = pending[2]
-        st.info(f"Read as {pending.snippet.label}. Nothing is saved until you confirm.", icon="🔎")
+        st.info(f"Read as {pending.snippet.label}. Nothing is saved until you confirm.", icon=":material/search:")
         if pending.snippet.comment is not None:
             st.warning(f"Comments were stripped (the first at {pending.snippet.comment.describe()}): ManyChat's "
-                       "App JSON field accepts JSON without comments. The cleaned document is below.", icon="✂️")
+                       "App JSON field accepts JSON without comments. The cleaned document is below.",
+                       icon=":material/content_cut:")
         for caution in pending.cautions:
-            st.error(caution, icon="⛔")
+            st.error(caution, icon=":material/error:")
         for warning in pending.warnings:
-            st.warning(f"{plain(warning.message)} {plain(warning.hint)}", icon="⚠️")
+            st.warning(f"{plain(warning.message)} {plain(warning.hint)}", icon=":material/warning:")
         st.markdown(f"**{len(pending.changes)} change(s) against the current App JSON**")
         st.code("\n".join(c.describe(90) for c in pending.changes) or "(no change)", language=None)
         st.caption("The document that would be saved:")
@@ -74,7 +75,8 @@ def render_undo(store: Store, app: AppRecord) -> None:
     cursor = state.undo_cursor(app.id)
     showing = cursor[0] if cursor is not None and latest is not None and cursor[1] == latest.number else None
     left, right = st.columns([1, 4])
-    if left.button("↶ Undo", key=f"undo_{app.id}", disabled=latest is None or (showing or latest.number) <= 1,
+    if left.button("Undo", icon=":material/undo:", key=f"undo_{app.id}",
+                   disabled=latest is None or (showing or latest.number) <= 1,
                    help="Bring back the App JSON as it was before the last change (again for earlier states)."):
         try:
             undone = versions_service.undo_manifest(store, app.id, showing, author=state.actor())

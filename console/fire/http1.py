@@ -17,6 +17,7 @@ from typing import Any
 import httptools
 
 from console.fire.answer import Head, HeadReader, NotHTTP
+from console.local_ca import ca_file_for_host, client_context
 
 
 class AnswerError(Exception):
@@ -155,6 +156,8 @@ class Connection(asyncio.Protocol):
 async def connect(address: str, port: int, host: str, tls: ssl.SSLContext | None, body_cap: int) -> Connection:
     """A connection to the pinned ``address`` (TLS checked against ``host``); OSError / ssl.SSLError on failure."""
     loop = asyncio.get_running_loop()
+    local_ca = ca_file_for_host(host, port) if tls is not None else None  # the sample endpoint's https alone
+    tls = client_context(local_ca) if local_ca else tls
     _, protocol = await loop.create_connection(lambda: Connection(body_cap), address, port, ssl=tls,
                                                server_hostname=host if tls is not None else None)
     return protocol

@@ -29,6 +29,11 @@ class ValidationReport:
     def valid(self) -> bool:
         return not any(issue.severity == "error" for issue in self.issues)
 
+    @property
+    def error_count(self) -> int:
+        """The one error count that Home, the Auth section page and `validate` show."""
+        return sum(1 for issue in self.issues if issue.severity == "error")
+
     def by_code(self, code: str) -> list[ValidationIssue]:
         return [issue for issue in self.issues if issue.code == code]
 

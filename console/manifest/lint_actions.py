@@ -28,8 +28,10 @@ def lint_actions(document: dict[str, Any], for_listing: bool, lint_request: Requ
         return []
     if not actions:
         return [ValidationIssue(
-            "/actions", "error", "actions.none", "The app has no action: ManyChat requires at least one.",
-            "Add an action (name, title, forms, requests) that installers can use in the Flow Builder.",
+            "/actions", "error" if for_listing else "warning", "actions.none",
+            "No action yet: an App Store listing needs at least one, accessible in the Flow Builder.",
+            "Add an action (name, title, forms, requests) that installers can use in the Flow Builder: import an "
+            "App JSON with its actions on the App JSON page.",
         )]
     issues: list[ValidationIssue] = []
     params = param_names(document)

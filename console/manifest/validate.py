@@ -73,7 +73,7 @@ def _schema_issue(error: ValidationError) -> ValidationIssue:
             error.validator_value)
         return ValidationIssue(
             pointer, "error", "schema.type", f"{field} must be of type {expected}.",
-            f"Change the value at {field} to a {expected}.",
+            f"Change the value at {field} to {_with_article(expected)}.",
         )
     if error.validator == "const":
         return ValidationIssue(
@@ -86,6 +86,13 @@ def _schema_issue(error: ValidationError) -> ValidationIssue:
             "Rename it, e.g. 'api_region'.",
         )
     return ValidationIssue(pointer, "error", f"schema.{error.validator}", f"{field}: {error.message}.", "")
+
+
+def _with_article(type_name: str) -> str:
+    """ "an object", "an array", "a string", "null": the JSON type as a sentence reads it."""
+    if type_name.startswith("null"):
+        return type_name
+    return ("an " if type_name[:1] in "aeiou" else "a ") + type_name
 
 
 def validate_manifest(document: dict[str, Any], for_listing: bool = False,

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from console.keys import fingerprint, mask_key
+from console.local_ca import ensure_local_ca, forget_origin, trust_for_origin
 from console.templating import escape_pointer
 
 MODES = ("ok", "201", "500", "401", "slow", "flaky", "redirect", "oversized")
@@ -161,11 +164,28 @@ class _State:
 class SampleEndpoint:
     """The sample install endpoint server; start() it, fire at install_url(), stop() it."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
-        self.state = _State({}, deque(maxlen=RECEIVED_LOG_SIZE), deque(maxlen=INSPECT_LOG_SIZE), threading.Lock(),
-                            threading.Event())
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None,
+                 state: _State | None = None):
+        self.state = state or _State({}, deque(maxlen=RECEIVED_LOG_SIZE), deque(maxlen=INSPECT_LOG_SIZE),
+                                     threading.Lock(), threading.Event())
         self._server = _QuietServer((host, port), _make_handler(self.state))
+        self.scheme = "https" if tls is not None else "http"
+        if tls is not None:  # the handshake happens in the request's thread, so a slow client stalls no one
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True,
+                                                  do_handshake_on_connect=False)
         self._thread: threading.Thread | None = None
+        self.https: SampleEndpoint | None = None  # the https twin, once serve_https() started it
+
+    def serve_https(self, base: Path, port: int = 0) -> SampleEndpoint:
+        """Also serve https on loopback (same modes, same logs), with a certificate from the local CA under
+        ``base`` (created on first use), trusted by the fire engines for this origin alone."""
+        if self.https is not None:
+            return self.https
+        ca = ensure_local_ca(base)
+        twin = SampleEndpoint(self.host, port, tls=ca.server_context(), state=self.state).start()
+        trust_for_origin(twin.base_url, ca.ca_file)
+        self.https = twin
+        return twin
 
     @property
     def host(self) -> str:
@@ -179,7 +199,7 @@ class SampleEndpoint:
     def base_url(self) -> str:
         host = str(self._server.server_address[0])
         host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
 
     def install_url(self, mode: str = "ok", arg: int | None = None, series: str = "") -> str:
         return self.base_url + install_path(mode, arg, series)
@@ -203,6 +223,9 @@ class SampleEndpoint:
         self._server.serve_forever()
 
     def stop(self) -> None:
+        if self.https is not None:
+            forget_origin(self.https.base_url)
+            self.https.stop()
         self.state.stopping.set()
         self._server.shutdown()
         self._server.server_close()

@@ -11,7 +11,7 @@ One function decides a verdict, ``verdict_over``, for both faces. Its evidence i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 
 from console.manifest.document import Document, document_hash
@@ -20,7 +20,7 @@ from console.manifest.validate import validate_manifest
 from console.outcome import FireRecord
 from console.profile import AppProfile, file_slug
 from console.readiness import ChecklistItem, ReadinessInput, Verdict, evaluate_checklist, verdict_of
-from console.report import build_report, render_html, render_json, render_markdown
+from console.report import build_report, render_html, render_json, render_markdown, report_fingerprint
 from console.sandbox.usage import LeastPrivilege, least_privilege
 from console.service.base import must_get, settings_of
 from console.signoff import SignoffView, judge
@@ -145,11 +145,17 @@ class ReportFiles:
 
 
 def report_files(store: Store, app: AppRecord, check: Readiness, target_label: str, for_listing: bool,
-                 signoffs: Sequence[SignoffView] = ()) -> ReportFiles:
-    """The Checklist's downloadable report: the verdict's items, the app, its sign-offs."""
+                 signoffs: Sequence[SignoffView] = (), *, times: MutableMapping[str, str] | None = None
+                 ) -> ReportFiles:
+    """The Checklist's downloadable report: the verdict's items, the app, its sign-offs.
+
+    ``times`` keeps one "Generated" time per report content (a browser session's), so the Markdown, HTML
+    and JSON downloads of one report (each click reruns the page) carry the same time."""
     profile = AppProfile(app.name, app.app_id, app.version, app.kind)
     report = build_report(profile, app.scopes, app.manifest, check.items, for_listing=for_listing,
                           target=target_label, signoffs=[v.to_dict() for v in signoffs])
+    if times is not None:
+        report["generated_at"] = times.setdefault(report_fingerprint(report), report["generated_at"])
     return ReportFiles(render_markdown(report), render_html(report), render_json(report), file_slug(app.name))
 
 

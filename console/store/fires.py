@@ -41,7 +41,8 @@ class FireFilter:
     run_id: str | None = None
     source: str | None = None
     answered_categories: tuple[str, ...] | None = None
-    manifest_hash: str | None = None  # fires of this exact App JSON (sha256), from any face
+    url: str | None = None  # fires at exactly this URL (any source: page, CLI, conformance)
+    manifest_hash: str | None = None  # fires made with exactly this App JSON (its sha256)
 
 
 def _where(query: Any, where: FireFilter) -> Any:
@@ -63,10 +64,12 @@ def _where(query: Any, where: FireFilter) -> Any:
         query = query.where(fires.c.run_id == where.run_id)
     if where.source:
         query = query.where(fires.c.source == where.source)
-    if where.manifest_hash is not None:
-        query = query.where(fires.c.manifest_hash == where.manifest_hash)
     if where.answered_categories is not None:
         query = query.where(fires.c.category.in_(where.answered_categories))
+    if where.url is not None:
+        query = query.where(fires.c.url == where.url)
+    if where.manifest_hash is not None:
+        query = query.where(fires.c.manifest_hash == where.manifest_hash)
     return query
 
 
@@ -175,7 +178,7 @@ class Fires:
         """Fires per category: from the per-day counts when the filter allows, else counted in SQL."""
         days = _day_bounds(where)
         if days is not None and where.run_id is None and where.answered_categories is None \
-                and where.manifest_hash is None:
+                and where.url is None and where.manifest_hash is None:
             query = _counts_where(sa.select(fire_counts.c.category, sa.func.sum(fire_counts.c.count)), where, days) \
                 .group_by(fire_counts.c.category)
         else:

@@ -81,7 +81,7 @@ fires = sa.Table(
     sa.Column("fired_at", UTCDateTime, nullable=False),
     sa.Column("detail", JSONDocument, nullable=False),
     sa.Column("actor", sa.String(80), nullable=False, server_default="local"),  # who fired (team mode)
-    # sha256 of the App JSON fired (None for fires from before it was kept): a file's evidence
+    # sha256 of the App JSON fired with: evidence counts for the App JSON it was gathered at (NULL: not recorded)
     sa.Column("manifest_hash", sa.String(64), nullable=True),
     # History, Home and the Checklist read an app's newest fires, by target, by run, by outcome:
     sa.Index("ix_fires_app_time", "app_ref", "fired_at", "id"),

@@ -41,12 +41,12 @@ class Signoffs:
 
     def insert(self, *, app_ref: int, actor: str, decision: str, comment: str, ready: bool, verdict: str,
                target: str, for_listing: bool, manifest_hash: str, scopes_hash: str,
-               evidence: list[dict[str, Any]]) -> int:
+               evidence: list[dict[str, Any]], at: datetime | None = None) -> int:
         with self.engine.begin() as conn:
             new_id = conn.execute(signoffs.insert().values(
                 app_ref=app_ref, actor=actor[:80], decision=decision, comment=comment, ready=ready, verdict=verdict,
                 target=target, for_listing=for_listing, manifest_hash=manifest_hash, scopes_hash=scopes_hash,
-                evidence=evidence, at=datetime.now(UTC),
+                evidence=evidence, at=at or datetime.now(UTC),  # ``at``: a seeded (demo) sign-off
             )).inserted_primary_key
         assert new_id is not None
         return int(new_id[0])

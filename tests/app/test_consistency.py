@@ -56,7 +56,7 @@ def test_home_checklist_report_and_check_show_one_verdict(db_url: str, store: St
     assert not verdict.ready and "Not ready" in checklist.error[0].value
     assert verdict.summary in shown(checklist.error[0].value)
     home = open_page(query={"app": str(app.id)})
-    assert "⬜ **4. Checklist**" in [m.value for m in home.markdown]  # not done on Home either
+    assert ":gray[:material/radio_button_unchecked: to do] **4. Checklist**" in [m.value for m in home.markdown]
     assert verdict.summary in [t.value for t in home.text]
     path = tmp_path / "app.json"
     path.write_text(json.dumps(doc))
@@ -190,3 +190,47 @@ def test_an_unsaved_field_error_stays_with_its_field_and_its_app(db_url: str, st
     at.selectbox(key="sidebar_app").set_value(first.id).run()
     at.text_area(key=f"auth_{first.id}_0_payload_text").set_value(good).run()  # fixed: the error goes away
     assert not [e.value for e in at.error if "Not saved until fixed" in e.value]
+
+
+def test_one_error_count_on_home_the_auth_page_and_validate(db_url: str, store: Store, tmp_path) -> None:  # noqa: ANN001
+    """An http:// URL is a warning while building: Home, the Auth section page and `validate` count the same."""
+    app = apps.create_app(store, AppProfile("Counted", "78", "1.0", "public"))
+    doc = service.get_app(store, app.id).manifest
+    doc["auth"]["request"]["url"] = "http://example.com/installed"
+    doc["auth"]["request"]["payload"]["x"] = "{{nope}}"  # one real error
+    apps.save_manifest(store, app.id, doc)
+    apps.save_settings(store, app.id, for_listing=True)  # the listing toggle does not change the count
+    expected = readiness.validate_app(service.get_app(store, app.id)).error_count
+    assert expected == 1
+    home = open_page(query={"app": str(app.id)})
+    no_exception(home)
+    assert any(f"{expected} error(s) to fix" in m.value for m in [*home.markdown, *home.text, *home.caption])
+    auth = open_page("pages/2_Auth_section.py", {"app": str(app.id)})
+    no_exception(auth)
+    assert any(f"**Validation of the whole App JSON:** {expected} error(s)" in m.value for m in auth.markdown)
+    path = tmp_path / "app.json"
+    path.write_text(json.dumps(doc))
+    out = subprocess.run([sys.executable, "-m", "console", "validate", str(path), "--json"],
+                         capture_output=True, text=True, env={**os.environ, "CONSOLE_DATABASE_URL": db_url})
+    issues = json.loads(out.stdout)["issues"]
+    assert sum(1 for i in issues if i["severity"] == "error") == expected
+
+
+def test_an_auth_schema_error_is_shown_once_and_reads_well(db_url: str, store: Store) -> None:
+    app = apps.create_app(store, AppProfile("Twice", "79", "1.0", "dev"))
+    doc = service.get_app(store, app.id).manifest
+    doc["auth"]["request"] = []
+    apps.save_manifest(store, app.id, doc)
+    at = open_page("pages/2_Auth_section.py", {"app": str(app.id)})
+    no_exception(at)
+    shown_errors = [e.value for e in at.error if "must be of type" in e.value]
+    assert len(shown_errors) == 1
+    assert "to an object" in shown(shown_errors[0])  # not "to a object"
+
+
+def test_a_url_in_a_hint_shows_without_backslashes() -> None:
+    from ui.findings_view import plain
+
+    shown_hint = plain("Enter the full address of your install endpoint, e.g. https://example.com/manychat/installed.")
+    assert "`https://example.com/manychat/installed`" in shown_hint and "example\\.com" not in shown_hint
+    assert plain("*x* [y](z)") == "\\*x\\* \\[y\\]\\(z\\)"  # everything else still escaped

@@ -99,7 +99,11 @@ def test_fire_fills_missing_params_with_a_note(db_url: str, sample: SampleEndpoi
 
 
 def test_check_exit_codes(db_url: str, sample: SampleEndpoint, tmp_path: Path, demo_doc: dict) -> None:
-    ok = run("check", DEMO, "--url", sample.install_url("ok"), "--json", env_db=db_url)
+    never_failed = run("check", DEMO, "--url", sample.install_url("ok"), env_db=db_url)
+    # a required item not provable (recovery never observed) is never READY, even without --for-listing
+    assert never_failed.returncode == 1 and "NOT READY" in never_failed.stdout
+    assert "not provable yet: A fire after a failed one succeeds" in never_failed.stdout
+    ok = run("check", DEMO, "--url", sample.install_url("flaky", 1, series="cli-ready"), "--json", env_db=db_url)
     assert ok.returncode == 0, ok.stdout
     report = json.loads(ok.stdout)
     assert report["ready"] is True and {i["id"] for i in report["checklist"]} >= {"conformance.retry", "fire.p95"}
@@ -113,8 +117,9 @@ def test_check_exit_codes(db_url: str, sample: SampleEndpoint, tmp_path: Path, d
     assert "--url" in unfired.stderr  # says how to run what is missing
     listing = run("check", str(path), "--for-listing", "--json", env_db=db_url)
     assert listing.returncode == 1
-    failed = {i["id"] for i in json.loads(listing.stdout)["checklist"] if i["status"] == "fail" and i["required"]}
-    assert {"endpoint.https", "fire.latest_200", "manifest.valid"} <= failed
+    statuses = {i["id"]: (i["status"], i["required"]) for i in json.loads(listing.stdout)["checklist"]}
+    assert statuses["endpoint.https"] == ("fail", True)
+    assert statuses["fire.latest_200"] == ("not_run", True)  # before any fire: not run, never "fail"
 
 
 def test_sandbox_serve(db_url: str) -> None:

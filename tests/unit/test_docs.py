@@ -26,3 +26,9 @@ def test_every_environment_variable_is_documented() -> None:
 
 def test_readme_gives_the_two_commands() -> None:
     assert "make run" in README and "make test" in README
+
+
+def test_the_readme_shows_the_readiness_model_as_defined() -> None:
+    from console.readiness import model_table
+
+    assert model_table() in (ROOT / "README.md").read_text("utf-8")

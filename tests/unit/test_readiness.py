@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from console.outcome import Category, FireDetail, FireRecord, KeyDelivery, SentRequest
-from console.readiness import ReadinessInput, evaluate_checklist, is_ready, percentile
+from console.readiness import ReadinessInput, evaluate_checklist, is_ready, percentile, verdict_of
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -33,10 +33,17 @@ def items(doc: dict[str, Any], recent=(), conformance=(), scopes=("/fb/page/getI
 def test_everything_passes_with_good_evidence(demo_doc: dict) -> None:
     conformance = [fire(1, step="recover"), fire(2, step="retry"), fire(3, step="retry"), fire(4, step="rekey")] + [
         fire(5 + i, step="burst") for i in range(10)]
-    result = items(demo_doc, recent=[fire(20), fire(19)], conformance=conformance, listing=True)
-    statuses = {k: v.status for k, v in result.items()}
+    never_failed = items(demo_doc, recent=[fire(20), fire(19)], conformance=conformance, listing=True)
+    statuses = {k: v.status for k, v in never_failed.items()}
     assert statuses.pop("conformance.recover") == "not_provable"
     assert set(statuses.values()) == {"pass"}
+    # A required item that is not provable is never ready, and the verdict says how to make it provable.
+    verdict = verdict_of(list(never_failed.values()))
+    assert not verdict.ready and "A fire after a failed one succeeds" in verdict.summary
+    assert "Retry" in verdict.summary and "sample endpoint" not in never_failed["conformance.recover"].why
+    result = items(demo_doc, recent=[fire(20), fire(19), fire(18, 500, "http_status")], conformance=conformance,
+                   listing=True)
+    assert {v.status for v in result.values()} == {"pass"}
     assert is_ready(list(result.values()))
     assert result["fire.latest_200"].evidence[0].ref == "20"
 
@@ -63,7 +70,7 @@ def test_manual_delivery_fails_server_side_only_for_listing(demo_doc: dict) -> N
 
 def test_fire_items_not_run_then_failing(demo_doc: dict) -> None:
     assert items(demo_doc)["fire.latest_200"].status == "not_run"
-    assert items(demo_doc, listing=True)["fire.latest_200"].status == "fail"  # a listing needs a 200
+    assert items(demo_doc, listing=True)["fire.latest_200"].status == "not_run"  # never "fail" before any fire
     failing = items(demo_doc, recent=[fire(2, 500, "http_status"), fire(1)])
     assert failing["fire.latest_200"].status == "fail" and "HTTP 500" in failing["fire.latest_200"].why
 
@@ -83,7 +90,7 @@ def test_key_delivery_proof(demo_doc: dict, delivery: str, status: str) -> None:
 
 def test_sample_fires_never_pass_a_listing(demo_doc: dict) -> None:
     result = items(demo_doc, recent=[fire(1)], target="sample", listing=True)
-    assert result["fire.latest_200"].status == "fail" and "real endpoint" in result["fire.latest_200"].why
+    assert result["fire.latest_200"].status == "fail" and "own endpoint" in result["fire.latest_200"].why
     assert "rehearsal" in items(demo_doc, recent=[fire(1)], target="sample")["fire.latest_200"].why
 
 
@@ -92,9 +99,13 @@ def test_conformance_steps_fail(demo_doc: dict) -> None:
                    fire(3, step="retry"), fire(4, 409, "http_status", step="retry"),
                    fire(5, 500, "http_status", step="rekey"), fire(6, None, "timeout", step="burst")]
     result = items(demo_doc, conformance=conformance)
-    assert {k: result[k].status for k in ("conformance.recover", "conformance.retry", "conformance.rekey",
+    assert {k: result[k].status for k in ("conformance.retry", "conformance.rekey",
                                           "conformance.burst")} == dict.fromkeys(
-        ("conformance.recover", "conformance.retry", "conformance.rekey", "conformance.burst"), "fail")
+        ("conformance.retry", "conformance.rekey", "conformance.burst"), "fail")
+    # fire 3 got 200 after the failed fires 1-2: recovery is evidence whichever step sent it
+    assert result["conformance.recover"].status == "pass"
+    never = items(demo_doc, conformance=[f for f in conformance if not f.ok])
+    assert never["conformance.recover"].status == "fail" and "no fire since got 200" in never["conformance.recover"].why
     assert "idempotent" in result["conformance.retry"].why
     assert not is_ready(list(result.values()))
 

@@ -46,3 +46,35 @@ def _hex_tokens(text: str) -> list[str]:
     import re
 
     return re.findall(r"[0-9a-f]{64}", text)
+
+
+def _rendered_text(markdown: str) -> tuple[str, set[str]]:
+    """The text a Markdown viewer shows (CommonMark + tables), and the kinds of inline markup it made."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    texts, kinds = [], set()
+    for token in tokens:
+        for child in token.children or []:
+            if child.type in ("text", "code_inline"):
+                texts.append(child.content)
+            elif child.type not in ("softbreak", "hardbreak"):
+                kinds.add(child.type)
+    return "\n".join(texts), kinds
+
+
+def test_the_markdown_report_shows_its_text_as_written() -> None:
+    from console.readiness import ChecklistItem
+
+    hostile = "*not bold* [link](http://x) <b>tag</b> | pipe `code` &amp; ~~s~~ _u_"
+    url = "http://127.0.0.1:8765/install/ok"
+    items = [ChecklistItem("endpoint.https", "External dependencies are configured", "The endpoint is https://",
+                           "fail", True, f"The URL fired at ({url}) is not https://. {hostile}")]
+    report = build_report(AppProfile(hostile, "7654321", "1.0", "dev"), (), {"auth": None}, items,
+                          target=url, for_listing=True)
+    markdown = render_markdown(report)
+    assert "1\\.0" not in markdown and "http\\:" not in markdown and "127\\.0" not in markdown
+    text, kinds = _rendered_text(markdown)
+    for value in ("1.0", "7654321", url, hostile, "The endpoint is https://"):
+        assert value in text, value
+    assert kinds <= {"strong_open", "strong_close"}, kinds  # only the report's own bold labels: no link, tag, em

@@ -206,6 +206,7 @@ def test_a_signoff_goes_stale_when_the_app_json_or_the_scopes_change(store: Stor
         team_service.sign_off(store, app, "approved", "", "sample", False, actor="Bob")  # nothing fired yet
     with pytest.raises(service.ServiceError, match="which changes"):
         team_service.sign_off(store, app, "changes_requested", " ", "sample", False, actor="Bob")
+    app = apps.save_settings(store, app.id, sample_mode="flaky", sample_arg=1)  # fails once: recovery proven
     firing.run_conformance_for_app(store, app, sample.base_url, LOCAL, "sample", actor="Ada")
     view = team_service.sign_off(store, app, "approved", "retry & rekey <ok>", "sample", False, actor="Bob")
     assert view.fresh_approval and view.record.ready and view.record.actor == "Bob"

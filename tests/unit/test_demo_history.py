@@ -1,0 +1,48 @@
+"""The demo's install URL (the sample endpoint's https, resolved at runtime) and its seeded 30-day history,
+which makes History look alive without counting as evidence for the demo's current App JSON and URL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from console import demo
+from console.outcome import FireRecord
+from console.readiness import ReadinessInput, current_input, evaluate_checklist
+from console.service import apps
+from console.signoff import document_hash
+from console.store import Store
+from console.store.fires import FireFilter
+
+
+def test_the_demo_install_url_resolves_to_the_sample_https() -> None:
+    manifest = demo.demo_manifest(demo.DEMO_INSTALL_URL)
+    assert manifest["auth"]["request"]["url"] == demo.DEMO_INSTALL_URL
+    resolved = demo.resolve_sample_url(demo.DEMO_INSTALL_URL, "https://127.0.0.1:8766")
+    assert resolved == "https://127.0.0.1:8766/install/ok"
+    assert demo.resolve_sample_url("https://shop.example.com/x", "https://127.0.0.1:8766") == "https://shop.example.com/x"
+    assert demo.resolve_sample_url(demo.DEMO_INSTALL_URL, None) == demo.DEMO_INSTALL_URL
+    assert demo.resolve_sample_url("https://sample-endpoint.invalidx/y", "https://h:1") == \
+        "https://sample-endpoint.invalidx/y"
+
+
+def test_the_seeded_history_is_alive_but_not_evidence_now(store: Store) -> None:
+    app = apps.create_demo_app(store)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    history = demo.demo_history(app.id, app.name, now)
+    store.fires.insert_many(list(history.fires), return_ids=False)
+    store.signoffs.insert(**history.signoff)
+    fired = [f["fired_at"] for f in history.fires]
+    assert min(fired) >= now - timedelta(days=31) and max(fired) < now
+    assert len({f["run_id"] for f in history.fires if f["run_id"]}) == len(demo.CONFORMANCE_DAYS_AGO)
+    assert store.fires.count(FireFilter(app_ref=app.id)) == len(history.fires)
+    assert len(store.fires.page(FireFilter(manifest_hash=history.manifest_hash), limit=1000)) == len(history.fires)
+    [signoff] = store.signoffs.for_app(app.id)
+    assert signoff.at == now - timedelta(days=demo.SIGNOFF_DAYS_AGO)
+    rows = [FireRecord.from_row(r) for r in store.fires.page(FireFilter(app_ref=app.id), limit=50, with_detail=True)]
+    url = "https://127.0.0.1:8766/install/ok"
+    data = ReadinessInput(demo.demo_manifest(url), app.scopes, "endpoint", rows, [], True,
+                          manifest_hash=document_hash(demo.demo_manifest(url)), evidence_url=url)
+    items = {i.id: i for i in evaluate_checklist(data)}
+    assert items["fire.latest_200"].status == "not_run"  # seeded fires prove nothing about today's endpoint
+    _, stale = current_input(data)
+    assert stale.url_changed == 50 and demo.SEED_URL in stale.old_urls
