@@ -19,7 +19,7 @@ from console.manifest.findings import ValidationReport
 from console.manifest.validate import validate_manifest
 from console.outcome import FireRecord
 from console.profile import AppProfile, file_slug
-from console.readiness import ChecklistItem, ReadinessInput, Verdict, evaluate_checklist, verdict_of
+from console.readiness import ChecklistItem, ReadinessInput, Verdict, evaluate_checklist, model_table, verdict_of
 from console.report import build_report, render_html, render_json, render_markdown, report_fingerprint
 from console.sandbox.usage import LeastPrivilege, least_privilege
 from console.service.base import must_get, settings_of
