@@ -19,9 +19,11 @@ state.show_notice()
 
 if st.button("Load the demo app", icon=":material/redeem:",
              help="An example app that fires at the built-in sample endpoint"):
-    demo = apps.create_demo_app(store, actor=state.actor())
+    demo, new_demo = apps.open_demo_app(store, actor=state.actor())
     state.select_app(demo.id)
-    state.notify(f"Loaded the demo app '{demo.name}': it fires at the built-in sample endpoint.")
+    state.notify(f"Loaded the demo app '{demo.name}': it installs at the built-in sample endpoint (https), with "
+                 "30 days of history. Press Run conformance on the Checklist to see it ready for a listing."
+                 if new_demo else f"Opened the demo app '{demo.name}' (it was loaded already).")
     st.rerun()
 
 if app is not None:

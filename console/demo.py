@@ -40,8 +40,9 @@ SEED_URL = "https://shop.example.com/manychat/installed"
 
 
 def demo_settings() -> dict[str, Any]:
-    return {"target": "sample", "sample_mode": "ok", "sample_arg": None, "page_id": "100200300",
-            "param_values": {"workspace": "acme-shop"}}
+    """Fires at its own install URL (the sample endpoint's https); the Checklist judges that endpoint."""
+    return {"target": "endpoint", "checklist_target": "endpoint", "sample_mode": "ok", "sample_arg": None,
+            "page_id": "100200300", "param_values": {"workspace": "acme-shop"}, "for_listing": True}
 
 
 # The demo's install URL: the built-in sample endpoint's https origin, known only at runtime. The App JSON

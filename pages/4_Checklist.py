@@ -50,6 +50,9 @@ if check.verdict.ready:
                icon=":material/check_circle:")
 else:
     st.error(f"**Not ready:** {md(check.verdict.summary)}.", icon=":material/error:")
+if check.stale.any:  # evidence belongs to the App JSON and URL it was gathered at
+    renew = ", ".join(item.title for item in check.needs_new)
+    st.warning(md(check.stale.message + (f" Needs new evidence: {renew}." if renew else "")), icon=":material/update:")
 
 signoffs = readiness.signoffs_for_app(store, app)
 files = readiness.report_files(store, app, check, f"{targets[target]}: {url}", for_listing, signoffs,

@@ -161,6 +161,16 @@ class _State:
     stopping: threading.Event
 
 
+# The https twin of each running sample endpoint in this process (http base URL -> https base URL): the
+# demo's install URL names the sample endpoint's https origin, known only once it runs.
+_HTTPS_TWINS: dict[str, str] = {}
+
+
+def https_base_for(http_base_url: str) -> str | None:
+    """The https origin served beside the sample endpoint at ``http_base_url`` in this process, if any."""
+    return _HTTPS_TWINS.get(http_base_url.rstrip("/"))
+
+
 class SampleEndpoint:
     """The sample install endpoint server; start() it, fire at install_url(), stop() it."""
 
@@ -185,6 +195,7 @@ class SampleEndpoint:
         twin = SampleEndpoint(self.host, port, tls=ca.server_context(), state=self.state).start()
         trust_for_origin(twin.base_url, ca.ca_file)
         self.https = twin
+        _HTTPS_TWINS[self.base_url.rstrip("/")] = twin.base_url
         return twin
 
     @property
@@ -224,6 +235,7 @@ class SampleEndpoint:
 
     def stop(self) -> None:
         if self.https is not None:
+            _HTTPS_TWINS.pop(self.base_url.rstrip("/"), None)
             forget_origin(self.https.base_url)
             self.https.stop()
         self.state.stopping.set()

@@ -192,8 +192,11 @@ def delete_target(store: Store, app_ref: int, name: str, *, actor: str = "local"
     return save_settings(store, app_ref, actor=actor, targets=targets, target=target)
 
 
-def create_demo_app(store: Store, name: str | None = None, *, actor: str = "local") -> AppRecord:
-    """The demo app from assets/, set to fire at the built-in sample endpoint (numbered if loaded again)."""
+def create_demo_app(store: Store, name: str | None = None, *, actor: str = "local",
+                    history: bool = True) -> AppRecord:
+    """A new demo app from assets/ (numbered if one exists), installing at the built-in sample endpoint's
+    https origin; with ``history``, 30 days of seeded fires, conformance runs and a sign-off at an earlier
+    staging URL and App JSON (History and Activity look alive; none of it is evidence for today)."""
     summaries = store.apps.summaries()
     taken, ids = {app.name for app in summaries}, {app.app_id for app in summaries}
     base = replace(demo.DEMO_PROFILE, name=name) if name else demo.DEMO_PROFILE
@@ -204,8 +207,24 @@ def create_demo_app(store: Store, name: str | None = None, *, actor: str = "loca
         if profile.name not in taken and profile.app_id not in ids:
             break
         number += 1
-    return create_app(store, profile, demo.demo_manifest(), demo.DEMO_SCOPES,
-                      AppSettings.from_stored(demo.demo_settings()), actor=actor)
+    app = create_app(store, profile, demo.demo_manifest(demo.DEMO_INSTALL_URL), demo.DEMO_SCOPES,
+                     AppSettings.from_stored(demo.demo_settings()), actor=actor)
+    if history:
+        seeded = demo.demo_history(app.id, app.name)
+        store.fires.insert_many(list(seeded.fires), return_ids=False)
+        store.signoffs.insert(**seeded.signoff)
+    return app
+
+
+def open_demo_app(store: Store, *, actor: str = "local") -> tuple[AppRecord, bool]:
+    """The demo app: the existing one when there is one (a second "Load the demo app" opens it, it does not
+    make "Demo (2)"), else a new one with its seeded history. Also whether it was created now."""
+    for summary in store.apps.summaries():
+        if summary.app_id == demo.DEMO_PROFILE.app_id:
+            existing = store.apps.get(summary.id)
+            if existing is not None:
+                return existing, False
+    return create_demo_app(store, actor=actor), True
 
 
 def seed_demo(store: Store, fires: int, app_name: str | None = None,
@@ -213,7 +232,7 @@ def seed_demo(store: Store, fires: int, app_name: str | None = None,
     """The demo app with ``fires`` realistic stored fires over 30 days (batched, no network)."""
     if not 0 <= fires <= 1_000_000:
         raise ServiceError("--fires: give a number from 0 to 1,000,000.")
-    app = create_demo_app(store, app_name, actor=actor)
+    app = create_demo_app(store, app_name, actor=actor, history=False)
 
     def insert(rows: Sequence[Mapping[str, object]]) -> list[int]:  # seeded by whoever asked for the demo
         return store.fires.insert_many([{**row, "actor": actor} for row in rows], return_ids=False)

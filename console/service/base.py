@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from console.demo import resolve_sample_url
 from console.fire.prepare import FireContext, fill_params
 from console.fire.send import Timeouts
 from console.manifest.document import param_names, request_of
 from console.netpolicy import AddressPolicy
 from console.outcome import FireRecord
-from console.sandbox.sample_endpoint import install_path
+from console.sandbox.sample_endpoint import https_base_for, install_path
 from console.settings import AppSettings, SettingsChange, SettingsError, target_kind
 from console.store import AppRecord, Store, open_store
 
@@ -94,8 +95,10 @@ def target_url(app: AppRecord, sample_base_url: str, target: str | None = None) 
     chosen = target or settings.target
     if chosen.startswith("saved:"):
         return settings.saved_url(chosen.removeprefix("saved:"))
-    if chosen != "sample":
-        return None
+    if chosen != "sample":  # the app's own auth.request.url (the demo's names the sample endpoint's https)
+        own = str((request_of(app.manifest) or {}).get("url") or "")
+        resolved = resolve_sample_url(own, https_base_for(sample_base_url)) if sample_base_url else own
+        return resolved if resolved != own else None
     series = f"{app.id}-{settings.sample_series}" if settings.sample_mode == "flaky" else ""
     return sample_base_url + install_path(settings.sample_mode, settings.sample_arg, series)
 

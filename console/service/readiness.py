@@ -14,12 +14,25 @@ from __future__ import annotations
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 
-from console.manifest.document import Document, document_hash
+from console.demo import SAMPLE_HTTPS_PLACEHOLDER
+from console.evidence import Staleness
+from console.manifest.document import Document, document_hash, request_of
 from console.manifest.findings import ValidationReport
 from console.manifest.validate import validate_manifest
 from console.outcome import FireRecord
 from console.profile import AppProfile, file_slug
-from console.readiness import ChecklistItem, ReadinessInput, Verdict, evaluate_checklist, model_table, verdict_of
+from console.readiness import (
+    ChecklistItem,
+    ReadinessInput,
+    Verdict,
+    current_input,
+    evaluate_checklist,
+    needs_new_evidence,
+    verdict_of,
+)
+from console.readiness import (
+    model_table as readiness_model_table,
+)
 from console.report import build_report, render_html, render_json, render_markdown, report_fingerprint
 from console.sandbox.usage import LeastPrivilege, least_privilege
 from console.service.base import must_get, settings_of
@@ -33,6 +46,8 @@ RECENT_FIRES = 20
 class Readiness:
     items: list[ChecklistItem]
     verdict: Verdict
+    stale: Staleness = Staleness()  # evidence set aside: gathered at another URL or App JSON
+    needs_new: tuple[ChecklistItem, ...] = ()  # the items that lost their evidence to that change
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,8 @@ class EvidenceSource:
     fires: FireFilter  # the stored fires that are evidence (narrowed to the target kind here)
     scopes_known: bool = True  # False for a file: the scopes live in ManyChat, not in App JSON
     sandbox: LeastPrivilege | None = None
+    manifest_hash: str | None = None  # evidence counts for this App JSON only (None: the filter decides)
+    evidence_url: str | None = None  # ... and for this URL only (None: any URL of the target kind)
 
 
 def verdict_over(store: Store, evidence: EvidenceSource) -> Readiness:
@@ -55,18 +72,38 @@ def verdict_over(store: Store, evidence: EvidenceSource) -> Readiness:
     recent = [FireRecord.from_row(r) for r in store.fires.page(where, limit=RECENT_FIRES, with_detail=True)]
     run_id = store.fires.latest_run_id(where.app_ref, evidence.target_kind, manifest_hash=where.manifest_hash)
     conformance = [FireRecord.from_row(r) for r in store.fires.in_order(FireFilter(run_id=run_id))] if run_id else []
-    items = evaluate_checklist(ReadinessInput(evidence.manifest, evidence.scopes, evidence.target_kind, recent,
-                                              conformance, evidence.for_listing, evidence.scopes_known,
-                                              evidence.sandbox))
+    data = ReadinessInput(evidence.manifest, evidence.scopes, evidence.target_kind, recent, conformance,
+                          evidence.for_listing, evidence.scopes_known, evidence.sandbox, evidence.manifest_hash,
+                          evidence.evidence_url)
+    items = evaluate_checklist(data)
     if not evidence.scopes_known:
         items = [item for item in items if item.id != "scopes.review"]  # scopes live in ManyChat, not App JSON
-    return Readiness(items, verdict_of(items))
+    _, stale = current_input(data)
+    return Readiness(items, verdict_of(items), stale, tuple(needs_new_evidence(items, stale)))
 
 
 def readiness(store: Store, app: AppRecord, target: str, for_listing: bool) -> Readiness:
-    """The checklist for one app at one target, from its newest fires and latest conformance run."""
+    """The checklist for one app at one target, from its newest fires and latest conformance run: only those
+    gathered at today's App JSON and URL count (the others are set aside, and the verdict says why)."""
     return verdict_over(store, EvidenceSource(app.manifest, app.scopes, target, for_listing, FireFilter(app_ref=app.id),
-                                        sandbox=sandbox_least_privilege(store, app.id)))
+                                              sandbox=sandbox_least_privilege(store, app.id),
+                                              manifest_hash=document_hash(app.manifest),
+                                              evidence_url=_evidence_url(app, target)))
+
+
+def _evidence_url(app: AppRecord, target: str) -> str | None:
+    """The URL an endpoint's evidence must have been gathered at: the saved target Test fire fires at, else
+    auth.request.url. None (no URL filter; the App JSON's hash still applies) for the sample endpoint, whose
+    port changes with each console process, and for URLs that templates or the demo's placeholder fill in."""
+    if target != "endpoint":
+        return None
+    settings = settings_of(app)
+    saved = settings.saved_url(settings.target.removeprefix("saved:")) if settings.target.startswith("saved:") \
+        else None
+    url = saved or str((request_of(app.manifest) or {}).get("url") or "")
+    if not url or "{{" in url or "[[" in url or url.startswith(SAMPLE_HTTPS_PLACEHOLDER):
+        return None
+    return url
 
 
 def file_readiness(store: Store, manifest: Document, target_kind: str, for_listing: bool) -> Readiness:
@@ -166,3 +203,8 @@ def file_report(manifest: Document, name: str, app_id: str, app_version: str, ch
                                              target=target_label, for_listing=for_listing,
                                              signoffs=[signoff.to_dict()] if signoff else ())
     return report
+
+
+def model_table() -> str:
+    """The readiness model (which items each mode requires, how to make each provable), as a Markdown table."""
+    return readiness_model_table()
