@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from console.fire.burst import BurstPlan, Installation, fire_many
+from console.fire.burst import BurstPlan, Installation
+from console.fire.burst_loop import fire_many
 from console.fire.prepare import FireContext
 from console.fire.send import Timeouts, fire_install_request
 from console.local_ca import ca_file_for, ensure_local_ca
