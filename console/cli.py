@@ -1,4 +1,4 @@
-"""`python -m console …`: validate, diff, fire, check, burst, sandbox (serve, install, uninstall, rescope,
+"""`python -m console …`: validate, diff, fire, check, burst, scaffold, sandbox (serve, install, uninstall, rescope,
 approve, reject, log), demo seed, db upgrade, team (invite, revoke, list, status).
 
 Exit 0 = pass, 1 = the check failed, 2 = bad usage or unreadable input (message on
@@ -78,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     burst.add_argument("--workers", type=int, metavar="W", help="worker processes (default: one per CPU, up to 4)")
     burst.add_argument("--json", action="store_true", help="print one JSON object")
 
+    from console import cli_scaffold
+
+    cli_scaffold.add_arguments(commands.add_parser("scaffold", help="generate an install endpoint (Python or Node) "
+                                                   "from the App JSON"))
     sandbox = commands.add_parser("sandbox", help="the local ManyChat API, installations, the sample endpoint")
     _sandbox_commands(sandbox.add_subparsers(dest="sandbox_command", required=True, metavar="SUBCOMMAND"))
     demo = commands.add_parser("demo", help="the demo app, with a realistic history for stakeholder demos")
@@ -771,6 +775,12 @@ def _sandbox_log(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def _scaffold(args: argparse.Namespace) -> int:
+    from console import cli_scaffold
+
+    return cli_scaffold.run(args)
+
+
 def _check_environment() -> None:
     """Refuse to start with a CONSOLE_MODE the console does not know (a typo must not mean local mode)."""
     from console.config import ConfigError, console_mode
@@ -785,7 +795,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     handlers = {"validate": cmd_validate, "diff": cmd_diff, "fire": cmd_fire, "check": cmd_check, "burst": cmd_burst,
-                "sandbox": cmd_sandbox, "demo": cmd_demo, "db": cmd_db, "team": cmd_team}
+                "sandbox": cmd_sandbox, "demo": cmd_demo, "db": cmd_db, "team": cmd_team, "scaffold": _scaffold}
     try:
         _check_environment()
         return handlers[args.command](args)

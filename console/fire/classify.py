@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from console import keys
+from console import keys, receipt
 from console.fire.prepare import RenderedRequest
 from console.outcome import KeyDelivery
 
@@ -34,33 +32,10 @@ def key_delivery(rendered: RenderedRequest, body_text: str, key: str, server: st
     expected = tuple(location for location, _ in rendered.expected_key_locations)
     if not expected:
         return missing_delivery(rendered)
-    try:
-        echo = json.loads(body_text)
-    except (json.JSONDecodeError, RecursionError):
-        echo = None
-    if isinstance(echo, dict) and echo.get("sample_endpoint") and isinstance(echo.get("received"), dict):
-        got = echo["received"]
-        proven: list[str] = []
-        wrong: list[str] = []
-        for location, value in rendered.expected_key_locations:
-            kind, _, where = location.partition(" ")
-            if kind == "url":
-                continue  # the key in the host, path or user info: the sample endpoint cannot tell
-            if kind == "header":
-                seen = _field(got.get("headers"), where)
-            elif kind == "payload":
-                seen = _field(got.get("payload"), where)
-            else:
-                query = got.get("query") if isinstance(got.get("query"), dict) else {}
-                seen = keys.fingerprint(value) if keys.fingerprint(key) in query.values() else None
-            (proven if seen == keys.fingerprint(value) else wrong).append(location)
-        if wrong:
-            return KeyDelivery("mismatch", expected, tuple(proven),
-                               "The endpoint did not receive the key at: " + ", ".join(wrong) + ".")
-        if proven:
-            return KeyDelivery("proven", expected, tuple(proven),
-                               "Your endpoint got the key in " + " and in ".join(proven)
-                               + ", and it matches the key issued.")
+    found = receipt.parse_receipt(body_text)
+    verdict = None if found is None else receipt.prove(found, rendered.expected_key_locations, key)
+    if verdict is not None:
+        return verdict
     if key and keys.holds_key(body_text, key):
         return KeyDelivery("proven", expected, ("echo",),
                            "Your endpoint echoed the key issued, so it received it.")
@@ -85,7 +60,3 @@ def missing_delivery(rendered: RenderedRequest) -> KeyDelivery:
         message = ("This fire delivered the App Key nowhere: {{app_token}} appears nowhere in auth.request. "
                    "Add a header line \"x-app-key: {{app_token}}\" or a payload field \"app_token\".")
     return KeyDelivery("missing", (), (), message)
-
-
-def _field(values: object, where: str) -> object:
-    return values.get(where) if isinstance(values, dict) else None
