@@ -181,3 +181,28 @@ def test_the_receipt_round_trips_and_never_holds_the_key() -> None:
     assert parsed.payload == {"/app_token": keys.fingerprint(key)} and parsed.source == "receipt"
     for junk in ("", "[]", '{"app_key_receipt": {"version": 2}}', '{"app_key_receipt": []}', "{" * 10_000):
         assert receipt.parse_receipt(junk) is None
+
+
+def test_every_template_is_tracked_so_a_fresh_clone_finds_it() -> None:
+    templates = ROOT / "console" / "scaffold" / "templates"
+    on_disk = {str(p.relative_to(ROOT)) for p in templates.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    tracked = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", str(templates)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=30)
+    if tracked.returncode:
+        pytest.skip("not a git checkout")
+    assert on_disk and on_disk <= set(tracked.stdout.split()), "a template is ignored by git"
+
+
+@pytest.mark.parametrize("lang", ["python", "node"])
+def test_generated_python_is_lint_clean(tmp_path: Path, lang: str) -> None:
+    for file in render_scaffold(app(), lang).files:
+        (tmp_path / file.path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / file.path).write_text(file.text, "utf-8")
+    if lang == "python":
+        done = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E,F,W,I,B,UP",
+                               "--line-length", "120", "--target-version", "py311", "."],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stdout
+    else:
+        package = json.loads((tmp_path / "package.json").read_text("utf-8"))
+        assert all(re.fullmatch(r"\d+\.\d+\.\d+", v) for v in package["dependencies"].values())  # pinned
