@@ -44,8 +44,10 @@ def key_delivery(rendered: RenderedRequest, body_text: str, key: str, server: st
                            "Not provable: in this mode the sample endpoint answers without its echo. Fire in "
                            "its ok mode to see where the key lands.")
     return KeyDelivery("not_provable", expected, (),
-                       "Not provable: the endpoint does not echo what it received. Fire at the sample "
-                       "endpoint to see where the key lands.")
+                       "Not provable: the endpoint answered without a delivery receipt. Have it answer with "
+                       "one (app_key_receipt: the key's fingerprint where it found it; python -m console "
+                       "scaffold generates such an endpoint), or fire at the sample endpoint to see where the "
+                       "key lands.")
 
 
 def missing_delivery(rendered: RenderedRequest) -> KeyDelivery:
