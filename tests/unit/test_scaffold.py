@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from console.fire.send import fire_install_request
 from console.manifest.validate import validate_manifest
 from console.scaffold.render import render_scaffold
 from console.scaffold.spec import ScaffoldError, install_spec, pattern_of
-from tests.conftest import ROOT
+from tests.conftest import IN_CI, ROOT
 from tests.hostile import Conversation, _json_answer, hostile
 
 REQUEST = {"url": "https://example.com/manychat/installed", "method": "POST",
@@ -133,7 +134,9 @@ def test_hostile_values_stay_literals_in_generated_python(name: str, value: str,
 
 
 def test_hostile_values_stay_literals_in_generated_javascript(tmp_path: Path) -> None:
-    if subprocess.run(["which", "node"], capture_output=True).returncode:
+    if shutil.which("node") is None:
+        if IN_CI:
+            pytest.fail("node is not installed (under CI=true the generated Node code must be checked)")
         pytest.skip("node is not installed")
     nasty = "'\"`${x}\u2028\u2029</script>*/ //\n\\"
     document = app({**REQUEST, "payload": {nasty: nasty + "{{app_token}}", "page_id": "{{page_id}}"}})
