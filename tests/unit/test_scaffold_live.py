@@ -55,9 +55,8 @@ TIMINGS: dict[str, float] = {}
 def _report_timings(request: pytest.FixtureRequest) -> Iterator[None]:
     """Print what the tests measured at the end of the module (installs, start-up, check, own tests)."""
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and TIMINGS:
-        reporter.write_line("\nscaffold timings (s): " + json.dumps(TIMINGS, sort_keys=True))
+    if TIMINGS:
+        print("\nscaffold timings (s): " + json.dumps(TIMINGS, sort_keys=True), file=sys.__stderr__)
 
 
 def unavailable(reason: str) -> None:
