@@ -274,4 +274,4 @@ def test_the_generated_projects_own_tests_pass(project: Project) -> None:
     else:
         done = timed("node: node --test (own tests)", ["npm", "test"], project.dir)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert ("6 passed" in done.stdout) if project.lang == "python" else ("# pass 6" in done.stdout)
+    assert ("7 passed" in done.stdout) if project.lang == "python" else ("# pass 7" in done.stdout)
