@@ -18,7 +18,7 @@ from ui.resources import get_store
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = 4  # pages 1-4 are the steps of the journey; the others are tools
-ICONS = {1: "🎯", 2: "🧩", 3: "🚀", 4: "✅", 5: "📜", 6: "🧪", 7: "💥", 8: "👥"}
+ICONS = {1: "🎯", 2: "🧩", 3: "🚀", 4: "✅", 5: "📜", 6: "🧪", 7: "💥", 8: "👥", 10: ":material/code:"}
 
 
 @cache
