@@ -7,7 +7,7 @@ import json
 import zipfile
 
 from console.profile import AppProfile
-from console.service import create_app, create_demo_app
+from console.service.apps import create_app, create_demo_app
 from console.store import Store
 from tests.app.test_pages import no_exception, open_page
 
@@ -39,10 +39,11 @@ def test_every_file_is_shown_as_code_in_both_languages(db_url: str, store: Store
 
 
 def test_the_zip_holds_the_files_shown(db_url: str, store: Store) -> None:
-    from console.scaffold.render import render_scaffold, zip_bytes
+    from console.scaffold.render import zip_bytes
+    from console.service.scaffold import preview_scaffold
 
     app = create_demo_app(store)
-    scaffold = render_scaffold(app.manifest, "python", app.name)
+    scaffold = preview_scaffold(app.manifest, "python", app.name)
     with zipfile.ZipFile(io.BytesIO(zip_bytes(scaffold, "x"))) as archive:
         assert sorted(archive.namelist()) == sorted(f"x/{f.path}" for f in scaffold.files)
         assert archive.read("x/app.py").decode() == next(f.text for f in scaffold.files if f.path == "app.py")
@@ -67,3 +68,16 @@ def test_no_page_id_warns_and_markdown_from_the_app_json_stays_text(db_url: str,
     assert at.warning and "page_id" in " ".join(t.value for t in at.text)
     assert json.dumps("<b>hi</b> \"\"\" ''' `")[1:-1] in codes(at) or "<b>hi</b>" in codes(at)
     assert all("**hook**" not in m.value for m in at.markdown)
+
+
+def test_the_sidebar_lists_the_page_with_a_material_icon(db_url: str, store: Store) -> None:
+    from ui.frame import ICONS, pages
+
+    assert pages()[10] == ("pages/10_Endpoint_code.py", "Endpoint code")
+    assert ICONS[10].startswith(":material/")
+    app = create_demo_app(store)
+    at = open_page(PAGE, {"app": str(app.id)})
+    no_exception(at)
+    links = [element.proto for element in at.get("page_link")]
+    shown = [(link.page, link.label) for link in links]
+    assert shown[-1] == ("Endpoint_code", "Endpoint code")  # page 10: after pages 1-9, not between 1 and 2
