@@ -91,6 +91,16 @@ def test_without_page_id_validate_and_scaffold_warn(tmp_path: Path) -> None:
                                       "payload": {}})).by_code("request.no_page_id")
 
 
+def test_a_new_app_sends_page_id_so_it_gets_no_warning_and_its_endpoint_tells_installations_apart() -> None:
+    from console.manifest.document import new_manifest
+
+    fresh = new_manifest()
+    assert fresh["auth"]["request"]["payload"] == {"app_token": "{{app_token}}", "page_id": "{{page_id}}"}
+    assert not validate_manifest(fresh).by_code("request.no_page_id")
+    fresh["auth"]["request"]["url"] = "https://example.com/installed"
+    assert not render_scaffold(fresh, "python", "fresh").warnings
+
+
 def test_the_key_is_read_exactly_where_the_manifest_puts_it() -> None:
     spec = install_spec(app())
     assert spec.places("app_token") == ["header authorization", "payload /app_token"]
