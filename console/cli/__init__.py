@@ -36,6 +36,7 @@ COMMANDS: dict[str, Command] = {
     "fire": Command("console.cli.fire", "send the install request as ManyChat would"),
     "check": Command("console.cli.check", "the readiness checklist (with --url, the conformance runs)"),
     "burst": Command("console.cli.burst", "fire the install request for N installations at once (re-keying)"),
+    "scaffold": Command("console.cli.scaffold", "generate an install endpoint (Python or Node) from the App JSON"),
     "sandbox": Command("console.cli.sandbox", "the local ManyChat API, installations, the sample endpoint"),
     "demo": Command("console.cli.demo", "the demo app, with a realistic history for stakeholder demos"),
     "db": Command("console.cli.db", "the console's database"),

@@ -1,10 +1,11 @@
-"""The key-delivery proof: what an answer proves about where the App Key landed (classify.py calls it)."""
+"""The key-delivery proof: what an answer proves about where the App Key landed (classify.py calls it).
+
+An answer proves it with a delivery receipt (console/receipt.py: the documented `app_key_receipt`, or the
+sample endpoint's echo of the same shape), or by echoing the key itself; anything else is "not provable"."""
 
 from __future__ import annotations
 
-import json
-
-from console import keys
+from console import keys, receipt
 from console.fire.prepare import RenderedRequest
 from console.outcome import KeyDelivery
 
@@ -16,33 +17,10 @@ def key_delivery(rendered: RenderedRequest, body_text: str, key: str, server: st
     expected = tuple(location for location, _ in rendered.expected_key_locations)
     if not expected:
         return missing_delivery(rendered)
-    try:
-        echo = json.loads(body_text)
-    except (json.JSONDecodeError, RecursionError):
-        echo = None
-    if isinstance(echo, dict) and echo.get("sample_endpoint") and isinstance(echo.get("received"), dict):
-        got = echo["received"]
-        proven: list[str] = []
-        wrong: list[str] = []
-        for location, value in rendered.expected_key_locations:
-            kind, _, where = location.partition(" ")
-            if kind == "url":
-                continue  # the key in the host, path or user info: the sample endpoint cannot tell
-            if kind == "header":
-                seen = _field(got.get("headers"), where)
-            elif kind == "payload":
-                seen = _field(got.get("payload"), where)
-            else:
-                query = got.get("query") if isinstance(got.get("query"), dict) else {}
-                seen = keys.fingerprint(value) if keys.fingerprint(key) in query.values() else None
-            (proven if seen == keys.fingerprint(value) else wrong).append(location)
-        if wrong:
-            return KeyDelivery("mismatch", expected, tuple(proven),
-                               "The endpoint did not receive the key at: " + ", ".join(wrong) + ".")
-        if proven:
-            return KeyDelivery("proven", expected, tuple(proven),
-                               "Your endpoint got the key in " + " and in ".join(proven)
-                               + ", and it matches the key issued.")
+    found = receipt.parse_receipt(body_text)  # the documented receipt, or the sample endpoint's echo
+    verdict = None if found is None else receipt.prove(found, rendered.expected_key_locations, key)
+    if verdict is not None:
+        return verdict
     if key and keys.holds_key(body_text, key):
         return KeyDelivery("proven", expected, ("echo",),
                            "Your endpoint echoed the key issued, so it received it.")
@@ -51,8 +29,10 @@ def key_delivery(rendered: RenderedRequest, body_text: str, key: str, server: st
                            "Not provable: in this mode the sample endpoint answers without its echo. Fire in "
                            "its ok mode to see where the key lands.")
     return KeyDelivery("not_provable", expected, (),
-                       "Not provable: the endpoint does not echo what it received. Fire at the sample "
-                       "endpoint to see where the key lands.")
+                       "Not provable: the endpoint answered without a delivery receipt. Have it answer with "
+                       "one (app_key_receipt: the key's fingerprint where it found it; python -m console "
+                       "scaffold generates such an endpoint), or fire at the sample endpoint to see where the "
+                       "key lands.")
 
 
 def missing_delivery(rendered: RenderedRequest) -> KeyDelivery:
@@ -68,6 +48,3 @@ def missing_delivery(rendered: RenderedRequest) -> KeyDelivery:
                    "Add a header line \"x-app-key: {{app_token}}\" or a payload field \"app_token\".")
     return KeyDelivery("missing", (), (), message)
 
-
-def _field(values: object, where: str) -> object:
-    return values.get(where) if isinstance(values, dict) else None

@@ -288,7 +288,7 @@ def new_manifest() -> dict[str, Any]:
                 "method": "POST",
                 "headers": ["Content-Type: application/json"],
                 "mapping": [],
-                "payload": {"app_token": "{{app_token}}"},
+                "payload": {"app_token": "{{app_token}}", "page_id": "{{page_id}}"},
             },
         },
         "actions": [],

@@ -20,6 +20,7 @@ from console.manifest.calls import names_sent_to_manychat
 from console.manifest.document import MAX_DEPTH, as_list, auth_of, is_json_content_type, param_names, split_header
 from console.manifest.findings import ValidationIssue, ValidationReport
 from console.manifest.lint_actions import lint_actions
+from console.manifest.lint_installation import lint_page_id
 from console.manifest.lint_mapping import lint_mapping
 from console.manifest.lint_sources import lint_sources
 from console.manifest.lint_triggers import lint_triggers
@@ -168,6 +169,7 @@ def lint_manifest(document: dict[str, Any], for_listing: bool = False) -> list[V
             ))
         return issues
     issues.extend(_lint_request(request, names, for_listing))
+    issues.extend(lint_page_id(request))
     issues.extend(lint_mapping(request.get("mapping"), "/auth/request/mapping"))
     return issues
 

@@ -16,6 +16,7 @@ nothing.
     sandbox    installations, reviews, the call log
     bursts     re-keying many installations at once
     team       the access gate, people, the activity log, sign-offs
+    scaffold   an install endpoint project generated from the App JSON (preview, write)
 
 Callers import the use-case module (``from console.service import firing``). A use-case module
 imports ``base`` and the domain; of the other use-case modules only ``scopes`` (a scope change)

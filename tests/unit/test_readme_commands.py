@@ -138,7 +138,13 @@ def test_every_row_of_the_readme_table_runs_and_prints_its_fields(
     outputs["team revoke"] = run(db, "team", "revoke", "Ada Lovelace")
     outputs["team status"] = run(db, "team", "status")
     outputs["check --require-signoff"] = run(db, "check", app, "--require-signoff", code=1)
+    endpoint = tmp_path / "install-endpoint"
+    outputs["scaffold"] = run(db, "scaffold", app, "--lang", "python", "--out", str(endpoint))
     assert installed["app_key"] and installed["key_fingerprint"].startswith("fp_")
+    scaffolded = outputs["scaffold"]
+    assert scaffolded["lang"] == "python" and Path(scaffolded["dir"]) == endpoint
+    assert scaffolded["files"] and all((endpoint / name).is_file() for name in scaffolded["files"])
+    assert scaffolded["path"].startswith("/") and "${PORT" in scaffolded["run"]
 
     undocumented_runs = set(outputs) - set(rows)
     assert not undocumented_runs, f"commands run here without a README row: {undocumented_runs}"

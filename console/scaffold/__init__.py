@@ -1,0 +1,1 @@
+"""Install endpoint projects (Python, Node) generated from an App JSON's auth section."""
