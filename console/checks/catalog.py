@@ -80,8 +80,8 @@ _COMPAT = (
 _SCAN = (
     _c("scan.tls_version", "scan", "The endpoint speaks TLS 1.2 or newer", SERVER_SIDE, "error", LISTING),
     _c("scan.certificate", "scan", "The certificate chain is valid and trusted", SERVER_SIDE, "error", LISTING),
-    _c("scan.expiry", "scan", "The certificate is valid for 30 days or more", SERVER_SIDE, "warning", LISTING),
-    _c("scan.hsts", "scan", "The endpoint sends Strict-Transport-Security", SERVER_SIDE, "warning", LISTING),
+    _c("scan.expiry", "scan", "The certificate is valid for 30 days or more", SERVER_SIDE, "warning", NEVER),
+    _c("scan.hsts", "scan", "The endpoint sends Strict-Transport-Security", SERVER_SIDE, "warning", NEVER),
     _c("scan.plain_http", "scan", "Plain http on the same host is redirected or refused", SERVER_SIDE,
        "error", LISTING),
 )
