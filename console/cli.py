@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console import __version__
+from console.cli_formats import OutputError, add_compat_options, add_format_options
 
 if TYPE_CHECKING:
     from console.fire.prepare import FireContext
@@ -46,13 +47,15 @@ def _parser() -> argparse.ArgumentParser:
                           help="accept // and /* */ comments (ManyChat's field does not: a warning says where)")
     validate.add_argument("--scope", action="extend", nargs="+", default=None, metavar="PATH",
                           help="the app's scopes, e.g. /fb/subscriber/addTag: cross-check the API calls (repeatable)")
-    validate.add_argument("--json", action="store_true", help="print one JSON object")
+    validate.add_argument("--json", action="store_true", help="print one JSON object (same as --format json)")
+    add_format_options(validate)
 
     diff = commands.add_parser("diff", help="the semantic difference of two App JSON files")
     diff.add_argument("old", metavar="A")
     diff.add_argument("new", metavar="B")
     diff.add_argument("--strip-comments", action="store_true", help="accept // and /* */ comments in the files")
     diff.add_argument("--json", action="store_true", help="print one JSON object")
+    add_compat_options(diff)
 
     fire = commands.add_parser("fire", help="send the install request as ManyChat would")
     _fire_options(fire)
@@ -65,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--require-signoff", action="store_true",
                        help="fail unless a reviewer signed off this exact App JSON in the console (and it is fresh)")
     check.add_argument("--app", type=int, metavar="ID", help="with --require-signoff: the console app to look at")
+    check.add_argument("--since", metavar="OLD_APP_JSON",
+                       help="add the compatibility items: what changed since this App JSON, and what it breaks")
+    add_format_options(check)
 
     burst = commands.add_parser("burst", help="fire the install request for N installations at once (re-keying)")
     burst.add_argument("app_json", metavar="APP_JSON")
@@ -255,6 +261,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from console.manifest.findings import ValidationIssue, ValidationReport
     from console.manifest.validate import validate_manifest
 
+    plan = _plan(args)
     document, comment, parse_findings = _load_snippet(args.app_json, args.strip_comments)
     if args.scope is not None:
         from console.catalog import get_scope
@@ -270,15 +277,34 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"The file has comments (the first at {comment.describe()}): ManyChat's App JSON field accepts JSON "
             "without comments.", "They were stripped for this check; remove them before pasting into ManyChat.",
         ), *report.issues))
-    if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
-    else:
-        for issue in report.issues:
-            print(f"{issue.severity:<8} {issue.pointer or '/':<28} {issue.code:<24} {issue.message} {issue.hint}")
-        errors = sum(1 for i in report.issues if i.severity == "error")
-        print(f"{args.app_json}: {'valid' if report.valid else 'INVALID'} "
-              f"({errors} error(s), {len(report.issues) - errors} other finding(s))")
-    return EXIT_PASS if report.valid else EXIT_FAIL
+    from console.checks.results import CheckRun
+    from console.cli_formats import validation_results
+
+    errors = sum(1 for i in report.issues if i.severity == "error")
+    text = "".join(f"{i.severity:<8} {i.pointer or '/':<28} {i.code:<24} {i.message} {i.hint}\n" for i in report.issues)
+    text += (f"{args.app_json}: {'valid' if report.valid else 'INVALID'} "
+             f"({errors} error(s), {len(report.issues) - errors} other finding(s))\n")
+    run = CheckRun("validate", args.app_json, validation_results(report.issues), extra=report.to_dict(), text=text)
+    return _finish(run, plan, args.fail_on)
+
+
+def _plan(args: argparse.Namespace) -> Any:
+    from console.cli_formats import output_plan
+
+    try:
+        return output_plan(args)
+    except OutputError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _finish(run: Any, plan: Any, fail_on: str, extra_failure: bool = False) -> int:
+    from console.cli_formats import finish
+
+    try:
+        code = finish(run, plan, fail_on)
+    except OutputError as exc:
+        raise UsageError(str(exc)) from None
+    return EXIT_FAIL if extra_failure and fail_on != "never" else code
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -286,6 +312,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     old = _load_snippet(args.old, args.strip_comments)[0]
     new = _load_snippet(args.new, args.strip_comments)[0]
+    if args.compat:
+        return _diff_compat(args, old, new)
+    if args.fail_on or args.kind or args.old_scope is not None or args.new_scope is not None:
+        raise UsageError("--fail-on, --kind, --old-scope and --new-scope only have a meaning with --compat.")
     changes = diff_documents(old, new)
     if args.json:
         print(json.dumps({"same": not changes, "changes": [c.to_dict() for c in changes]}, ensure_ascii=False))
@@ -294,6 +324,37 @@ def cmd_diff(args: argparse.Namespace) -> int:
             print(change.describe())
         print(f"{args.old} → {args.new}: " + (f"{len(changes)} change(s)" if changes else "no semantic difference"))
     return EXIT_PASS if not changes else EXIT_FAIL
+
+
+def _diff_compat(args: argparse.Namespace, old: dict[str, Any], new: dict[str, Any]) -> int:
+    from console.manifest.compat import CLASS_LABELS, classify
+
+    for path in (args.old_scope or []) + (args.new_scope or []):
+        from console.catalog import get_scope
+
+        if get_scope(path) is None:
+            raise UsageError(f"--old-scope/--new-scope {path}: not a Public API endpoint (e.g. /fb/page/getInfo).")
+    scopes_given = args.old_scope is not None or args.new_scope is not None
+    report = classify(old, new, kind=args.kind, old_scopes=(args.old_scope or []) if scopes_given else None,
+                      new_scopes=(args.new_scope or []) if scopes_given else None)
+    if args.json:
+        print(json.dumps({"same": not report.changes, **report.to_dict()}, ensure_ascii=False))
+    else:
+        for change in report.changes:
+            print(change.describe())
+        for note in report.notes:
+            print(f"note: {note}")
+        counts = ", ".join(f"{n} {CLASS_LABELS[c]}" for c, n in (("breaking", len(report.breaking)),
+                                                                 ("review", len(report.review))))
+        print(f"{args.old} → {args.new}: " + (f"{len(report.changes)} change(s) ({counts})" if report.changes
+                                               else "no semantic difference"))
+    if args.fail_on == "never":
+        return EXIT_PASS
+    if args.fail_on == "breaking":
+        return EXIT_FAIL if report.breaking else EXIT_PASS
+    if args.fail_on == "review":
+        return EXIT_FAIL if report.breaking or report.review else EXIT_PASS
+    return EXIT_FAIL if report.changes else EXIT_PASS
 
 
 def cmd_fire(args: argparse.Namespace) -> int:
@@ -329,16 +390,18 @@ def cmd_fire(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from console.conformance import new_run_id, run_conformance
     from console.manifest.document import request_or_default
-    from console.profile import AppProfile
     from console.readiness import ReadinessInput, evaluate_checklist, verdict_of
 
+    plan = _plan(args)
     manifest = _load(args.app_json)
+    since = _since_items(args.since, manifest) if args.since else []
     context, timeouts = _context(args.var, manifest), _timeouts(args.timeout)
     fires: list[Any] = []
     target_kind = "endpoint"
+    quiet = any(o.file is None and o.format != "text" for o in plan)
     if args.url:
         request = request_or_default(manifest)
-        if not args.json:
+        if not quiet:
             print(f"Running the conformance runs against {args.url} …", file=sys.stderr)
         run = run_conformance(request, context, url=args.url, timeouts=timeouts, policy=_policy())
         target_kind = _target_kind(args.url, [f.result for f in run])
@@ -351,34 +414,59 @@ def cmd_check(args: argparse.Namespace) -> int:
         manifest=manifest, scopes=(), target_kind=target_kind, recent_fires=list(reversed(fires)),
         conformance=fires, for_listing=args.for_listing, scopes_known=False))
     items = [item for item in items if item.id != "scopes.review"]  # scopes live in ManyChat, not App JSON
+    items += since + _scan_items(args, quiet)
     verdict = verdict_of(items)
-    ready = verdict.ready
     signoff = _signoff_check(manifest, args.app, args.for_listing) if args.require_signoff else None
     if args.app is not None and not args.require_signoff:
         raise UsageError("--app ID only has a meaning with --require-signoff.")
-    if args.json:
-        from console.report import build_report
+    run_result = _check_run(args, manifest, context, items, fires, verdict, signoff)
+    if verdict.not_run and not args.url and not quiet:
+        print("  To run the fires the checklist needs: add --url https://your.endpoint/install", file=sys.stderr)
+    return _finish(run_result, plan, args.fail_on, extra_failure=signoff is not None and not signoff.ok)
 
-        profile = AppProfile(Path(args.app_json).stem, context.app_id, context.app_version)
-        report = build_report(profile, (), manifest, items, target=args.url or "(none: validation only)",
-                              for_listing=args.for_listing,
-                              signoffs=[signoff.signoff.to_dict()] if signoff and signoff.signoff else ())
-        if signoff is not None:
-            report["signoff_required"] = {"ok": signoff.ok, "message": signoff.message}
-        print(json.dumps(report, ensure_ascii=False))
-    else:
-        from console.readiness import STATUS_LABELS
 
-        for item in items:
-            flag = "required" if item.required else "optional"
-            print(f"[{STATUS_LABELS[item.status]:>12}] {item.title} ({flag})\n{'':15}{item.why}")
-        print(f"{args.app_json}: {'READY' if ready else 'NOT READY'}"
-              f"{' for an App Store listing' if args.for_listing else ''}: {verdict.summary}.")
-        if verdict.not_run and not args.url:
-            print("  To run the fires the checklist needs: add --url https://your.endpoint/install", file=sys.stderr)
-        if signoff is not None:
-            print(f"Sign-off: {'OK' if signoff.ok else 'MISSING'}: {signoff.message}")
-    return EXIT_PASS if ready and (signoff is None or signoff.ok) else EXIT_FAIL
+def _since_items(path: str, manifest: dict[str, Any]) -> list[Any]:
+    from console.checks.compat_items import compat_checklist
+    from console.manifest.compat import classify
+
+    return compat_checklist(classify(_load(path), manifest), Path(path).name)
+
+
+def _scan_items(args: argparse.Namespace, quiet: bool) -> list[Any]:
+    """With --for-listing and an https URL: the endpoint security scan (no key is sent)."""
+    if not (args.for_listing and args.url and str(args.url).lower().startswith("https://")):
+        return []
+    from console.scan.endpoint import scan_endpoint
+
+    if not quiet:
+        print(f"Scanning the TLS setup of {args.url} (no key is sent) …", file=sys.stderr)
+    return scan_endpoint(args.url, policy=_policy(), timeout=min(10.0, args.timeout or 10.0)).checklist(True)
+
+
+def _check_run(args: argparse.Namespace, manifest: dict[str, Any], context: Any, items: list[Any],
+               fires: list[Any], verdict: Any, signoff: Any) -> Any:
+    from console.checks.results import CheckRun, proof_of_fire, results_of_items
+    from console.profile import AppProfile
+    from console.readiness import STATUS_LABELS
+    from console.report import build_report
+
+    profile = AppProfile(Path(args.app_json).stem, context.app_id, context.app_version)
+    report = build_report(profile, (), manifest, items, target=args.url or "(none: validation only)",
+                          for_listing=args.for_listing,
+                          signoffs=[signoff.signoff.to_dict()] if signoff and signoff.signoff else ())
+    if signoff is not None:
+        report["signoff_required"] = {"ok": signoff.ok, "message": signoff.message}
+    lines = []
+    for item in items:
+        flag = "required" if item.required else "optional"
+        lines.append(f"[{STATUS_LABELS[item.status]:>12}] {item.id}: {item.title} ({flag})\n{'':15}{item.why}")
+    lines.append(f"{args.app_json}: {'READY' if verdict.ready else 'NOT READY'}"
+                 f"{' for an App Store listing' if args.for_listing else ''}: {verdict.summary}.")
+    if signoff is not None:
+        lines.append(f"Sign-off: {'OK' if signoff.ok else 'MISSING'}: {signoff.message}")
+    proofs = {str(f.id): proof_of_fire(f) for f in fires}
+    return CheckRun("check", args.app_json, tuple(results_of_items(items, proofs)), verdict.summary,
+                    extra=report, text="\n".join(lines) + "\n")
 
 
 def _signoff_check(manifest: dict[str, Any], app_ref: int | None, for_listing: bool) -> Any:

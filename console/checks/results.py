@@ -51,7 +51,8 @@ class CheckRun:
     file: str  # the App JSON file as given on the command line
     results: tuple[CheckResult, ...]
     summary: str = ""
-    extra: Mapping[str, object] = field(default_factory=dict)  # the command's own JSON fields
+    extra: Mapping[str, object] = field(default_factory=dict)  # the command's own JSON object
+    text: str = ""  # the command's own human output (the text format), when it has one
 
     def count(self, level: str) -> int:
         return sum(1 for r in self.results if r.level == level)

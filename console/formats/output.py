@@ -18,8 +18,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from console.checks.results import CheckRun
-from console.formats import github, json_format, junit, sarif, text
-from console.formats.locate import Locator
 
 FORMATS = ("text", "json", "junit", "sarif", "github")
 
@@ -76,6 +74,10 @@ def file_uri(path: str) -> str:
 
 
 def render(run: CheckRun, fmt: str, fail_on: str, file_text: str | None) -> str:
+    """One format of the run (each renderer is imported only when its format is asked for)."""
+    from console.formats import github, json_format, junit, sarif, text
+    from console.formats.locate import Locator
+
     locator = Locator(file_text) if file_text is not None and fmt in ("sarif", "github") else None
     if fmt == "json":
         return json_format.render(run, fail_on)

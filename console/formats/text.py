@@ -8,6 +8,8 @@ _MARK = {"pass": "pass", "error": "FAIL", "warning": "warn", "note": "note"}
 
 
 def render(run: CheckRun, fail_on: str = "error") -> str:
+    if run.text:
+        return run.text
     lines = []
     for result in run.results:
         where = f" at {result.pointer}" if result.pointer else ""

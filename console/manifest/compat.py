@@ -253,7 +253,9 @@ def _scopes(old: Sequence[str], new: Sequence[str], kind: str | None) -> list[Co
 
 
 def _covered(pointer: str, changes: Sequence[CompatChange]) -> bool:
-    return any(c.pointer and (pointer == c.pointer or pointer.startswith(c.pointer + "/")) for c in changes)
+    """A raw change inside a classified one, or around one (a whole section removed), is already told."""
+    return any(c.pointer and (pointer == c.pointer or pointer.startswith(c.pointer + "/")
+                              or c.pointer.startswith(pointer + "/")) for c in changes)
 
 
 def classify(old: dict[str, Any], new: dict[str, Any], *, kind: str | None = None,
