@@ -33,6 +33,7 @@ from console.catalog import get_scope, sort_paths
 from console.conformance import MAX_FIRES, ConformanceFire, new_run_id, run_conformance
 from console.fire.prepare import FireContext, fill_params
 from console.fire.send import Timeouts, fire_install_request
+from console.manifest.compat import CompatReport, classify
 from console.manifest.diff import Change, diff_documents, summarize
 from console.manifest.document import (
     ManifestError,
@@ -601,6 +602,14 @@ def get_version(store: Store, app_ref: int, number: int) -> VersionRecord:
 def diff_versions(store: Store, app_ref: int, old: int, new: int) -> list[Change]:
     """What changed from version ``old`` to version ``new`` (JSON pointers into ``new``)."""
     return diff_documents(get_version(store, app_ref, old).document, get_version(store, app_ref, new).document)
+
+
+def compat_versions(store: Store, app_ref: int, old: int, new: int) -> CompatReport:
+    """What the change from version ``old`` to ``new`` breaks, for whom (breaking / needs review / safe).
+    Versions hold no scopes, so scope changes are not judged here (the report's notes say so)."""
+    app = _must_get(store, app_ref)
+    return classify(get_version(store, app_ref, old).document or {}, get_version(store, app_ref, new).document or {},
+                    kind=app.kind if app.kind in ("public", "dev") else None)
 
 
 def restore_version(store: Store, app_ref: int, number: int, *, author: str = DEFAULT_AUTHOR,

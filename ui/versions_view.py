@@ -12,6 +12,7 @@ from console.manifest.document import ManifestError, dump_manifest
 from console.store import AppRecord, Store
 from ui import state
 from ui.auth_builder import reload_form
+from ui.compat_view import render_compat
 from ui.findings_view import plain
 
 SOURCE_LABELS = {"page": "page 2", "import": "import", "cli": "command line", "restore": "restore", "undo": "undo",
@@ -104,6 +105,7 @@ def render_versions(store: Store, app: AppRecord) -> None:
         new = b.selectbox("with version", numbers, index=0, key=f"diff_new_{app.id}")
         changes = service.diff_versions(store, app.id, int(old), int(new))
         st.code("\n".join(c.describe(90) for c in changes) or "(the same App JSON)", language=None)
+        render_compat(service.compat_versions(store, app.id, int(old), int(new)), int(old), int(new))
         if st.button(f"Restore version {old}", key=f"restore_{app.id}",
                      help="Makes it the current App JSON again, as a new version: nothing is lost."):
             service.restore_version(store, app.id, int(old), author=state.actor())
