@@ -25,9 +25,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("console.manifest",),
     ("console.fire", "console.conformance"),
     ("console.readiness", "console.report", "console.sandbox", "console.demo", "console.burst_run", "console.team",
-     "console.signoff"),
+     "console.signoff", "console.checks", "console.formats", "console.scan"),
     ("console.service",),
-    ("console.cli", "console.__main__"),
+    ("console.cli", "console.cli_formats", "console.__main__"),
 ]
 
 
