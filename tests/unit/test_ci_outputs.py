@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from junitparser import Failure, JUnitXml, Skipped
 
 from console import keys
@@ -150,3 +153,76 @@ def test_check_sarif_and_text_show_check_ids(sqlite_url: str, sample: SampleEndp
     assert "fire.latest_200" in {r["ruleId"] for r in sarif["runs"][0]["results"]}
     text = run("check", DEMO, "--url", sample.install_url("500"), env_db=sqlite_url)
     assert "fire.latest_200: The latest fire returned 200" in text.stdout and "NOT READY" in text.stdout
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(alphabet="ab/~\"\\é\u2028 ", max_size=4), children, max_size=4),
+    max_leaves=20)
+
+
+def _pointers(value: object, pointer: str = "") -> list[tuple[str, object]]:
+    from console.templating import escape_pointer
+
+    found: list[tuple[str, object]] = [(pointer, value)]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _pointers(item, f"{pointer}/{escape_pointer(key)}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _pointers(item, f"{pointer}/{index}")
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(json_values, st.sampled_from([None, 2]), st.booleans())
+def test_locator_finds_every_pointer_of_any_document(value: object, indent: int | None, ascii_only: bool) -> None:
+    from console.formats.locate import Locator
+
+    text = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
+    locator = Locator(text)
+    lines = text.split("\n")
+    for pointer, item in _pointers(value):
+        assert locator.exact(pointer), pointer
+        position = locator.locate(pointer)
+        rest = lines[position.line - 1][position.column - 1:]
+        if pointer and not pointer.rsplit("/", 1)[1].isdigit():
+            key = json.loads(rest[:rest.index('":') + 1]) if '":' in rest else None
+            assert key is not None
+        else:
+            assert rest.startswith(json.dumps(item, ensure_ascii=ascii_only)[:1])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_locator_never_fails_on_any_text(text: str) -> None:
+    from console.formats.locate import Locator
+
+    position = Locator(text).locate("/a/0/b")
+    assert position.line >= 1 and position.column >= 1
+
+
+def test_locator_on_deep_and_large_files() -> None:
+    from console.formats.locate import Locator
+
+    deep = "[" * 5000 + "]" * 5000
+    assert Locator(deep).locate("/0/0").line == 1  # stops at its depth limit, never a RecursionError
+    big = json.dumps({"actions": [{"name": f"a{i}", "title": "t" * 50} for i in range(8000)]}, indent=2)
+    start = time.monotonic()
+    first_title = big.split("\n").index('      "title": "' + "t" * 50 + '"') + 1
+    assert Locator(big).locate("/actions/7999/title").line == first_title + 4 * 7999
+    assert time.monotonic() - start < 5
+
+
+def test_junit_survives_what_an_endpoint_sends() -> None:
+    from console.checks.results import CheckResult, CheckRun
+    from console.formats import junit
+
+    hostile = "bell\x07 nul\x00 esc\x1b]0;x\x07 </system-out><![CDATA[ ]]> \ud800 & \U0001f600"
+    run_ = CheckRun("check", "app.json", (CheckResult("fire.latest_200", hostile, "error", "fail", hostile,
+                                                      proof=hostile),))
+    suites = list(JUnitXml.fromstring(junit.render(run_).encode("utf-8")))
+    case = next(iter(suites[0]))
+    assert "</system-out>" in case.system_out and "\\u0000" in case.system_out and "\U0001f600" in case.system_out
+    assert isinstance(case.result[0], Failure)
