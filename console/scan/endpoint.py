@@ -262,6 +262,6 @@ def scan_endpoint(url: str, *, policy: AddressPolicy, timeout: float = 5.0, http
         items.append(_hsts_item(*http))
     except (OSError, ssl.SSLError, ValueError) as exc:
         items.append(ScanItem("scan.hsts", NOT_RUN, f"No HTTP answer over TLS ({exc})."))
-    items.append(_plain_item(address, host, http_port, path, deadline))
+    items.append(_plain_item(address, host, http_port, path, time.monotonic() + timeout))  # its own deadline
     order = list(TITLES)
     return EndpointScan(url, address, tuple(sorted(items, key=lambda i: order.index(i.id))), now)

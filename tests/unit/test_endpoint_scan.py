@@ -256,3 +256,15 @@ def test_check_for_listing_adds_the_scan_with_proof(ca: trustme.CA, sqlite_url: 
     assert items["scan.tls_version"]["status"] == "pass"
     assert items["scan.hsts"]["evidence"][0]["label"].startswith(f"scan of {url}: GET → HTTP 200; "
                                                                   "Strict-Transport-Security: max-age=31536000")
+
+
+def test_a_server_that_never_speaks_tls_costs_only_the_deadline() -> None:
+    import time
+
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts connections (backlog), never answers
+        start = time.monotonic()
+        scan = scan_endpoint(f"https://127.0.0.1:{silent.getsockname()[1]}/", policy=LOCAL, timeout=1.0,
+                             http_port=closed_port())
+        elapsed = time.monotonic() - start
+    assert elapsed < 3
+    assert {i.status for i in scan.items} == {NOT_RUN} and "No TLS connection" in scan.items[0].why
