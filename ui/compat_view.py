@@ -20,7 +20,9 @@ def render_compat(report: CompatReport, old: int, new: int) -> None:
         st.caption("The same App JSON: nothing to judge.")
     for change in (*breaking, *review):
         box, icon = BOXES[change.cls]
-        box(f"{plain(change.what)}: {plain(change.impact)}  \n`{change.pointer or '/'}`", icon=icon)
+        where = f"`{change.pointer or '/'}`" + (f" in version {old}" if change.side == "old" else "")
+        box(f"{plain(change.what)}: {plain(change.impact)}  \n{where}" if change.side else
+            f"{plain(change.what)}: {plain(change.impact)}", icon=icon)
     if not breaking and report.changes:
         st.success("No change breaks installations or flows.", icon=":material/check_circle:")
     if safe:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from console.manifest.compat import CompatReport
+from console.manifest.compat import CompatChange, CompatReport
 from console.readiness import FAIL, INSTALLABLE, PASS, REVIEW, ChecklistItem, Evidence
 
 
@@ -16,11 +16,16 @@ def compat_checklist(report: CompatReport, since: str) -> list[ChecklistItem]:
         (f"{len(breaking)} breaking change(s) since {since}: " + "; ".join(f"{c.what}: {c.impact}"
                                                                             for c in breaking[:5]) + "."
          if breaking else f"No breaking change since {since} ({len(report.changes)} change(s) in all).") + notes,
-        tuple(Evidence("finding", c.pointer, f"{c.what}: {c.impact}"[:300]) for c in breaking))]
+        tuple(_evidence(c, f"{c.what}: {c.impact}"[:300]) for c in breaking))]
     items.append(ChecklistItem(
         "compat.review", INSTALLABLE, "Changes since the old App JSON that send the app back to review",
         REVIEW if review else PASS, False,
         ("; ".join(f"{c.what}: {c.impact}" for c in review[:5]) if review
          else "No change that needs ManyChat's review."),
-        tuple(Evidence("finding", c.pointer, c.what) for c in review)))
+        tuple(_evidence(c, c.what) for c in review)))
     return items
+
+
+def _evidence(change: CompatChange, label: str) -> Evidence:
+    """A place in the checked App JSON is a finding (located in the file); a place in the old one is not."""
+    return Evidence("finding" if change.side == "new" else "compat", change.pointer or "/", label)

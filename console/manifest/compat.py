@@ -31,12 +31,15 @@ class CompatChange:
     pointer: str  # into the new document (into the old one for a removal)
     what: str  # what changed
     impact: str  # what it breaks, for whom (or why it is safe)
+    side: str = "new"  # which document ``pointer`` points into: "new", or "old" (a removal); "" for none
 
     def to_dict(self) -> dict[str, str]:
-        return {"class": self.cls, "pointer": self.pointer, "what": self.what, "impact": self.impact}
+        return {"class": self.cls, "pointer": self.pointer, "in": self.side, "what": self.what,
+                "impact": self.impact}
 
     def describe(self) -> str:
-        return f"[{CLASS_LABELS[self.cls]}] {self.pointer or '/'}: {self.what}: {self.impact}"
+        where = (self.pointer or "/") + (" (in the old version)" if self.side == "old" else "")
+        return f"[{CLASS_LABELS[self.cls]}] {where}: {self.what}: {self.impact}"
 
 
 @dataclass(frozen=True)
@@ -78,31 +81,37 @@ def _renamed_to(old: dict[str, Any], added: dict[str, tuple[int, dict[str, Any]]
     return None
 
 
-def _named_list(old: Any, new: Any, base: str, noun: str, removed_impact: str) -> tuple[list[CompatChange],
-                                                                                   list[tuple[str, Any, Any, str]]]:
-    """Removed (or renamed) items are breaking, added ones safe; returns the pairs kept, to compare deeper."""
+Kept = list[tuple[str, dict[str, Any], dict[str, Any], str, str]]  # name, old item, new item, old and new pointers
+
+
+def _named_list(old: Any, new: Any, bases: tuple[str, str], noun: str,
+                removed_impact: str) -> tuple[list[CompatChange], Kept]:
+    """Removed (or renamed) items are breaking, added ones safe; returns the pairs kept, to compare deeper.
+    ``bases``: the list's pointer in the old document and in the new one."""
+    old_base, new_base = bases
     old_items, new_items = _by_name(old), _by_name(new)
     added = {n: v for n, v in new_items.items() if n not in old_items}
-    changes, kept = [], []
+    changes: list[CompatChange] = []
+    kept: Kept = []
     for name, (index, item) in old_items.items():
         if name in new_items:
             new_index, new_item = new_items[name]
-            kept.append((name, item, new_item, f"{base}/{new_index}"))
+            kept.append((name, item, new_item, f"{old_base}/{index}", f"{new_base}/{new_index}"))
             continue
         target = _renamed_to(item, added)
         what = f"{noun} `{name}` renamed to `{target}`" if target else f"{noun} `{name}` removed"
-        changes.append(CompatChange(BREAKING, f"{base}/{index}", what, removed_impact.format(name=name)))
+        changes.append(CompatChange(BREAKING, f"{old_base}/{index}", what, removed_impact.format(name=name), "old"))
     for name, (index, _) in added.items():
         if not any(c.what.endswith(f"renamed to `{name}`") for c in changes):
-            changes.append(CompatChange(SAFE, f"{base}/{index}", f"{noun} `{name}` added",
+            changes.append(CompatChange(SAFE, f"{new_base}/{index}", f"{noun} `{name}` added",
                                         "new; nothing built before uses it"))
     return changes, kept
 
 
-def _forms(action: str, old: Any, new: Any, base: str) -> list[CompatChange]:
-    changes, kept = _named_list(old, new, base, "form field",
+def _forms(action: str, old: Any, new: Any, bases: tuple[str, str]) -> list[CompatChange]:
+    changes, kept = _named_list(old, new, bases, "form field",
                                 f"flows using action `{action}` lose the value set in field `{{name}}`")
-    for name, before, after, pointer in kept:
+    for name, before, after, _, pointer in kept:
         if before.get("type") != after.get("type"):
             changes.append(CompatChange(BREAKING, pointer + "/type", f"form field `{name}` type changed",
                                         f"values set in flows using action `{action}` no longer fit the field"))
@@ -132,7 +141,8 @@ def _mapping(action: str, old: dict[str, Any], new: dict[str, Any], base: str, o
     for name, (where, item) in before.items():
         if name not in after:
             changes.append(CompatChange(BREAKING, old_base + where, f"mapping output `{name}` of action `{action}` "
-                                        "removed", f"flows using output `{name}` of action `{action}` lose its value"))
+                                        "removed", f"flows using output `{name}` of action `{action}` lose its value",
+                                        "old"))
         elif item.get("type") != after[name][1].get("type"):
             changes.append(CompatChange(BREAKING, base + after[name][0] + "/type", f"mapping output `{name}` type "
                                         "changed", f"flows saving `{name}` of action `{action}` into a field of the "
@@ -145,28 +155,27 @@ def _mapping(action: str, old: dict[str, Any], new: dict[str, Any], base: str, o
 
 
 def _actions(old: dict[str, Any], new: dict[str, Any]) -> list[CompatChange]:
-    changes, kept = _named_list(old.get("actions"), new.get("actions"), "/actions", "action",
+    changes, kept = _named_list(old.get("actions"), new.get("actions"), ("/actions", "/actions"), "action",
                                 "flows using action `{name}` stop working")
-    old_index = _by_name(old.get("actions"))
-    for name, before, after, pointer in kept:
-        old_pointer = f"/actions/{old_index[name][0]}"
-        changes += _forms(name, before.get("forms"), after.get("forms"), pointer + "/forms")
+    for name, before, after, old_pointer, pointer in kept:
+        changes += _forms(name, before.get("forms"), after.get("forms"), (old_pointer + "/forms", pointer + "/forms"))
         changes += _mapping(name, before, after, pointer, old_pointer)
     return changes
 
 
 def _triggers(old: dict[str, Any], new: dict[str, Any]) -> list[CompatChange]:
-    changes, kept = _named_list(old.get("triggers"), new.get("triggers"), "/triggers", "trigger",
+    changes, kept = _named_list(old.get("triggers"), new.get("triggers"), ("/triggers", "/triggers"), "trigger",
                                 "flows started by trigger `{name}` never start again; the app's calls naming it fail")
-    for name, before, after, pointer in kept:
-        context, _ = _named_list(before.get("context"), after.get("context"), pointer + "/context", "context field",
+    for name, before, after, old_pointer, pointer in kept:
+        context, _ = _named_list(before.get("context"), after.get("context"),
+                                 (old_pointer + "/context", pointer + "/context"), "context field",
                                  f"flows started by trigger `{name}` lose context field `{{name}}`")
         changes += context
     return changes
 
 
 def _sources(old: dict[str, Any], new: dict[str, Any]) -> list[CompatChange]:
-    changes, _ = _named_list(old.get("sources"), new.get("sources"), "/sources", "source",
+    changes, _ = _named_list(old.get("sources"), new.get("sources"), ("/sources", "/sources"), "source",
                              "form fields whose dropdown uses source `{name}` lose their choices")
     return changes
 
@@ -197,7 +206,7 @@ def _delivery(old: dict[str, Any], new: dict[str, Any]) -> list[CompatChange]:
     if after is None:
         return [CompatChange(BREAKING, "/auth/request", "auth.request removed",
                              "every deployed endpoint stops receiving the key: new keys (installs and every re-key) "
-                             "must be copied by hand")]
+                             "must be copied by hand", "old")]
     if before is None:
         return [CompatChange(SAFE, "/auth/request", "auth.request added",
                              "new installations and re-keys send the key to the endpoint; nothing deployed relied "
@@ -230,7 +239,7 @@ def _params(old: dict[str, Any], new: dict[str, Any]) -> list[CompatChange]:
     for name, (index, _) in before.items():
         if name not in after:
             changes.append(CompatChange(SAFE, f"/auth/params/{index}", f"installer param `{name}` removed",
-                                        "installers are no longer asked for it (validation flags any use left)"))
+                                        "installers are no longer asked for it (validation flags any use left)", "old"))
     return changes
 
 
@@ -241,14 +250,14 @@ def _scopes(old: Sequence[str], new: Sequence[str], kind: str | None) -> list[Co
         impact = ("every installation gets a new App Key after review (the app goes back to review; each install "
                   "request fires again)" if public else
                   "every installation gets a new App Key at once (a dev app applies changes immediately)")
-        changes.append(CompatChange(BREAKING, "", f"scope {path} added", impact))
+        changes.append(CompatChange(BREAKING, "", f"scope {path} added", impact, ""))
         if public:
             changes.append(CompatChange(REVIEW, "", f"scope {path} added",
-                                        "a public app's scope change is reviewed by ManyChat before it applies"))
+                                        "a public app's scope change is reviewed by ManyChat before it applies", ""))
     for path in (p for p in old if p not in new):
         changes.append(CompatChange(REVIEW if public else BREAKING, "", f"scope {path} removed",
                                     ("reviewed by ManyChat; afterwards " if public else "at once: ")
-                                    + f"calls to {path} with an App Key get 401 Wrong access token"))
+                                    + f"calls to {path} with an App Key get 401 Wrong access token", ""))
     return changes
 
 
@@ -275,7 +284,8 @@ def classify(old: dict[str, Any], new: dict[str, Any], *, kind: str | None = Non
             continue
         if not _covered(change.pointer, changes):
             changes.append(CompatChange(SAFE, change.pointer, change.describe(60),
-                                        "installations and flows keep working"))
+                                        "installations and flows keep working",
+                                        "old" if change.op == "removed" else "new"))
     order = {BREAKING: 0, REVIEW: 1, SAFE: 2}
     return CompatReport(tuple(sorted(changes, key=lambda c: order[c.cls])), tuple(notes))
 

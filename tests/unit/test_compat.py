@@ -59,6 +59,8 @@ def test_action_and_form_changes(quick: dict[str, Any]) -> None:
     assert f"form field `{removed}` removed" in got and got[f"form field `{removed}` removed"] == BREAKING
     assert got["form field `note` added without a default"] == BREAKING
     assert got["form field `color` added"] == SAFE
+    gone = next(c for c in report.changes if c.what == f"form field `{removed}` removed")
+    assert (gone.pointer, gone.side) == ("/actions/1/forms/0", "old")  # where it was, in the old document
 
 
 def test_trigger_mapping_and_source_removals(quick: dict[str, Any]) -> None:
@@ -110,7 +112,9 @@ def test_diff_compat_cli(sqlite_url: str) -> None:
     gate = run("diff", old, new, "--compat", "--fail-on", "breaking", "--json", env_db=sqlite_url)
     body = json.loads(gate.stdout)
     assert gate.returncode == 1 and body["compatible"] is False and body["breaking"] == 1
-    assert {"class", "pointer", "what", "impact"} <= set(body["changes"][0])
+    assert body["changes"][0] == {"class": "breaking", "pointer": "/actions/0", "in": "old",
+                                  "what": "action `get_profile` removed",
+                                  "impact": "flows using action `get_profile` stop working"}
     same = run("diff", old, old, "--compat", "--fail-on", "breaking", env_db=sqlite_url)
     assert same.returncode == 0 and "no semantic difference" in same.stdout
     safe_only = run("diff", old, new, "--compat", "--fail-on", "never", env_db=sqlite_url)
