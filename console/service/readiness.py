@@ -12,7 +12,7 @@ One function decides a verdict, ``verdict_over``, for both faces. Its evidence i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from console.manifest.document import Document, document_hash
 from console.manifest.findings import ValidationReport
@@ -22,7 +22,7 @@ from console.profile import AppProfile, file_slug
 from console.readiness import ChecklistItem, ReadinessInput, Verdict, evaluate_checklist, verdict_of
 from console.report import build_report, render_html, render_json, render_markdown
 from console.sandbox.usage import LeastPrivilege, least_privilege
-from console.service.base import must_get, settings_of
+from console.service.base import address_policy, must_get, settings_of
 from console.signoff import SignoffView, judge
 from console.store import AppRecord, FireFilter, Store
 
@@ -33,6 +33,12 @@ RECENT_FIRES = 20
 class Readiness:
     items: list[ChecklistItem]
     verdict: Verdict
+    fires: tuple[FireRecord, ...] = field(default=())  # the stored fires the verdict was decided on (its proof)
+
+    def with_items(self, extra: Sequence[ChecklistItem]) -> Readiness:
+        """This checklist with more items (compatibility, the endpoint scan), the verdict over all of them."""
+        items = [*self.items, *extra]
+        return Readiness(items, verdict_of(items), self.fires)
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,8 @@ def verdict_over(store: Store, evidence: EvidenceSource) -> Readiness:
                                               evidence.sandbox))
     if not evidence.scopes_known:
         items = [item for item in items if item.id != "scopes.review"]  # scopes live in ManyChat, not App JSON
-    return Readiness(items, verdict_of(items))
+    seen = {f.id: f for f in [*recent, *conformance]}
+    return Readiness(items, verdict_of(items), tuple(seen.values()))
 
 
 def readiness(store: Store, app: AppRecord, target: str, for_listing: bool) -> Readiness:
@@ -80,6 +87,22 @@ def checklist(store: Store, app: AppRecord) -> Readiness:
     Home, the Checklist, the report and `check --app ID` all show this one."""
     settings = settings_of(app)
     return readiness(store, app, settings.checklist_kind, settings.for_listing)
+
+
+def since_items(old: Document, new: Document, old_label: str) -> list[ChecklistItem]:
+    """The compatibility items (`check --since`): what changed since ``old``, and what it breaks for whom."""
+    from console.checks.compat_items import compat_checklist
+    from console.manifest.compat import classify
+
+    return compat_checklist(classify(old, new), old_label)
+
+
+def scan_items(url: str, timeout: float = 10.0) -> list[ChecklistItem]:
+    """The endpoint security scan of an https install URL as listing items (no key is sent; team mode's
+    address rules apply)."""
+    from console.scan.endpoint import scan_endpoint
+
+    return scan_endpoint(url, policy=address_policy(), timeout=timeout).checklist(True)
 
 
 def sandbox_least_privilege(store: Store, app_ref: int) -> LeastPrivilege:
