@@ -1,5 +1,7 @@
 """`check APP_JSON` / `check --app ID`: the readiness checklist, decided by the service's one readiness
-function over the stored evidence (console/service/readiness.py says which fires count for a file)."""
+function over the stored evidence (console/service/readiness.py says which fires count for a file). With
+--since the compatibility items, with --for-listing and an https --url the endpoint scan's items are added;
+--format/--output/--fail-on write the CI formats (console/cli/formats.py), the stored fires as their proof."""
 
 from __future__ import annotations
 
