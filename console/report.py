@@ -14,6 +14,7 @@ from jinja2 import Environment, Template, select_autoescape
 
 from console import __version__
 from console.catalog import describe_for_installer, get_scope
+from console.checks.catalog import check_of
 from console.manifest.document import auth_of
 from console.profile import AppProfile
 from console.readiness import GROUPS, STATUS_LABELS, ChecklistItem, is_ready
@@ -67,6 +68,7 @@ def build_report(profile: AppProfile, scopes: Sequence[str], manifest: dict[str,
         "auth": auth_of(manifest),
         "checklist": [
             {**{k: v for k, v in asdict(item).items() if k != "evidence"},
+             "criterion": check_of(item.id).criterion_text,
              "evidence": [{**asdict(e), "at": e.at.isoformat() if e.at else None} for e in item.evidence]}
             for item in items
         ],
@@ -105,9 +107,10 @@ _MARKDOWN = """\
 ## Checklist
 {% for group in groups %}{% set rows = r.checklist | selectattr("group", "equalto", group) | list %}{% if rows %}
 ### {{ group | md }}
-| Status | Item | Required | Why | Evidence |
-|---|---|---|---|---|
-{% for i in rows %}| **{{ labels[i.status] }}** | {{ i.title | md }} | {{ "yes" if i.required else "no" }} | \
+| Status | Check ID | Item | Required | Why | Proof |
+|---|---|---|---|---|---|
+{% for i in rows %}| **{{ labels[i.status] }}** | `{{ i.id }}` | {{ i.title | md }} | \
+{{ "yes" if i.required else "no" }} | \
 {{ i.why | md }} | {% for e in i.evidence %}{{ e.label | md }}\
 {{ (" (" ~ e.at ~ ")") | md if e.at else "" }}{{ "; " if not loop.last }}{% endfor %} |
 {% endfor %}{% endif %}{% endfor %}
@@ -146,9 +149,10 @@ text-align:left;vertical-align:top}th{background:#f6f8fa}.pass{color:#1a7f37}.fa
 {% endfor %}{% for c in r.installer_view.cautions %}<p><strong>Caution:</strong> {{ c }}</p>{% endfor %}</blockquote>
 <h2>Checklist</h2>
 {% for group in groups %}{% set rows = r.checklist | selectattr("group", "equalto", group) | list %}{% if rows %}
-<h3>{{ group }}</h3><table><tr><th>Status</th><th>Item</th><th>Required</th><th>Why</th><th>Evidence</th></tr>
+<h3>{{ group }}</h3><table><tr><th>Status</th><th>Check ID</th><th>Item</th><th>Required</th><th>Why</th>\
+<th>Proof</th></tr>
 {% for i in rows %}<tr><td class="{{ i.status }}"><span class="badge"><svg viewBox="0 0 16 16" aria-hidden="true">\
-<path d="{{ svg[i.status] }}"/></svg>{{ labels[i.status] }}</span></td><td>{{ i.title }}</td>
+<path d="{{ svg[i.status] }}"/></svg>{{ labels[i.status] }}</span></td><td><code>{{ i.id }}</code></td><td>{{ i.title }}</td>
 <td>{{ "yes" if i.required else "no" }}</td><td>{{ i.why }}</td><td>{% for e in i.evidence %}{{ e.label }}\
 {{ " (" ~ e.at ~ ")" if e.at else "" }}<br>{% endfor %}</td></tr>
 {% endfor %}</table>{% endif %}{% endfor %}

@@ -14,6 +14,7 @@ from console.service import versions as versions_service
 from console.store import AppRecord, Store
 from ui import state
 from ui.auth_builder import reload_form
+from ui.compat_view import render_compat
 from ui.findings_view import plain
 
 SOURCE_LABELS = {"page": "page 2", "import": "import", "cli": "command line", "restore": "restore", "undo": "undo",
@@ -108,6 +109,7 @@ def render_versions(store: Store, app: AppRecord) -> None:
         new = b.selectbox("with version", numbers, index=0, key=f"diff_new_{app.id}")
         changes = versions_service.diff_versions(store, app.id, int(old), int(new))
         st.code("\n".join(c.describe(90) for c in changes) or "(the same App JSON)", language=None)
+        render_compat(versions_service.compat_versions(store, app.id, int(old), int(new)), int(old), int(new))
         if st.button(f"Restore version {old}", key=f"restore_{app.id}",
                      help="Makes it the current App JSON again, as a new version: nothing is lost."):
             versions_service.restore_version(store, app.id, int(old), author=state.actor())

@@ -1,5 +1,7 @@
 """`check APP_JSON` / `check --app ID`: the readiness checklist, decided by the service's one readiness
-function over the stored evidence (console/service/readiness.py says which fires count for a file)."""
+function over the stored evidence (console/service/readiness.py says which fires count for a file). With
+--since the compatibility items, with --for-listing and an https --url the endpoint scan's items are added;
+--format/--output/--fail-on write the CI formats (console/cli/formats.py), the stored fires as their proof."""
 
 from __future__ import annotations
 
@@ -8,10 +10,15 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from console.cli.common import ACTOR, EXIT_FAIL, EXIT_PASS, UsageError, note
+from console.cli.common import ACTOR, UsageError, note
+from console.cli.formats import add_format_options, finish_run, plan, quiet
 from console.cli.options import add_fire_options, context_from, file_name, load, timeouts_from
 
 if TYPE_CHECKING:
+    from console.checks.results import CheckRun
+    from console.formats.output import Output
+    from console.manifest.document import Document
+    from console.readiness import ChecklistItem
     from console.service.readiness import Readiness
     from console.service.team import SignoffCheck
     from console.store import Store
@@ -26,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--app", type=int, metavar="ID",
                         help="the console app to check (as its Checklist does), or, with APP_JSON and "
                              "--require-signoff, the app whose sign-off counts")
+    parser.add_argument("--since", metavar="OLD_APP_JSON",
+                        help="add the compatibility items: what changed since this App JSON, and what it breaks")
+    add_format_options(parser)
 
 
 def _open() -> Store:
@@ -41,27 +51,47 @@ def _open() -> Store:
 
 
 def run(args: argparse.Namespace) -> int:
+    outputs = plan(args)  # a bad --format/--output is exit 2 before any work
     if args.app_json is None:
         if args.app is None:
             raise UsageError("give an APP_JSON file to check, or --app ID for a console app.")
         if args.url or args.var or args.timeout is not None:
             raise UsageError("--url, --var and --timeout check a file: with --app ID the app's own settings apply.")
-        return _check_app(args)
+        return _check_app(args, outputs)
     if args.app is not None and not args.require_signoff:
         raise UsageError("--app ID with APP_JSON only has a meaning with --require-signoff.")
-    return _check_file(args)
+    return _check_file(args, outputs)
 
 
-def _check_file(args: argparse.Namespace) -> int:
+def _since_items(path: str | None, manifest: Document) -> list[ChecklistItem]:
+    from console.service import readiness
+
+    return readiness.since_items(load(path), manifest, Path(path).name) if path else []
+
+
+def _scan_items(args: argparse.Namespace, silent: bool) -> list[ChecklistItem]:
+    """With --for-listing and an https URL: the endpoint security scan (no key is sent)."""
+    if not (args.for_listing and args.url and str(args.url).lower().startswith("https://")):
+        return []
+    from console.service import readiness
+
+    if not silent:
+        note(f"Scanning the TLS setup of {args.url} (no key is sent) …")
+    return readiness.scan_items(args.url, timeout=min(10.0, args.timeout or 10.0))
+
+
+def _check_file(args: argparse.Namespace, outputs: list[Output]) -> int:
     from console.service import firing, readiness, team
 
     manifest = load(args.app_json)
+    since = _since_items(args.since, manifest)
+    silent = quiet(outputs)
     context, timeouts = context_from(args.var, manifest), timeouts_from(args.timeout)
     store = _open()
     try:
         kind = "endpoint"
         if args.url:
-            if not args.json:
+            if not silent:
                 note(f"Running the conformance runs against {args.url} …")
             fires = firing.conformance_for_file(store, manifest, file_name(args.app_json), context, url=args.url,
                                                 timeouts=timeouts, actor=ACTOR)
@@ -70,54 +100,59 @@ def _check_file(args: argparse.Namespace) -> int:
         signoff = team.require_signoff(store, manifest, args.app, args.for_listing) if args.require_signoff else None
     finally:
         store.close()
-    if args.json:
-        report = readiness.file_report(manifest, Path(args.app_json).stem, context.app_id, context.app_version,
-                                       check, target_label=args.url or f"(stored fires at the {kind})",
-                                       for_listing=args.for_listing,
-                                       signoff=signoff.signoff if signoff else None)
-        if signoff is not None:
-            report["signoff_required"] = {"ok": signoff.ok, "message": signoff.message}
-        print(json.dumps(report, ensure_ascii=False))
-    else:
-        _print(check, args.app_json, args.for_listing, signoff)
-        if check.verdict.not_run and not args.url:
-            note("  To run the fires the checklist needs: add --url https://your.endpoint/install")
-    return EXIT_PASS if check.verdict.ready and (signoff is None or signoff.ok) else EXIT_FAIL
+    check = check.with_items(since + _scan_items(args, silent))
+    report = readiness.file_report(manifest, Path(args.app_json).stem, context.app_id, context.app_version,
+                                   check, target_label=args.url or f"(stored fires at the {kind})",
+                                   for_listing=args.for_listing, signoff=signoff.signoff if signoff else None)
+    if signoff is not None:
+        report["signoff_required"] = {"ok": signoff.ok, "message": signoff.message}
+    result = _check_run(args.app_json, check, report, _text(check, args.app_json, args.for_listing, signoff))
+    if check.verdict.not_run and not args.url and not silent:
+        note("  To run the fires the checklist needs: add --url https://your.endpoint/install")
+    return finish_run(result, outputs, args.fail_on, extra_failure=signoff is not None and not signoff.ok)
 
 
-def _check_app(args: argparse.Namespace) -> int:
+def _check_app(args: argparse.Namespace, outputs: list[Output]) -> int:
     from console import service
     from console.service import readiness, team
 
     store = _open()
     try:
         app = service.must_get(store, args.app)
-        check = readiness.checklist(store, app)
+        check = readiness.checklist(store, app).with_items(_since_items(args.since, app.manifest))
         settings = service.settings_of(app)
         signoff = team.require_signoff(store, app.manifest, app.id, settings.for_listing) \
             if args.require_signoff else None
-        if args.json:
-            files = readiness.report_files(store, app, check, f"the {settings.checklist_kind}",
-                                           settings.for_listing, readiness.signoffs_for_app(store, app))
-            report = json.loads(files.json)
-            if signoff is not None:
-                report["signoff_required"] = {"ok": signoff.ok, "message": signoff.message}
-            print(json.dumps(report, ensure_ascii=False))
-        else:
-            _print(check, f"app #{app.id} ({app.name}) at the {settings.checklist_kind}", settings.for_listing,
-                   signoff)
+        files = readiness.report_files(store, app, check, f"the {settings.checklist_kind}",
+                                       settings.for_listing, readiness.signoffs_for_app(store, app))
     finally:
         store.close()
-    return EXIT_PASS if check.verdict.ready and (signoff is None or signoff.ok) else EXIT_FAIL
+    report = json.loads(files.json)
+    if signoff is not None:
+        report["signoff_required"] = {"ok": signoff.ok, "message": signoff.message}
+    subject = f"app #{app.id} ({app.name}) at the {settings.checklist_kind}"
+    result = _check_run(f"app #{app.id}", check, report, _text(check, subject, settings.for_listing, signoff))
+    return finish_run(result, outputs, args.fail_on, extra_failure=signoff is not None and not signoff.ok)
 
 
-def _print(check: Readiness, subject: str, for_listing: bool, signoff: SignoffCheck | None) -> None:
+def _check_run(subject: str, check: Readiness, report: dict[str, object], text: str) -> CheckRun:
+    """The run every format renders: one result per item, each fire it cites with its request and response."""
+    from console.checks.results import CheckRun, proof_of_fire, results_of_items
+
+    proofs = {str(f.id): proof_of_fire(f) for f in check.fires}
+    return CheckRun("check", subject, tuple(results_of_items(check.items, proofs)), check.verdict.summary,
+                    extra=report, text=text)
+
+
+def _text(check: Readiness, subject: str, for_listing: bool, signoff: SignoffCheck | None) -> str:
     from console.readiness import STATUS_LABELS
 
+    lines = []
     for item in check.items:
         flag = "required" if item.required else "optional"
-        print(f"[{STATUS_LABELS[item.status]:>12}] {item.title} ({flag})\n{'':15}{item.why}")
-    print(f"{subject}: {'READY' if check.verdict.ready else 'NOT READY'}"
-          f"{' for an App Store listing' if for_listing else ''}: {check.verdict.summary}.")
+        lines.append(f"[{STATUS_LABELS[item.status]:>12}] {item.id}: {item.title} ({flag})\n{'':15}{item.why}")
+    lines.append(f"{subject}: {'READY' if check.verdict.ready else 'NOT READY'}"
+                 f"{' for an App Store listing' if for_listing else ''}: {check.verdict.summary}.")
     if signoff is not None:
-        print(f"Sign-off: {'OK' if signoff.ok else 'MISSING'}: {signoff.message}")
+        lines.append(f"Sign-off: {'OK' if signoff.ok else 'MISSING'}: {signoff.message}")
+    return "\n".join(lines) + "\n"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 
-from console.cli.common import EXIT_FAIL, EXIT_PASS, UsageError
-from console.cli.options import add_json, load_snippet
+from console.cli.common import UsageError
+from console.cli.formats import add_format_options, finish_run, plan, validation_results
+from console.cli.options import load_snippet
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,13 +16,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="accept // and /* */ comments (ManyChat's field does not: a warning says where)")
     parser.add_argument("--scope", action="extend", nargs="+", default=None, metavar="PATH",
                         help="the app's scopes, e.g. /fb/subscriber/addTag: cross-check the API calls (repeatable)")
-    add_json(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object (same as --format json)")
+    add_format_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from console.manifest.findings import ValidationIssue, ValidationReport
     from console.manifest.validate import validate_manifest
 
+    outputs = plan(args)
     document, comment, parse_findings = load_snippet(args.app_json, args.strip_comments)
     if args.scope is not None:
         from console.catalog import get_scope
@@ -38,12 +40,11 @@ def run(args: argparse.Namespace) -> int:
             f"The file has comments (the first at {comment.describe()}): ManyChat's App JSON field accepts JSON "
             "without comments.", "They were stripped for this check; remove them before pasting into ManyChat.",
         ), *report.issues))
-    if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
-    else:
-        for issue in report.issues:
-            print(f"{issue.severity:<8} {issue.pointer or '/':<28} {issue.code:<24} {issue.message} {issue.hint}")
-        errors = sum(1 for i in report.issues if i.severity == "error")
-        print(f"{args.app_json}: {'valid' if report.valid else 'INVALID'} "
-              f"({errors} error(s), {len(report.issues) - errors} other finding(s))")
-    return EXIT_PASS if report.valid else EXIT_FAIL
+    from console.checks.results import CheckRun
+
+    errors = sum(1 for i in report.issues if i.severity == "error")
+    text = "".join(f"{i.severity:<8} {i.pointer or '/':<28} {i.code:<24} {i.message} {i.hint}\n" for i in report.issues)
+    text += (f"{args.app_json}: {'valid' if report.valid else 'INVALID'} "
+             f"({errors} error(s), {len(report.issues) - errors} other finding(s))\n")
+    run = CheckRun("validate", args.app_json, validation_results(report.issues), extra=report.to_dict(), text=text)
+    return finish_run(run, outputs, args.fail_on)

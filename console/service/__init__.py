@@ -11,8 +11,9 @@ nothing.
     auth_section  the Auth section page's view: findings placed by field, the request as it would be sent
     firing     one fire, a re-fire, the conformance runs: stored and attributed alike from both faces
     history    reading stored fires
-    readiness  the checklist verdict over stored evidence (an app's, or a file's by its hash), progress
-    versions   App JSON versions, undo, import preview
+    readiness  the checklist verdict over stored evidence (an app's, or a file's by its hash), progress;
+               the compatibility items (`check --since`) and the endpoint scan's items
+    versions   App JSON versions, their difference and compatibility, undo, import preview
     sandbox    installations, reviews, the call log
     bursts     re-keying many installations at once
     team       the access gate, people, the activity log, sign-offs

@@ -12,7 +12,7 @@ One function decides a verdict, ``verdict_over``, for both faces. Its evidence i
 from __future__ import annotations
 
 from collections.abc import MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from console.demo import SAMPLE_HTTPS_PLACEHOLDER
 from console.evidence import Staleness
@@ -35,7 +35,7 @@ from console.readiness import (
 )
 from console.report import build_report, render_html, render_json, render_markdown, report_fingerprint
 from console.sandbox.usage import LeastPrivilege, least_privilege
-from console.service.base import must_get, settings_of
+from console.service.base import address_policy, must_get, settings_of
 from console.signoff import SignoffView, judge
 from console.store import AppRecord, FireFilter, Store
 
@@ -46,8 +46,14 @@ RECENT_FIRES = 20
 class Readiness:
     items: list[ChecklistItem]
     verdict: Verdict
+    fires: tuple[FireRecord, ...] = field(default=())  # the stored fires the verdict was decided on (its proof)
     stale: Staleness = Staleness()  # evidence set aside: gathered at another URL or App JSON
     needs_new: tuple[ChecklistItem, ...] = ()  # the items that lost their evidence to that change
+
+    def with_items(self, extra: Sequence[ChecklistItem]) -> Readiness:
+        """This checklist with more items (compatibility, the endpoint scan), the verdict over all of them."""
+        items = [*self.items, *extra]
+        return Readiness(items, verdict_of(items), self.fires, self.stale, self.needs_new)
 
 
 @dataclass(frozen=True)
@@ -78,8 +84,9 @@ def verdict_over(store: Store, evidence: EvidenceSource) -> Readiness:
     items = evaluate_checklist(data)
     if not evidence.scopes_known:
         items = [item for item in items if item.id != "scopes.review"]  # scopes live in ManyChat, not App JSON
-    _, stale = current_input(data)
-    return Readiness(items, verdict_of(items), stale, tuple(needs_new_evidence(items, stale)))
+    current, stale = current_input(data)
+    seen = {f.id: f for f in [*current.recent_fires, *current.conformance]}  # only evidence that still counts
+    return Readiness(items, verdict_of(items), tuple(seen.values()), stale, tuple(needs_new_evidence(items, stale)))
 
 
 def readiness(store: Store, app: AppRecord, target: str, for_listing: bool) -> Readiness:
@@ -117,6 +124,22 @@ def checklist(store: Store, app: AppRecord) -> Readiness:
     Home, the Checklist, the report and `check --app ID` all show this one."""
     settings = settings_of(app)
     return readiness(store, app, settings.checklist_kind, settings.for_listing)
+
+
+def since_items(old: Document, new: Document, old_label: str) -> list[ChecklistItem]:
+    """The compatibility items (`check --since`): what changed since ``old``, and what it breaks for whom."""
+    from console.checks.compat_items import compat_checklist
+    from console.manifest.compat import classify
+
+    return compat_checklist(classify(old, new), old_label)
+
+
+def scan_items(url: str, timeout: float = 10.0) -> list[ChecklistItem]:
+    """The endpoint security scan of an https install URL as listing items (no key is sent; team mode's
+    address rules apply)."""
+    from console.scan.endpoint import scan_endpoint
+
+    return scan_endpoint(url, policy=address_policy(), timeout=timeout).checklist(True)
 
 
 def sandbox_least_privilege(store: Store, app_ref: int) -> LeastPrivilege:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from console.manifest.compat import CompatReport, classify
 from console.manifest.diff import Change, diff_documents, summarize
 from console.manifest.document import Document, ManifestError, as_list, read_manifest, request_of
 from console.manifest.findings import ValidationIssue
@@ -27,6 +28,14 @@ def get_version(store: Store, app_ref: int, number: int) -> VersionRecord:
 def diff_versions(store: Store, app_ref: int, old: int, new: int) -> list[Change]:
     """What changed from version ``old`` to version ``new`` (JSON pointers into ``new``)."""
     return diff_documents(get_version(store, app_ref, old).document, get_version(store, app_ref, new).document)
+
+
+def compat_versions(store: Store, app_ref: int, old: int, new: int) -> CompatReport:
+    """What the change from version ``old`` to ``new`` breaks, for whom (breaking / needs review / safe).
+    Versions hold no scopes, so scope changes are not judged here (the report's notes say so)."""
+    app = must_get(store, app_ref)
+    return classify(get_version(store, app_ref, old).document or {}, get_version(store, app_ref, new).document or {},
+                    kind=app.kind if app.kind in ("public", "dev") else None)
 
 
 def restore_version(store: Store, app_ref: int, number: int, *, author: str = DEFAULT_AUTHOR,

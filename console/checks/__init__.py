@@ -1,0 +1,1 @@
+"""Checks as one catalogue of stable IDs, and the typed results every output format renders."""

@@ -1,0 +1,1 @@
+"""Scans of a deployed endpoint (no App Key is ever sent)."""
