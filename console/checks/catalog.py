@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from console.readiness import MODEL
+
 # ManyChat's six review criteria, and the server-side recommendation that is not one of them.
 INSTALLABLE = "installable"
 SETTINGS = "settings"
@@ -51,23 +53,36 @@ def _c(id_: str, kind: str, title: str, criterion: str, severity: str = "error",
     return Check(id_, kind, title, criterion, severity, required)
 
 
-_CHECKLIST = (
-    _c("delivery.server_side", "checklist", "Server-side key delivery is configured", SERVER_SIDE, "error", LISTING),
-    _c("delivery.no_legacy_param", "checklist", "No legacy ManyChat API-key param", MINIMAL, "error", LISTING),
-    _c("delivery.proven", "checklist", "The key reaches the endpoint where the manifest says", SERVER_SIDE,
-       "error", LISTING),
-    _c("manifest.valid", "checklist", "The App JSON validates with no errors", CONFIGURED),
-    _c("manifest.templates_known", "checklist", "No unknown template names", SETTINGS),
-    _c("endpoint.https", "checklist", "The endpoint is https://", INSTALLABLE, "error", LISTING),
-    _c("fire.latest_200", "checklist", "The latest fire returned 200", INSTALLABLE, "error", LISTING),
-    _c("fire.p95", "checklist", "p95 of recent fires under 2 s", INSTALLABLE, "warning", NEVER),
-    _c("conformance.recover", "checklist", "A fire after a failed one succeeds", INSTALLABLE),
-    _c("conformance.retry", "checklist", "The same key fired twice gets 200 both times", INSTALLABLE),
-    _c("conformance.rekey", "checklist", "A fresh key for the same page gets 200", INSTALLABLE),
-    _c("conformance.burst", "checklist", "Answers within the deadline under 10 fires in a row", INSTALLABLE),
-    _c("scopes.review", "checklist", "Scopes are chosen and reviewed", MINIMAL, "warning", LISTING),
-    _c("scopes.sandbox_unused", "checklist", "No scopes granted but never used in the sandbox", MINIMAL,
-       "warning", NEVER),
+# Each checklist item's review criterion and the severity of a non-pass; its title and when it is required
+# come from the readiness model (console/readiness.py MODEL), the one place that decides them.
+_CHECKLIST_CRITERIA: dict[str, tuple[str, str]] = {
+    "delivery.server_side": (SERVER_SIDE, "error"),
+    "delivery.no_legacy_param": (MINIMAL, "error"),
+    "delivery.proven": (SERVER_SIDE, "error"),
+    "manifest.valid": (CONFIGURED, "error"),
+    "manifest.listing_rules": (CONFIGURED, "error"),
+    "manifest.templates_known": (SETTINGS, "error"),
+    "actions.present": (ACCESSIBLE, "error"),
+    "endpoint.https": (INSTALLABLE, "error"),
+    "fire.latest_200": (INSTALLABLE, "error"),
+    "fire.p95": (INSTALLABLE, "warning"),
+    "conformance.recover": (INSTALLABLE, "warning"),
+    "conformance.retry": (INSTALLABLE, "error"),
+    "conformance.rekey": (INSTALLABLE, "error"),
+    "conformance.burst": (INSTALLABLE, "error"),
+    "scopes.review": (MINIMAL, "warning"),
+    "scopes.sandbox_unused": (MINIMAL, "warning"),
+}
+
+
+def _mode(building: bool, listing: bool) -> str:
+    return ALWAYS if building else (LISTING if listing else NEVER)
+
+
+_CHECKLIST = tuple(
+    _c(item_id, "checklist", rule.title, *_CHECKLIST_CRITERIA.get(item_id, (CONFIGURED, "error")),
+       _mode(rule.building, rule.listing))
+    for item_id, rule in MODEL.items()
 )
 
 _COMPAT = (

@@ -76,3 +76,11 @@ def test_readme_names_every_format() -> None:
 
     readme = Path(ROOT / "README.md").read_text("utf-8")
     assert all(f"| `{fmt}` |" in readme for fmt in FORMATS)
+
+
+def test_every_readiness_item_has_its_review_criterion() -> None:
+    """Required-ness and titles come from the readiness model; the catalogue adds each item's criterion."""
+    from console.checks.catalog import _CHECKLIST_CRITERIA
+    from console.readiness import MODEL
+
+    assert set(_CHECKLIST_CRITERIA) == set(MODEL), "give each readiness item a review criterion in the catalogue"

@@ -91,11 +91,24 @@ def test_latest_fire_is_not_run_before_any_fire_in_every_mode(demo_doc: dict, li
 
 
 def test_a_required_not_provable_item_is_never_ready(demo_doc: dict) -> None:
-    result = run(demo_doc, [fire(3)], conformance_ok())  # building mode: the endpoint never failed
-    assert result["conformance.recover"].status == "not_provable" and result["conformance.recover"].required
+    # For a listing the key's delivery must be proven; an endpoint that answers 200 but shows nothing of
+    # what it received leaves it not provable, and that blocks READY however good the rest is.
+    quiet = [fire(3, delivery="not_provable")]
+    result = run(demo_doc, quiet, conformance_ok(delivery="not_provable"), listing=True)
+    assert result["delivery.proven"].status == "not_provable" and result["delivery.proven"].required
     verdict = verdict_of(list(result.values()))
     assert not verdict.ready
-    assert "not provable" in verdict.summary and MODEL["conformance.recover"].proof in verdict.summary
+    assert "not provable" in verdict.summary and MODEL["delivery.proven"].proof in verdict.summary
+
+
+def test_recovery_is_shown_but_never_blocks(demo_doc: dict) -> None:
+    """ManyChat's review does not test recovery, and a healthy endpoint cannot show it without failing:
+    it is optional in both modes, proven by a 200 after a failure when that happened."""
+    for listing in (False, True):
+        never_failed = run(demo_doc, [fire(3)], conformance_ok(), listing=listing)["conformance.recover"]
+        assert never_failed.status == "not_provable" and not never_failed.required
+        recovered = run(demo_doc, [fire(3), fire(2, 500, "http_status")], conformance_ok(), listing=listing)
+        assert recovered["conformance.recover"].status == "pass"
 
 
 def test_no_action_is_a_warning_while_building_and_required_for_a_listing(demo_doc: dict) -> None:
