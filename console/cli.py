@@ -65,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--require-signoff", action="store_true",
                        help="fail unless a reviewer signed off this exact App JSON in the console (and it is fresh)")
     check.add_argument("--app", type=int, metavar="ID", help="with --require-signoff: the console app to look at")
+    check.add_argument("--actions", action="store_true",
+                       help="also rehearse every action and rpc source (form defaults or sample values)")
+
+    from console import cli_action
+
+    cli_action.add_arguments(commands.add_parser("action", help="list the actions; rehearse one as ManyChat sends it"))
 
     burst = commands.add_parser("burst", help="fire the install request for N installations at once (re-keying)")
     burst.add_argument("app_json", metavar="APP_JSON")
@@ -351,6 +357,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         manifest=manifest, scopes=(), target_kind=target_kind, recent_fires=list(reversed(fires)),
         conformance=fires, for_listing=args.for_listing, scopes_known=False))
     items = [item for item in items if item.id != "scopes.review"]  # scopes live in ManyChat, not App JSON
+    if args.actions:
+        from console.cli_action import check_items
+
+        items += check_items(manifest, args.app_json, args.var, args.timeout, args.for_listing, quiet=args.json)
     verdict = verdict_of(items)
     ready = verdict.ready
     signoff = _signoff_check(manifest, args.app, args.for_listing) if args.require_signoff else None
@@ -781,11 +791,18 @@ def _check_environment() -> None:
         raise UsageError(str(exc)) from None
 
 
+def _cmd_action(args: argparse.Namespace) -> int:
+    from console import cli_action
+
+    return cli_action.run(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     handlers = {"validate": cmd_validate, "diff": cmd_diff, "fire": cmd_fire, "check": cmd_check, "burst": cmd_burst,
-                "sandbox": cmd_sandbox, "demo": cmd_demo, "db": cmd_db, "team": cmd_team}
+                "sandbox": cmd_sandbox, "demo": cmd_demo, "db": cmd_db, "team": cmd_team,
+                "action": _cmd_action}
     try:
         _check_environment()
         return handlers[args.command](args)
