@@ -1,0 +1,82 @@
+"""AppTest: the Actions page — starter action, edit as a version with Undo, preview, rehearsal against the demo."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from console import action_service, service
+from console.profile import AppProfile
+from console.service import create_demo_app
+from console.store import Store
+from tests.conftest import ROOT
+
+PAGE = "pages/3_Actions.py"
+
+
+def open_actions(app_ref: int) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    at.switch_page(PAGE)
+    at.query_params["app"] = str(app_ref)
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    return " ".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.text]
+                    + [e.value for e in at.error] + [s.value for s in at.success] + [i.value for i in at.info])
+
+
+def ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture
+def sqlite_store(sqlite_url: str) -> Store:
+    return service.open_console_store(sqlite_url)
+
+
+def test_a_new_app_gets_a_starter_action_and_undo_takes_it_back(sqlite_store: Store) -> None:
+    app = service.create_app(sqlite_store, AppProfile("Shop", "1000042", "1.0", "dev"))
+    at = open_actions(app.id)
+    ok(at)
+    assert "No action yet" in texts(at)
+    at.selectbox(key=f"template_{app.id}").set_value("tag_subscriber")
+    at.button(key=f"add_{app.id}").click().run()
+    ok(at)
+    app = service.get_app(sqlite_store, app.id)
+    assert app is not None
+    assert [a["name"] for a in app.manifest["actions"]] == ["tag_subscriber"]
+    assert "/fb/subscriber/addTagByName" in app.scopes  # the template selected the scope its call needs
+    assert "Tag the subscriber" in texts(at)  # the Flow Builder preview shows its title
+    at.button(key=f"undo_{app.id}").click().run()
+    ok(at)
+    app = service.get_app(sqlite_store, app.id)
+    assert app is not None and app.manifest["actions"] == []
+
+
+def test_the_demo_rehearses_offline_and_the_preview_fills_the_rpc_dropdown(sqlite_store: Store) -> None:
+    app = create_demo_app(sqlite_store)
+    at = open_actions(app.id)
+    ok(at)
+    assert "not rehearsed yet" in texts(at)  # the rpc dropdown is empty until its source is rehearsed
+    at.button(key=f"rs_{app.id}_shipping_options").click().run()
+    ok(at)
+    assert "3 option(s)" in texts(at)
+    box = at.selectbox(key=f"preview_{app.id}_1_method")
+    assert list(box.options) == ["standard", "express", "pickup"]
+    at.button(key="FormSubmitter:rehearse_%d_notify_order-Rehearse" % app.id).click().run()
+    ok(at)
+    shown = texts(at)
+    assert "every mapping output found" in shown, shown[-2000:]
+    stored = action_service.recent_rehearsals(sqlite_store, app.id)
+    assert stored[0].name == "notify_order" and stored[0].ok and stored[0].fire.source == "action"
+
+
+def test_a_hostile_title_is_shown_as_text(sqlite_store: Store) -> None:
+    app = create_demo_app(sqlite_store)
+    document = dict(app.manifest)
+    document["actions"] = [dict(document["actions"][0], title="**bold** <b>x</b> [link](http://e.x)")]
+    service.save_manifest(sqlite_store, app.id, document)
+    at = open_actions(app.id)
+    ok(at)
+    assert any("\\*\\*bold\\*\\*" in m.value for m in at.markdown)  # escaped: shown as its characters
