@@ -172,11 +172,12 @@ def sample_mode_for(app: AppRecord, kind: str, name: str) -> str:
 
 
 def setup_for(app: AppRecord, kind: str, name: str, sample_base_url: str, policy: AddressPolicy, *,
-              params: Mapping[str, str] | None = None, timeouts: Timeouts | None = None) -> Setup:
+              params: Mapping[str, str] | None = None, timeouts: Timeouts | None = None,
+              target: str | None = None) -> Setup:
     context = fire_context(app)
     values = {**context.params, **{str(k): str(v) for k, v in (params or {}).items()}}
     given = {k: v for k, v in settings_of(app)["param_values"].items() if v} | dict(params or {})
-    sample = rehearsal_target(app) == "sample"
+    sample = (target or rehearsal_target(app)) == "sample"
     return Setup(params=values, context=context, timeouts=timeouts or timeouts_of(app), policy=policy,
                  sample_base_url=sample_base_url if sample else None, sample_mode=sample_mode_for(app, kind, name),
                  secrets=secrets_of({k: str(v) for k, v in given.items() if k in param_names(app.manifest)}))
@@ -184,13 +185,17 @@ def setup_for(app: AppRecord, kind: str, name: str, sample_base_url: str, policy
 
 def rehearse(store: Store, app_ref: int, kind: str, name: str, sample_base_url: str, policy: AddressPolicy,
              form_values: Mapping[str, str] | None = None, *, params: Mapping[str, str] | None = None,
-             actor: str = "local") -> StoredRun:
+             target: str | None = None, actor: str = "local") -> StoredRun:
     """Rehearse one action (kind 'action', with ``form_values``; the defaults or samples when None) or one rpc
-    source (kind 'source'), and store it in History (source 'action')."""
+    source (kind 'source'), and store it in History (source 'action'). ``target``: 'sample' or 'endpoint'
+    (default: the app's rehearsal target)."""
     if kind not in KINDS:
         raise ServiceError(f"Rehearse an 'action' or a 'source', not '{kind}'.")
     app = _must_get(store, app_ref)
-    setup = setup_for(app, kind, name, sample_base_url, policy, params=params)
+    target = target or rehearsal_target(app)
+    if target not in ("sample", "endpoint"):
+        raise ServiceError(f"Rehearse at 'sample' or 'endpoint', not '{target}'.")
+    setup = setup_for(app, kind, name, sample_base_url, policy, params=params, target=target)
     try:
         if kind == "action":
             found = find_action(app.manifest, name)
@@ -201,7 +206,7 @@ def rehearse(store: Store, app_ref: int, kind: str, name: str, sample_base_url: 
             rehearsal = rehearse_source(app.manifest, name, setup)
     except RehearsalError as exc:
         raise ServiceError(str(exc)) from None
-    return _store(store, app, rehearsal, rehearsal_target(app), actor)
+    return _store(store, app, rehearsal, target, actor)
 
 
 def _store(store: Store, app: AppRecord, rehearsal: Rehearsal, target: str, actor: str) -> StoredRun:
@@ -233,14 +238,15 @@ def rerun(store: Store, fire_id: int, sample_base_url: str, policy: AddressPolic
 
 
 def rehearse_all(store: Store, app_ref: int, sample_base_url: str, policy: AddressPolicy, *, actor: str = "local",
-                 on_done: Callable[[StoredRun], None] | None = None) -> list[StoredRun]:
-    """Rehearse every action (form defaults or sample values) and every rpc source: the Checklist's evidence."""
+                 target: str | None = None, on_done: Callable[[StoredRun], None] | None = None) -> list[StoredRun]:
+    """Rehearse every action (form defaults or sample values) and every rpc source at ``target`` (the
+    Checklist's target when called from its one button): the evidence of the action items."""
     app = _must_get(store, app_ref)
     wanted = [("action", v.name) for v in action_views(app.manifest) if v.name] + \
         [("source", name) for name in rpc_sources(app.manifest)]
     runs = []
     for kind, name in wanted:
-        run = rehearse(store, app_ref, kind, name, sample_base_url, policy, actor=actor)
+        run = rehearse(store, app_ref, kind, name, sample_base_url, policy, target=target, actor=actor)
         runs.append(run)
         if on_done is not None:
             on_done(run)

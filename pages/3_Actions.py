@@ -3,8 +3,10 @@
 import streamlit as st
 
 from console import action_service, service
-from ui import page_setup, require_app
+from ui import page_setup, require_app, state
+from ui.frame import page_url
 from ui.render_actions import render_action_list, render_add, render_sources
+from ui.render_fire import render_checklist
 from ui.render_rehearsal import (
     render_history,
     render_preview,
@@ -53,3 +55,15 @@ with right:
             render_result(store, app, shown)
     with history_tab:
         render_history(store, app, rehearsals, sample.base_url, address_policy())
+
+st.subheader("Review criteria for actions", anchor=False)
+settings = service.settings_of(app)
+target = str(settings["checklist_target"])
+st.caption(f"Decided from the rehearsals stored at the Checklist's target ({target}) with today's App JSON.")
+if st.button("Rehearse every action and rpc source", icon=":material/playlist_play:", key=f"rehearse_all_{app.id}"):
+    with st.spinner("Rehearsing …"):
+        action_service.rehearse_all(store, app.id, sample.base_url, address_policy(), target=target,
+                                    actor=state.actor())
+    st.rerun()
+render_checklist(action_service.action_checklist(store, app, target, bool(settings["for_listing"])),
+                 lambda fire_id: page_url(5, app, fire=fire_id))
