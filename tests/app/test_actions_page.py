@@ -64,7 +64,7 @@ def test_the_demo_rehearses_offline_and_the_preview_fills_the_rpc_dropdown(sqlit
     assert "3 option(s)" in texts(at)
     box = at.selectbox(key=f"preview_{app.id}_1_method")
     assert list(box.options) == ["standard", "express", "pickup"]
-    at.button(key="FormSubmitter:rehearse_%d_notify_order-Rehearse" % app.id).click().run()
+    at.button(key=f"FormSubmitter:rehearse_{app.id}_notify_order-Rehearse").click().run()
     ok(at)
     shown = texts(at)
     assert "every mapping output found" in shown, shown[-2000:]
