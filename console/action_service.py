@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from console.actions.mapping import MappingResult
 from console.actions.model import action_views, find_action, rpc_sources, sample_form_values
 from console.actions.readiness import StoredRehearsal, action_items, definition_hash
 from console.actions.rehearse import Rehearsal, RehearsalError, Setup, rehearse_action, rehearse_source, secrets_of
@@ -256,6 +257,13 @@ def rehearse_all(store: Store, app_ref: int, sample_base_url: str, policy: Addre
 def stored_rehearsal(store: Store, fire_id: int) -> StoredRehearsal | None:
     row = store.fires.get(fire_id)
     return None if row is None else StoredRehearsal.from_row(row)
+
+
+def rehearsal_outputs(store: Store, fire_id: int) -> MappingResult:
+    """The mapping's outputs a stored rehearsal found (empty when the fire is not a rehearsal)."""
+    row = store.fires.get(fire_id)
+    detail = row.get("detail") if row is not None else None
+    return MappingResult.from_stored(detail.get("action") if isinstance(detail, dict) else None)
 
 
 def recent_rehearsals(store: Store, app_ref: int, target: str | None = None,

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import streamlit as st
 
 from console import action_service
-from console.actions.mapping import MappingResult
 from console.actions.model import ActionView, action_views, find_source, static_values
 from console.actions.readiness import StoredRehearsal
 from console.sandbox.sample_actions import ACTION_MODE_HELP, ACTION_MODES
@@ -154,9 +153,7 @@ def render_result(store: Store, app: AppRecord, stored: StoredRehearsal) -> None
     box(md(f"Rehearsal #{stored.fire.id} of the {stored.kind} {stored.name}: {stored.message}"),
         icon=":material/check_circle:" if ok else ":material/error:")
     fire = get_fire(store, stored.fire.id)
-    row = store.fires.get(stored.fire.id)
-    detail = row.get("detail") if row is not None else None
-    mapping = MappingResult.from_stored((detail or {}).get("action") if isinstance(detail, dict) else None)
+    mapping = action_service.rehearsal_outputs(store, stored.fire.id)
     if mapping.outputs:
         st.dataframe([{"output": o.name, "path": o.path, "type": o.type, "found": "yes" if o.found else "no",
                        "value": json.dumps(o.value, ensure_ascii=False)[:300] if o.found else "—",
@@ -201,9 +198,7 @@ def render_history(store: Store, app: AppRecord, rehearsals: Sequence[StoredRehe
 
 def compare_rows(store: Store, first: StoredRehearsal, second: StoredRehearsal) -> list[dict[str, str]]:
     def outputs(stored: StoredRehearsal) -> dict[str, str]:
-        row = store.fires.get(stored.fire.id)
-        detail = row.get("detail") if row is not None else None
-        mapping = MappingResult.from_stored(detail.get("action") if isinstance(detail, dict) else None)
+        mapping = action_service.rehearsal_outputs(store, stored.fire.id)
         return {o.name: json.dumps(o.value, ensure_ascii=False)[:200] if o.found else "(not found)"
                 for o in mapping.outputs}
 

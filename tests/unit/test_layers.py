@@ -25,9 +25,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("console.manifest",),
     ("console.fire", "console.conformance"),
     ("console.readiness", "console.report", "console.sandbox", "console.demo", "console.burst_run", "console.team",
-     "console.signoff"),
-    ("console.service",),
-    ("console.cli", "console.__main__"),
+     "console.signoff", "console.actions"),
+    ("console.service", "console.action_service"),
+    ("console.cli", "console.cli_action", "console.__main__"),
 ]
 
 
