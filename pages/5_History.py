@@ -25,7 +25,8 @@ app_choice = f1.selectbox("App", [None, *names], format_func=lambda i: "all apps
                           index=1 + list(names).index(page.app.id) if page.app and page.app.id in names else 0)
 target = f2.selectbox("Target", [None, "endpoint", "sample"], format_func=lambda t: t or "all targets")
 outcome = f3.selectbox("Outcome", [None, "ok", "failed", *CATEGORIES[1:]], format_func=lambda o: o or "all")
-source = f4.selectbox("Source", [None, "page", "conformance", "cli"], format_func=lambda s: s or "all sources")
+source = f4.selectbox("Source", [None, "page", "conformance", "cli", "action"],
+                      format_func=lambda s: s or "all sources")
 today = datetime.now(UTC).date()
 days = f5.date_input("Time range (UTC)", (today - timedelta(days=30), today))
 since = datetime.combine(days[0], time.min, UTC) if len(days) > 0 else None
@@ -76,7 +77,11 @@ if fire_id and fire is None:
 elif fire is not None and fire.detail is not None:
     st.text(f"fired by {fire.actor}")  # a person's name: text, never Markdown
     st.text(f"{fire.app_name} · {fire.source} · target {fire.target_kind}"
-            + (f" · conformance step {fire.step}" if fire.step else "") + f"\nFired at {fire.url}")
-    render_verdict(fire)
-    render_refire(store, fire)
+            + ((f" · rehearsal of the {fire.step.replace(':', ' ', 1)}" if fire.source == "action"
+                else f" · conformance step {fire.step}") if fire.step else "") + f"\nFired at {fire.url}")
+    if fire.source == "action":  # an action rehearsal: its verdict, re-run and comparison live on the Actions page
+        st.text(f"{fire.detail.message}\nRe-run and compare it on the Actions page (Rehearsals tab).")
+    else:
+        render_verdict(fire)
+        render_refire(store, fire)
     render_fire_tabs(fire)

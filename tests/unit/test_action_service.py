@@ -120,3 +120,14 @@ def test_cli_action_run_contract_and_exit_codes(tmp_path: Path, sqlite_url: str,
     checked = cli("check", str(path), "--actions", "--json", db=sqlite_url)
     report = json.loads(checked.stdout)
     assert "Every action rehearsed with a 200" in checked.stdout, report
+
+
+def test_installer_secrets_never_reach_the_stored_rehearsals(store: Store, sample: SampleEndpoint) -> None:
+    app = service.create_demo_app(store)
+    secret = "wsSecret-0123456789abcdef"
+    service.save_settings(store, app.id, param_values={"workspace": secret})
+    action_service.set_rehearsal_target(store, app.id, "sample", {"action:notify_order": "echo"})
+    run = action_service.rehearse(store, app.id, "action", "notify_order", sample.base_url, POLICY)
+    assert any(h.lower() == "x-workspace" for h, _ in run.rehearsal.result.request.headers)  # auth.connection
+    stored = json.dumps([dict(row) for row in store.fires.page(with_detail=True)], default=str)
+    assert secret not in stored and "wsSe" in stored  # masked, in the request and in the echoed answer
