@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -24,6 +26,10 @@ def open_actions(app_ref: int) -> AppTest:
 def texts(at: AppTest) -> str:
     return " ".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.text]
                     + [e.value for e in at.error] + [s.value for s in at.success] + [i.value for i in at.info])
+
+
+def labelled(widgets: Any, label: str) -> Any:
+    return next(w for w in widgets if w.label == label)
 
 
 def ok(at: AppTest) -> None:
@@ -80,3 +86,22 @@ def test_a_hostile_title_is_shown_as_text(sqlite_store: Store) -> None:
     at = open_actions(app.id)
     ok(at)
     assert any("\\*\\*bold\\*\\*" in m.value for m in at.markdown)  # escaped: shown as its characters
+
+
+def test_an_edit_is_saved_as_a_version_and_its_finding_shows_next_to_the_field(sqlite_store: Store) -> None:
+    app = service.create_app(sqlite_store, AppProfile("Shop", "1000043", "1.0", "dev"))
+    app = action_service.add_action(sqlite_store, app.id, "call_api")
+    at = open_actions(app.id)
+    ok(at)
+    labelled(at.text_input, "URL").set_value("https://example.com/orders/[[nobody]]")
+    labelled(at.text_area, "Payload (JSON; empty for none)").set_value("{not json")
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("FormSubmitter:action_"))).click().run()
+    ok(at)
+    assert "Not saved: the payload is not JSON" in texts(at)  # nothing saved, and it says why
+    assert service.get_app(sqlite_store, app.id).manifest == app.manifest
+    labelled(at.text_area, "Payload (JSON; empty for none)").set_value("")
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("FormSubmitter:action_"))).click().run()
+    ok(at)
+    saved = service.get_app(sqlite_store, app.id)
+    assert saved is not None and saved.manifest["actions"][0]["requests"][0]["url"].endswith("[[nobody]]")
+    assert any("nobody" in e.value for e in at.error)  # the unknown name, next to the URL field
