@@ -105,3 +105,21 @@ def test_an_edit_is_saved_as_a_version_and_its_finding_shows_next_to_the_field(s
     saved = service.get_app(sqlite_store, app.id)
     assert saved is not None and saved.manifest["actions"][0]["requests"][0]["url"].endswith("[[nobody]]")
     assert any("nobody" in e.value for e in at.error)  # the unknown name, next to the URL field
+
+
+@pytest.mark.parametrize("actions", [
+    "not a list",
+    [1, None, "x", {"name": 5, "forms": "nope", "requests": {"url": 1}}],
+    [{"name": "a", "title": "A", "description": "d", "forms": [{"name": "f", "type": {"x": 1}, "source": "zz"}],
+      "requests": [{"url": "https://[bad", "method": 7, "headers": "h", "mapping": [{"path": "$..["}, 3],
+                    "payload": {"deep": [[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}}]}],
+])
+def test_any_saved_actions_render_and_rehearse_without_a_traceback(sqlite_store: Store, actions: Any) -> None:
+    app = create_demo_app(sqlite_store)
+    service.save_manifest(sqlite_store, app.id, {**app.manifest, "actions": actions, "sources": {"s": 1}})
+    at = open_actions(app.id)
+    ok(at)
+    rehearse = [b for b in at.button if b.key and b.key.startswith("FormSubmitter:rehearse_")]
+    if rehearse:
+        rehearse[0].click().run()
+        ok(at)

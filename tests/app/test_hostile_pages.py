@@ -16,8 +16,8 @@ from console.store import Store
 from tests import hostile
 from tests.conftest import ROOT
 
-PAGES = [None, "pages/1_Scopes.py", "pages/2_Auth_section.py", "pages/3_Test_fire.py", "pages/4_Checklist.py",
-         "pages/5_History.py"]
+PAGES = [None, "pages/1_Scopes.py", "pages/2_Auth_section.py", "pages/3_Actions.py", "pages/3_Test_fire.py",
+         "pages/4_Checklist.py", "pages/5_History.py"]
 MARKDOWN_KINDS = ("markdown", "caption", "error", "warning", "info", "success", "header", "subheader", "title")
 LIVE_MARKDOWN = re.compile(r"(?<!\\)!\[|(?<!\\)\]\((?!History\?(?:app=\d+&)?fire=\d+\))|(?<!\\)<(?:b|script|img)\b")
 
