@@ -39,7 +39,9 @@ SEED_URL = "https://shop.example.com/manychat/installed"
 
 def demo_settings() -> dict[str, Any]:
     return {"target": "sample", "sample_mode": "ok", "sample_arg": None, "page_id": "100200300",
-            "param_values": {"workspace": "acme-shop"}}
+            "param_values": {"workspace": "acme-shop"}, "action_target": "sample",
+            "action_modes": {"action:notify_order": "lookup", "action:choose_shipping": "echo",
+                             "source:shipping_options": "options"}}
 
 
 def demo_manifest() -> dict[str, Any]:

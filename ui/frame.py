@@ -17,13 +17,13 @@ from ui import gate, state
 from ui.resources import get_store
 
 ROOT = Path(__file__).resolve().parent.parent
-STEPS = 4  # pages 1-4 are the steps of the journey; the others are tools
-ICONS = {1: "🎯", 2: "🧩", 3: "🚀", 4: "✅", 5: "📜", 6: "🧪", 7: "💥", 8: "👥"}
+STEPS = 5  # pages 1-5 are the steps of the journey; the others are tools
+ICONS = {1: "🎯", 2: "🧩", 3: ":material/bolt:", 4: "🚀", 5: "✅", 6: "📜", 7: "🧪", 8: "💥", 9: "👥"}
 
 
 @cache
 def pages() -> dict[int, tuple[str, str]]:
-    """Every page by its number: (path, label), labels with step numbers for the four steps."""
+    """Every page by its number: (path, label), labels with step numbers for the five steps."""
     found: dict[int, tuple[str, str]] = {}
     for path in sorted((ROOT / "pages").glob("*.py")):
         match = re.match(r"^(\d+)_(.+)$", path.stem)

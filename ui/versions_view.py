@@ -16,7 +16,8 @@ from ui import state
 from ui.auth_builder import reload_form
 from ui.findings_view import plain
 
-SOURCE_LABELS = {"page": "page 2", "import": "import", "cli": "command line", "restore": "restore", "undo": "undo",
+SOURCE_LABELS = {"page": "page 2", "actions": "Actions page",
+                 "import": "import", "cli": "command line", "restore": "restore", "undo": "undo",
                  "initial": "before versions", "migration": "before versions", "demo": "demo"}
 
 

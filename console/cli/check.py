@@ -12,6 +12,7 @@ from console.cli.common import ACTOR, EXIT_FAIL, EXIT_PASS, UsageError, note
 from console.cli.options import add_fire_options, context_from, file_name, load, timeouts_from
 
 if TYPE_CHECKING:
+    from console.manifest.document import Document
     from console.service.readiness import Readiness
     from console.service.team import SignoffCheck
     from console.store import Store
@@ -26,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--app", type=int, metavar="ID",
                         help="the console app to check (as its Checklist does), or, with APP_JSON and "
                              "--require-signoff, the app whose sign-off counts")
+    parser.add_argument("--actions", action="store_true",
+                        help="also rehearse every action and rpc source (form defaults or sample values) and add "
+                             "their items to the checklist")
 
 
 def _open() -> Store:
@@ -44,8 +48,9 @@ def run(args: argparse.Namespace) -> int:
     if args.app_json is None:
         if args.app is None:
             raise UsageError("give an APP_JSON file to check, or --app ID for a console app.")
-        if args.url or args.var or args.timeout is not None:
-            raise UsageError("--url, --var and --timeout check a file: with --app ID the app's own settings apply.")
+        if args.url or args.var or args.timeout is not None or args.actions:
+            raise UsageError("--url, --var, --timeout and --actions check a file: with --app ID the app's own "
+                             "settings and its stored rehearsals (the Checklist's Run conformance) apply.")
         return _check_app(args)
     if args.app is not None and not args.require_signoff:
         raise UsageError("--app ID with APP_JSON only has a meaning with --require-signoff.")
@@ -67,6 +72,8 @@ def _check_file(args: argparse.Namespace) -> int:
                                                 timeouts=timeouts, actor=ACTOR)
             kind = fires[0].target_kind if fires else firing.file_target_kind(args.url)
         check = readiness.file_readiness(store, manifest, kind, args.for_listing)
+        if args.actions:
+            check = _with_actions(check, manifest, args)
         signoff = team.require_signoff(store, manifest, args.app, args.for_listing) if args.require_signoff else None
     finally:
         store.close()
@@ -83,6 +90,18 @@ def _check_file(args: argparse.Namespace) -> int:
         if check.verdict.not_run and not args.url:
             note("  To run the fires the checklist needs: add --url https://your.endpoint/install")
     return EXIT_PASS if check.verdict.ready and (signoff is None or signoff.ok) else EXIT_FAIL
+
+
+def _with_actions(check: Readiness, manifest: Document, args: argparse.Namespace) -> Readiness:
+    """`--actions`: every action and rpc source rehearsed (stored in History), their items joined to the
+    checklist, the verdict decided again over all of them."""
+    from console.cli.action import check_items
+    from console.readiness import verdict_of
+    from console.service.readiness import Readiness
+
+    items = [*check.items, *check_items(manifest, args.app_json, args.var, args.timeout, args.for_listing,
+                                        quiet=args.json)]
+    return Readiness(items, verdict_of(items))
 
 
 def _check_app(args: argparse.Namespace) -> int:

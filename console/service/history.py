@@ -9,7 +9,7 @@ from console.outcome import CATEGORIES, FireRecord
 from console.service.base import get_fire
 from console.store import FireFilter, Store
 
-SOURCES = ("page", "conformance", "cli", "sandbox")
+SOURCES = ("page", "conformance", "cli", "sandbox", "action")
 OUTCOMES = ("ok", "failed", *CATEGORIES[1:])  # "ok", "failed", or one failure category
 TARGET_KINDS = ("endpoint", "sample")
 

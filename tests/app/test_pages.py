@@ -19,8 +19,8 @@ from console.service.apps import create_demo_app
 from console.store import FireFilter, Store, open_store
 from tests.conftest import ROOT
 
-PAGES = ["pages/1_Scopes.py", "pages/2_Auth_section.py", "pages/3_Test_fire.py", "pages/4_Checklist.py",
-         "pages/5_History.py"]
+PAGES = ["pages/1_Scopes.py", "pages/2_Auth_section.py", "pages/3_Actions.py", "pages/4_Test_fire.py",
+         "pages/5_Checklist.py", "pages/6_History.py"]
 
 
 def open_page(page: str | None = None, query: dict | None = None) -> AppTest:
@@ -142,7 +142,7 @@ def test_import_bad_and_good_app_json(db_url: str, store: Store, demo_doc: dict)
 
 def test_fire_success_then_500_then_retry_to_success(db_url: str, store: Store) -> None:
     app = create_demo_app(store)
-    at = open_page("pages/3_Test_fire.py")
+    at = open_page("pages/4_Test_fire.py")
     at.button(key="fire").click().run()
     no_exception(at)
     assert "App Setup: connected" in at.success[0].value
@@ -162,7 +162,7 @@ def test_fire_success_then_500_then_retry_to_success(db_url: str, store: Store) 
     assert [f.status for f in fires] == [200, 500, 200]
     assert fires[0].key_fingerprint == first_key  # Retry re-sends the same key, as ManyChat does
 
-    refreshed = open_page("pages/3_Test_fire.py")  # a new session: the latest verdict is still shown
+    refreshed = open_page("pages/4_Test_fire.py")  # a new session: the latest verdict is still shown
     assert f"Fire #{fires[0].id}" in [h.value for h in refreshed.subheader]
     assert "connected" in refreshed.success[0].value
 
@@ -174,7 +174,7 @@ def test_checklist_with_a_seeded_history(db_url: str, store: Store, sample: Samp
         result = fire_install_request(app.manifest["auth"]["request"], ctx, url=sample.install_url(mode))
         store.fires.insert(firing.fire_row(result, firing.Fired(app.id, app.name, app.manifest, "page", "sample",
                                                                    "local")))
-    at = open_page("pages/4_Checklist.py")
+    at = open_page("pages/5_Checklist.py")
     no_exception(at)
     at.radio[0].set_value("sample").run()
     text = page_text(at)
@@ -197,7 +197,7 @@ def test_history_filters_and_detail(db_url: str, store: Store, sample: SampleEnd
                                   app_key=key, url=sample.install_url("401"))
     fire_id = store.fires.insert(firing.fire_row(result, firing.Fired(app.id, app.name, app.manifest, "page",
                                                                          "sample", "local")))
-    at = open_page("pages/5_History.py", {"fire": str(fire_id)})
+    at = open_page("pages/6_History.py", {"fire": str(fire_id)})
     no_exception(at)
     assert at.metric[0].value == "1"
     assert "credentials ManyChat does not send" in at.error[0].value
@@ -252,7 +252,7 @@ def test_wrong_types_everywhere_never_crash_a_page(db_url: str, store: Store, pa
     no_exception(at)
     if page == "pages/2_Auth_section.py":
         assert any("must be of type" in e.value for e in at.error)
-    if page == "pages/3_Test_fire.py":
+    if page == "pages/4_Test_fire.py":
         at.button(key="fire").click().run()
         no_exception(at)
         assert "App Setup: error" in at.error[0].value

@@ -74,7 +74,11 @@ if fire_id and fire is None:
 elif fire is not None and fire.detail is not None:
     st.text(f"fired by {fire.actor}")  # a person's name: text, never Markdown
     st.text(f"{fire.app_name} · {fire.source} · target {fire.target_kind}"
-            + (f" · conformance step {fire.step}" if fire.step else "") + f"\nFired at {fire.url}")
-    render_verdict(fire)
-    render_refire(store, fire)
+            + ((f" · rehearsal of the {fire.step.replace(':', ' ', 1)}" if fire.source == "action"
+                else f" · conformance step {fire.step}") if fire.step else "") + f"\nFired at {fire.url}")
+    if fire.source == "action":  # an action rehearsal: its verdict, re-run and comparison live on the Actions page
+        st.text(f"{fire.detail.message}\nRe-run and compare it on the Actions page (Rehearsals tab).")
+    else:
+        render_verdict(fire)
+        render_refire(store, fire)
     render_fire_tabs(fire)
