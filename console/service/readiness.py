@@ -54,7 +54,7 @@ class EvidenceSource:
 def verdict_over(store: Store, evidence: EvidenceSource) -> Readiness:
     """The checklist and its verdict from the newest stored fires and the latest conformance run."""
     where = FireFilter(app_ref=evidence.fires.app_ref, manifest_hash=evidence.fires.manifest_hash,
-                       target_kind=evidence.target_kind)
+                       target_kind=evidence.target_kind, not_source=ACTION_SOURCE)  # install requests only
     recent = [FireRecord.from_row(r) for r in store.fires.page(where, limit=RECENT_FIRES, with_detail=True)]
     run_id = store.fires.latest_run_id(where.app_ref, evidence.target_kind, manifest_hash=where.manifest_hash)
     conformance = [FireRecord.from_row(r) for r in store.fires.in_order(FireFilter(run_id=run_id))] if run_id else []
@@ -124,7 +124,7 @@ class Step:
 
 def progress(store: Store, app: AppRecord) -> list[Step]:
     """The five steps, each done or not, derived from the app's state and its readiness verdict."""
-    latest = store.fires.page(FireFilter(app_ref=app.id), limit=1)
+    latest = store.fires.page(FireFilter(app_ref=app.id, not_source=ACTION_SOURCE), limit=1)
     check = checklist(store, app)
     by_id = {item.id: item for item in check.items}
     valid = by_id["manifest.valid"].status == "pass"

@@ -42,6 +42,7 @@ class FireFilter:
     source: str | None = None
     answered_categories: tuple[str, ...] | None = None
     manifest_hash: str | None = None  # fires of this exact App JSON (sha256), from any face
+    not_source: str | None = None  # leave out this source (e.g. action rehearsals from install-request evidence)
 
 
 def _where(query: Any, where: FireFilter) -> Any:
@@ -63,6 +64,8 @@ def _where(query: Any, where: FireFilter) -> Any:
         query = query.where(fires.c.run_id == where.run_id)
     if where.source:
         query = query.where(fires.c.source == where.source)
+    if where.not_source:
+        query = query.where(fires.c.source != where.not_source)
     if where.manifest_hash is not None:
         query = query.where(fires.c.manifest_hash == where.manifest_hash)
     if where.answered_categories is not None:
@@ -88,6 +91,8 @@ def _counts_where(query: Any, where: FireFilter, days: tuple[date | None, date |
         query = query.where(fire_counts.c.target_kind == where.target_kind)
     if where.source:
         query = query.where(fire_counts.c.source == where.source)
+    if where.not_source:
+        query = query.where(fire_counts.c.source != where.not_source)
     if where.outcome == "ok":
         query = query.where(fire_counts.c.category == "ok")
     elif where.outcome == "failed":

@@ -14,7 +14,7 @@ from console.fire.send import fire_install_request
 from console.manifest.document import parse_manifest
 from console.manifest.validate import validate_manifest
 from console.sandbox.sample_endpoint import SampleEndpoint
-from console.service import apps, firing, history
+from console.service import apps, firing, history, readiness
 from console.service.apps import create_demo_app
 from console.store import FireFilter, Store, open_store
 from tests.conftest import ROOT
@@ -183,11 +183,34 @@ def test_checklist_with_a_seeded_history(db_url: str, store: Store, sample: Samp
     at.toggle[0].set_value(False).run()
     at.button[0].click().run()  # Run conformance
     no_exception(at)
-    assert store.fires.count(FireFilter(app_ref=app.id, target_kind="sample")) == 16
+    assert store.fires.count(FireFilter(app_ref=app.id, target_kind="sample")) == 19  # 2 + 14 + 3 rehearsals
+    assert store.fires.count(FireFilter(app_ref=app.id, target_kind="sample", source="action")) == 3
     text = page_text(at)
     assert "Both fires with the same key got 200" in text
+    assert "All 2 action(s) answered 200 and every mapping output was found." in text
     assert at.success and "Ready" in at.success[0].value
     assert [d.label for d in at.get("download_button")] == ["Report (Markdown)", "Report (HTML)", "Report (JSON)"]
+
+
+def test_one_press_gathers_every_piece_of_evidence_at_the_sample(db_url: str, store: Store) -> None:
+    """At the sample endpoint, one press of Run conformance gathers all the evidence: the conformance runs and
+    every action and rpc source rehearsed. The demo is then READY; for a listing, only the two items that need
+    the developer's own https endpoint (never the sample) are left."""
+    app = create_demo_app(store)
+    apps.save_settings(store, app.id, target="sample", for_listing=True)
+    at = open_page("pages/5_Checklist.py")
+    assert at.radio[0].value == "sample" and at.toggle[0].value is True
+    assert at.error and "Not ready" in at.error[0].value
+    at.button[0].click().run()  # Run conformance: one press
+    no_exception(at)
+    items = {i.id: i for i in readiness.checklist(store, service.must_get(store, app.id)).items}
+    assert items["actions.rehearsed"].status == "pass" and items["actions.rehearsed"].required
+    assert items["sources.rpc_answers"].status == "pass"
+    failing = sorted(i.id for i in items.values() if i.required and i.status in ("fail", "not_run"))
+    assert failing == ["endpoint.https", "fire.latest_200"], [(i.id, i.why) for i in items.values()
+                                                              if i.required and i.status in ("fail", "not_run")]
+    at.toggle[0].set_value(False).run()
+    assert at.success and "Ready" in at.success[0].value  # nothing more to press
 
 
 def test_history_filters_and_detail(db_url: str, store: Store, sample: SampleEndpoint) -> None:
