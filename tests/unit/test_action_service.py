@@ -17,7 +17,7 @@ from console.profile import AppProfile
 from console.readiness import FAIL, NOT_RUN, PASS
 from console.sandbox.sample_endpoint import SampleEndpoint
 from console.service import actions as action_service
-from console.service import apps, readiness, versions
+from console.service import apps, firing, history, readiness, versions
 from console.signoff import document_hash
 from console.store import Store
 from tests.conftest import ROOT
@@ -45,6 +45,31 @@ def test_the_demo_reaches_the_action_items_with_one_call(store: Store, sample: S
     fire = service.get_fire(store, runs[0].stored.fire.id)
     assert fire is not None and fire.source == "action" and fire.step == "action:notify_order"
     assert action_service.stored_rehearsal(store, fire.id).form_values == {"order_id": "sample-order_id"}
+
+
+def test_rehearsals_join_the_app_verdict_but_are_not_install_request_fires(store: Store,
+                                                                          sample: SampleEndpoint) -> None:
+    """The action items are in every verdict of the app (Home, Checklist, `check --app`); a rehearsal is not an
+    install request: the latest fire, p95 and https items read install-request fires only."""
+    app = apps.save_settings(store, apps.create_demo_app(store).id, target="sample", for_listing=True)
+    fired = firing.fire_for_app(store, app, sample.base_url, POLICY)
+    assert fired.record.ok
+    action_service.set_rehearsal_target(store, app.id, "sample", {"action:notify_order": "fail",
+                                                                  "source:shipping_options": "fail"})
+    action_service.rehearse_all(store, app.id, sample.base_url, POLICY, target="sample")  # the newest: a 500
+    app = service.must_get(store, app.id)
+    check = readiness.checklist(store, app)
+    by_id = {i.id: i for i in check.items}
+    assert by_id["actions.rehearsed"].status == FAIL and not check.verdict.ready
+    assert by_id["actions.rehearsed"] in check.verdict.failing and "notify_order" in by_id["actions.rehearsed"].why
+    # the newest fire is a failing rehearsal: it does not count as the latest install-request fire
+    assert "The latest fire got HTTP 200" in by_id["fire.latest_200"].why
+    latest = history.latest_fire(store, app.id)
+    assert latest is not None and latest.id == fired.record.id and latest.source == "page"
+    steps = {s.title: s for s in readiness.progress(store, app)}
+    assert list(steps) == ["Scopes", "Auth section", "Actions", "Test fire", "Checklist"]
+    assert not steps["Actions"].done and "a rehearsal failed" in steps["Actions"].status
+    assert steps["Test fire"].done
 
 
 def test_evidence_counts_only_for_the_definition_it_was_gathered_with(store: Store, sample: SampleEndpoint) -> None:
