@@ -56,7 +56,8 @@ def test_home_checklist_report_and_check_show_one_verdict(db_url: str, store: St
     assert not verdict.ready and "Not ready" in checklist.error[0].value
     assert verdict.summary in shown(checklist.error[0].value)
     home = open_page(query={"app": str(app.id)})
-    assert "⬜ **4. Checklist**" in [m.value for m in home.markdown]  # not done on Home either
+    assert "⬜ **5. Checklist**" in [m.value for m in home.markdown]  # not done on Home either (step 5)
+    assert "⬜ **3. Actions**" in [m.value for m in home.markdown]  # no action rehearsed yet
     assert verdict.summary in [t.value for t in home.text]
     path = tmp_path / "app.json"
     path.write_text(json.dumps(doc))
