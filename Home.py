@@ -1,4 +1,4 @@
-"""Home: the app being configured, progress through the four steps, and app management."""
+"""Home: the app being configured, progress through the five steps, and app management."""
 
 import streamlit as st
 
@@ -29,7 +29,7 @@ if st.button("Load the demo app", icon=":material/redeem:",
 if app is not None:
     st.header(md(app.name), anchor=False)
     st.text(f"App ID {app.app_id} · version {app.version} · {app.kind} app")
-    columns = st.columns(4)
+    columns = st.columns(5)
     for column, step in zip(columns, readiness.progress(store, app), strict=True):
         with column.container(border=True):
             mark = (":green[:material/check_circle: done]" if step.done

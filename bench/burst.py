@@ -187,8 +187,8 @@ def main() -> int:
                 bursts.burst_report(store, str(big["run_id"]))
             per_read = (time.perf_counter() - started) / 100
             store.close()
-            burst_page = page_seconds(big["database"], "pages/7_Burst.py")
-            history_page = page_seconds(big["database"], "pages/5_History.py")
+            burst_page = page_seconds(big["database"], "pages/8_Burst.py")
+            history_page = page_seconds(big["database"], "pages/6_History.py")
             print(f"with {args.big:,} installations stored: progress+report read {per_read * 1000:.1f} ms · "
                   f"Burst page rerun {burst_page:.2f} s · History page rerun {history_page:.2f} s")
     finally:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PAGES = {"Home": None, "Checklist": "pages/4_Checklist.py", "History": "pages/5_History.py"}
+PAGES = {"Home": None, "Checklist": "pages/5_Checklist.py", "History": "pages/6_History.py"}
 
 
 def seed(url: str, fires: int) -> tuple[int, float]:

@@ -40,9 +40,13 @@ SEED_URL = "https://shop.example.com/manychat/installed"
 
 
 def demo_settings() -> dict[str, Any]:
-    """Fires at its own install URL (the sample endpoint's https); the Checklist judges that endpoint."""
+    """Fires at its own install URL (the sample endpoint's https); the Checklist judges that endpoint; the
+    actions are rehearsed at the sample endpoint's action modes."""
     return {"target": "endpoint", "checklist_target": "endpoint", "sample_mode": "ok", "sample_arg": None,
-            "page_id": "100200300", "param_values": {"workspace": "acme-shop"}, "for_listing": True}
+            "page_id": "100200300", "param_values": {"workspace": "acme-shop"}, "for_listing": True,
+            "action_target": "sample",
+            "action_modes": {"action:notify_order": "lookup", "action:choose_shipping": "echo",
+                             "source:shipping_options": "options"}}
 
 
 # The demo's install URL: the built-in sample endpoint's https origin, known only at runtime. The App JSON

@@ -52,9 +52,12 @@ class AppSettings:
     sample_args: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     targets: tuple[SavedTarget, ...] = ()
     checklist_target: str | None = None  # None: where Test fire fires
+    action_target: str | None = None  # where rehearsals go; None: the sample endpoint when Test fire fires there
+    action_modes: Mapping[str, str] = field(default_factory=_frozen)  # 'action:NAME' / 'source:NAME' -> mode
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "param_values", _frozen({str(k): str(v) for k, v in self.param_values.items()}))
+        object.__setattr__(self, "action_modes", _frozen({str(k): str(v) for k, v in self.action_modes.items()}))
         object.__setattr__(self, "sample_args", MappingProxyType(dict(self.sample_args)))
         object.__setattr__(self, "targets", tuple(self.targets))
         self._check()
@@ -84,11 +87,18 @@ class AppSettings:
             raise SettingsError(f"targets: at most {MAX_TARGETS} saved targets, each a name and a URL.")
         if self.checklist_target is not None and self.checklist_target not in TARGET_KINDS:
             raise SettingsError(f"checklist_target {self.checklist_target!r}: use 'sample' or 'endpoint'.")
+        if self.action_target is not None and self.action_target not in TARGET_KINDS:
+            raise SettingsError(f"action_target {self.action_target!r}: use 'sample' or 'endpoint'.")
 
     @property
     def target_kind(self) -> str:
         """What the chosen target is, as fires record it: 'sample' (a rehearsal) or 'endpoint'."""
         return target_kind(self.target)
+
+    @property
+    def rehearsal_target(self) -> str:
+        """Where action rehearsals go: 'sample' (the sample endpoint's action modes) or 'endpoint'."""
+        return self.action_target or self.target_kind
 
     @property
     def checklist_kind(self) -> str:
@@ -119,7 +129,9 @@ class AppSettings:
                 "total_timeout": self.total_timeout, "for_listing": self.for_listing,
                 "sample_args": dict(self.sample_args),
                 "targets": [{"name": t.name, "url": t.url} for t in self.targets],
-                **({} if self.checklist_target is None else {"checklist_target": self.checklist_target})}
+                **({} if self.checklist_target is None else {"checklist_target": self.checklist_target}),
+                **({} if self.action_target is None else {"action_target": self.action_target}),
+                **({"action_modes": dict(self.action_modes)} if self.action_modes else {})}
 
 
 class SettingsChange(TypedDict, total=False):
@@ -137,6 +149,8 @@ class SettingsChange(TypedDict, total=False):
     sample_args: Mapping[str, int]
     targets: tuple[SavedTarget, ...]
     checklist_target: str | None
+    action_target: str | None
+    action_modes: Mapping[str, str]
 
 
 def target_kind(target: str) -> str:
@@ -159,7 +173,7 @@ def _with(settings: AppSettings, name: str, raw: object) -> AppSettings:
         value = str(raw)
     elif name in ("sample_arg", "sample_series") and raw is not None:
         value = int(raw)  # type: ignore[call-overload]
-    elif name in ("param_values", "sample_args"):
+    elif name in ("param_values", "sample_args", "action_modes"):
         if not isinstance(raw, Mapping):
             raise TypeError(name)
         value = {str(k): (int(v) if name == "sample_args" else str(v)) for k, v in raw.items()}

@@ -18,10 +18,10 @@ from ui.resources import get_store
 from ui.text import md
 
 ROOT = Path(__file__).resolve().parent.parent
-STEPS = 4  # pages 1-4 are the steps of the journey; the others are tools
-ICONS = {1: ":material/tune:", 2: ":material/extension:", 3: ":material/rocket_launch:", 4: ":material/checklist:",
-         5: ":material/history:", 6: ":material/science:", 7: ":material/bolt:", 8: ":material/group:",
-         10: ":material/code:"}
+STEPS = 5  # pages 1-5 are the steps of the journey; the others are tools
+ICONS = {1: ":material/tune:", 2: ":material/extension:", 3: ":material/bolt:", 4: ":material/rocket_launch:",
+         5: ":material/checklist:", 6: ":material/history:", 7: ":material/science:", 8: ":material/speed:",
+         9: ":material/group:", 10: ":material/code:"}
 
 
 @cache

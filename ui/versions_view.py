@@ -17,7 +17,8 @@ from ui.auth_builder import reload_form
 from ui.compat_view import render_compat
 from ui.findings_view import plain
 
-SOURCE_LABELS = {"page": "page 2", "import": "import", "cli": "command line", "restore": "restore", "undo": "undo",
+SOURCE_LABELS = {"page": "page 2", "actions": "Actions page",
+                 "import": "import", "cli": "command line", "restore": "restore", "undo": "undo",
                  "initial": "before versions", "migration": "before versions", "demo": "demo"}
 
 

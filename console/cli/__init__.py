@@ -35,6 +35,7 @@ COMMANDS: dict[str, Command] = {
     "diff": Command("console.cli.diff", "the semantic difference of two App JSON files"),
     "fire": Command("console.cli.fire", "send the install request as ManyChat would"),
     "check": Command("console.cli.check", "the readiness checklist (with --url, the conformance runs)"),
+    "action": Command("console.cli.action", "list the actions; rehearse one as ManyChat sends it"),
     "burst": Command("console.cli.burst", "fire the install request for N installations at once (re-keying)"),
     "scaffold": Command("console.cli.scaffold", "generate an install endpoint (Python or Node) from the App JSON"),
     "sandbox": Command("console.cli.sandbox", "the local ManyChat API, installations, the sample endpoint"),

@@ -36,6 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", metavar="OLD_APP_JSON",
                         help="add the compatibility items: what changed since this App JSON, and what it breaks")
     add_format_options(parser)
+    parser.add_argument("--actions", action="store_true",
+                        help="also rehearse every action and rpc source (form defaults or sample values) and add "
+                             "their items to the checklist")
 
 
 def _open() -> Store:
@@ -55,8 +58,9 @@ def run(args: argparse.Namespace) -> int:
     if args.app_json is None:
         if args.app is None:
             raise UsageError("give an APP_JSON file to check, or --app ID for a console app.")
-        if args.url or args.var or args.timeout is not None:
-            raise UsageError("--url, --var and --timeout check a file: with --app ID the app's own settings apply.")
+        if args.url or args.var or args.timeout is not None or args.actions:
+            raise UsageError("--url, --var, --timeout and --actions check a file: with --app ID the app's own "
+                             "settings and its stored rehearsals (the Checklist's Run conformance) apply.")
         return _check_app(args, outputs)
     if args.app is not None and not args.require_signoff:
         raise UsageError("--app ID with APP_JSON only has a meaning with --require-signoff.")
@@ -97,6 +101,8 @@ def _check_file(args: argparse.Namespace, outputs: list[Output]) -> int:
                                                 timeouts=timeouts, actor=ACTOR)
             kind = fires[0].target_kind if fires else firing.file_target_kind(args.url)
         check = readiness.file_readiness(store, manifest, kind, args.for_listing)
+        if args.actions:
+            check = _with_actions(check, manifest, args)
         signoff = team.require_signoff(store, manifest, args.app, args.for_listing) if args.require_signoff else None
     finally:
         store.close()
@@ -110,6 +116,15 @@ def _check_file(args: argparse.Namespace, outputs: list[Output]) -> int:
     if check.verdict.not_run and not args.url and not silent:
         note("  To run the fires the checklist needs: add --url https://your.endpoint/install")
     return finish_run(result, outputs, args.fail_on, extra_failure=signoff is not None and not signoff.ok)
+
+
+def _with_actions(check: Readiness, manifest: Document, args: argparse.Namespace) -> Readiness:
+    """`--actions`: every action and rpc source rehearsed (stored in History), their items joined to the
+    checklist, the verdict decided again over all of them."""
+    from console.cli.action import check_items
+
+    return check.with_items(check_items(manifest, args.app_json, args.var, args.timeout, args.for_listing,
+                                        quiet=args.json))
 
 
 def _check_app(args: argparse.Namespace, outputs: list[Output]) -> int:

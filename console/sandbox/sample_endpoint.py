@@ -6,6 +6,9 @@ landed without the key travelling back in plain text. Modes rehearse failures:
 
 ok, 201, 500, 401, slow/N (answer 200 after N seconds), flaky/K (first K fail with 500,
 then 200), redirect (302 to /install/ok), oversized (200 with a 256 KiB body).
+
+``/action/<mode>/<the action's path>`` answers JSON for action rehearsals (see sample_actions.py):
+echo, lookup, options, slow[:N], fail.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from console.keys import fingerprint, mask_key
 from console.local_ca import ensure_local_ca, forget_origin, trust_for_origin
+from console.sandbox.sample_actions import action_answer
 from console.templating import escape_pointer
 
 MODES = ("ok", "201", "500", "401", "slow", "flaky", "redirect", "oversized")
@@ -268,6 +272,12 @@ def _make_handler(state: _State) -> type[BaseHTTPRequestHandler]:
             segments = [s for s in parts.path.split("/") if s]
             if parts.path in ("/", "/health"):
                 self._send(200, {"status": "ok", "service": "sample install endpoint", "modes": MODE_HELP})
+                return
+            if segments[:1] == ["action"]:
+                status, answer, delay = action_answer(self.command, self.path, dict(self.headers.items()), body)
+                if delay:
+                    state.stopping.wait(delay)
+                self._send(status, answer)
                 return
             if len(segments) < 2 or segments[0] != "install" or segments[1] not in MODES:
                 self._send(404, {"status": "error", "message": "Unknown path. Use /install/<mode>.",

@@ -6,6 +6,7 @@ effects live. Results are frozen dataclasses; a refused change raises ServiceErr
 nothing.
 
     base       ServiceError, the database, finding an app, the activity log, settings → fire values
+    documents  the shared writes: an app's App JSON document (every change a version) and its settings
     apps       apps, profile, App JSON document, settings, targets, the demo app
     scopes     the one place a scope change happens (the sandbox's re-keying included)
     auth_section  the Auth section page's view: findings placed by field, the request as it would be sent
@@ -18,10 +19,13 @@ nothing.
     bursts     re-keying many installations at once
     team       the access gate, people, the activity log, sign-offs
     scaffold   an install endpoint project generated from the App JSON (preview, write)
+    actions    actions: edit them (every change a version), rehearse them, their stored rehearsals
+    evidence   the Checklist's one button: the conformance runs and every action rehearsed, in one press
 
 Callers import the use-case module (``from console.service import firing``). A use-case module
-imports ``base`` and the domain; of the other use-case modules only ``scopes`` (a scope change)
-and ``readiness`` (the verdict) are imported by others. This package re-exports ``base`` only.
+imports ``base`` and the domain; of the other use-case modules only ``documents`` (the shared writes),
+``scopes`` (a scope change) and ``readiness`` (the verdict) are imported by others, and ``evidence`` (on
+top) combines ``firing`` and ``actions``. This package re-exports ``base`` only.
 """
 
 from console.service.base import (

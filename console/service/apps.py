@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Unpack
 from urllib.parse import urlsplit
 
 from console import demo
 from console.catalog import get_scope, sort_paths
-from console.manifest.diff import diff_documents, summarize
-from console.manifest.document import Document, document_hash, new_manifest
+from console.manifest.document import Document, new_manifest
 from console.profile import AppProfile, check_profile
 from console.sandbox.sample_endpoint import MODES
 from console.service.base import (
-    DEFAULT_AUTHOR,
     ServiceError,
     log_activity,
     must_get,
     settings_of,
-    with_changes,
 )
-from console.settings import AppSettings, SavedTarget, SettingsChange
+from console.service.documents import save_manifest, save_settings
+from console.settings import AppSettings, SavedTarget
 from console.store import AppRecord, AppSummary, Store, StoreConflict
 
 
@@ -101,44 +98,6 @@ def delete_app(store: Store, app_ref: int, *, actor: str = "local") -> None:
     if app is None or not store.apps.delete(app_ref):
         raise ServiceError(f"There is no app #{app_ref}; it may have been deleted already.")
     log_activity(store, app, actor, "app_deleted", f"deleted {app.name} with its fires and sign-offs")
-
-
-def save_manifest(store: Store, app_ref: int, document: Document, *, source: str = "page",
-                  actor: str = "local") -> AppRecord:
-    """Replace the app's App JSON document; every change becomes a version (who, when, from where, what)."""
-    if not isinstance(document, dict):
-        raise ServiceError("App JSON must be an object with 'auth' and 'actions'.")
-    app = must_get(store, app_ref)
-    if document == app.manifest:
-        return app
-    if store.versions.count(app_ref) == 0:  # an app from before versions were kept: keep its state first
-        store.versions.save(app_ref, app.manifest, author=DEFAULT_AUTHOR, source="initial",
-                            summary="the App JSON before the first recorded change", update_app=False)
-    store.versions.save(app_ref, document, author=actor, source=source,
-                        summary=summarize(diff_documents(app.manifest, document)))
-    app = must_get(store, app_ref)
-    log_activity(store, app, actor, "app_json_changed",
-                 f"App JSON saved from {source} (sha256 {document_hash(document)[:12]})")
-    return app
-
-
-def save_settings(store: Store, app_ref: int, *, actor: str = "local",
-                  **changes: Unpack[SettingsChange]) -> AppRecord:
-    """Change some of the app's settings (target, sample mode, sample values, timeouts), read fresh so two
-    tabs do not undo each other's changes. An unknown field is a TypeError; a value out of range a
-    ServiceError that names it."""
-    app = must_get(store, app_ref)
-    before = settings_of(app)
-    after = with_changes(before, changes)
-    if after == before:
-        return app
-    store.apps.update(app_ref, settings={**app.settings, **after.to_stored()})
-    app = must_get(store, app_ref)
-    old, new = before.to_stored(), after.to_stored()
-    changed = sorted(name for name in new if old.get(name) != new[name])
-    log_activity(store, app, actor, "settings_changed",
-                 "settings: " + ", ".join(f"{name} = {new[name]!r}" for name in changed))
-    return app
 
 
 def choose_sample_mode(store: Store, app_ref: int, mode: str, arg: int | None, *,

@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime, time
 
 from console.outcome import CATEGORIES, FireRecord
 from console.service.base import get_fire
+from console.service.readiness import ACTION_SOURCE
 from console.store import FireFilter, Store
 
-SOURCES = ("page", "conformance", "cli", "sandbox")
+SOURCES = ("page", "conformance", "cli", "sandbox", ACTION_SOURCE)
 OUTCOMES = ("ok", "failed", *CATEGORIES[1:])  # "ok", "failed", or one failure category
 TARGET_KINDS = ("endpoint", "sample")
 
@@ -61,12 +62,15 @@ def app_names(store: Store) -> dict[int, str]:
 
 
 def latest_fire(store: Store, app_ref: int) -> FireRecord | None:
-    rows = store.fires.page(FireFilter(app_ref=app_ref), limit=1, with_detail=True)
+    """The app's newest install-request fire (action rehearsals are not install requests)."""
+    rows = store.fires.page(FireFilter(app_ref=app_ref, not_source=ACTION_SOURCE), limit=1, with_detail=True)
     return FireRecord.from_row(rows[0]) if rows else None
 
 
 def recent_fires(store: Store, app_ref: int, limit: int = 5) -> list[FireRecord]:
-    return [FireRecord.from_row(row) for row in store.fires.page(FireFilter(app_ref=app_ref), limit=limit)]
+    """The app's newest install-request fires (action rehearsals left out)."""
+    return [FireRecord.from_row(row)
+            for row in store.fires.page(FireFilter(app_ref=app_ref, not_source=ACTION_SOURCE), limit=limit)]
 
 
 __all__ = ["OUTCOMES", "SOURCES", "TARGET_KINDS", "HistoryFilter", "HistoryView", "app_names", "get_fire", "history",

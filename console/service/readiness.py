@@ -1,4 +1,4 @@
-"""Readiness: the checklist verdict over stored evidence, the four steps' progress, the report.
+"""Readiness: the checklist verdict over stored evidence, the five steps' progress, the report.
 
 One function decides a verdict, ``verdict_over``, for both faces. Its evidence is the stored fires:
   - for a console app (the Checklist, Home, `check --app ID`): the app's newest fires at the checked
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 
+from console.actions.readiness import StoredRehearsal, action_items
 from console.demo import SAMPLE_HTTPS_PLACEHOLDER
 from console.evidence import Staleness
 from console.manifest.document import Document, document_hash, request_of
@@ -40,6 +41,8 @@ from console.signoff import SignoffView, judge
 from console.store import AppRecord, FireFilter, Store
 
 RECENT_FIRES = 20
+ACTION_SOURCE = "action"  # the History source of action rehearsals
+LOOK_BACK = 200  # stored rehearsals read to decide the action items
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ class EvidenceSource:
 def verdict_over(store: Store, evidence: EvidenceSource) -> Readiness:
     """The checklist and its verdict from the newest stored fires and the latest conformance run."""
     where = FireFilter(app_ref=evidence.fires.app_ref, manifest_hash=evidence.fires.manifest_hash,
-                       target_kind=evidence.target_kind)
+                       target_kind=evidence.target_kind, not_source=ACTION_SOURCE)  # install requests only
     recent = [FireRecord.from_row(r) for r in store.fires.page(where, limit=RECENT_FIRES, with_detail=True)]
     run_id = store.fires.latest_run_id(where.app_ref, evidence.target_kind, manifest_hash=where.manifest_hash)
     conformance = [FireRecord.from_row(r) for r in store.fires.in_order(FireFilter(run_id=run_id))] if run_id else []
@@ -92,10 +95,11 @@ def verdict_over(store: Store, evidence: EvidenceSource) -> Readiness:
 def readiness(store: Store, app: AppRecord, target: str, for_listing: bool) -> Readiness:
     """The checklist for one app at one target, from its newest fires and latest conformance run: only those
     gathered at today's App JSON and URL count (the others are set aside, and the verdict says why)."""
-    return verdict_over(store, EvidenceSource(app.manifest, app.scopes, target, for_listing, FireFilter(app_ref=app.id),
+    core = verdict_over(store, EvidenceSource(app.manifest, app.scopes, target, for_listing, FireFilter(app_ref=app.id),
                                               sandbox=sandbox_least_privilege(store, app.id),
                                               manifest_hash=document_hash(app.manifest),
                                               evidence_url=_evidence_url(app, target)))
+    return core.with_items(action_checklist(store, app, target, for_listing))  # and the actions' rehearsals
 
 
 def _evidence_url(app: AppRecord, target: str) -> str | None:
@@ -111,6 +115,19 @@ def _evidence_url(app: AppRecord, target: str) -> str | None:
     if not url or "{{" in url or "[[" in url or url.startswith(SAMPLE_HTTPS_PLACEHOLDER):
         return None
     return url
+
+
+def recent_rehearsals(store: Store, app_ref: int, target: str | None = None,
+                      limit: int = LOOK_BACK) -> list[StoredRehearsal]:
+    """The app's action rehearsals, newest first (at ``target`` when given)."""
+    rows = store.fires.page(FireFilter(app_ref=app_ref, source=ACTION_SOURCE, target_kind=target), limit=limit,
+                            with_detail=True)
+    return [r for r in (StoredRehearsal.from_row(row) for row in rows) if r is not None]
+
+
+def action_checklist(store: Store, app: AppRecord, target: str, for_listing: bool) -> list[ChecklistItem]:
+    """The action items of the readiness checklist, from the rehearsals stored at ``target``."""
+    return action_items(app.manifest, recent_rehearsals(store, app.id, target), for_listing)
 
 
 def file_readiness(store: Store, manifest: Document, target_kind: str, for_listing: bool) -> Readiness:
@@ -164,26 +181,39 @@ class Step:
 
 
 def progress(store: Store, app: AppRecord) -> list[Step]:
-    """The four steps, each done or not, derived from the app's state and its readiness verdict."""
-    latest = store.fires.page(FireFilter(app_ref=app.id), limit=1)
+    """The five steps, each done or not, derived from the app's state and its readiness verdict."""
+    latest = store.fires.page(FireFilter(app_ref=app.id, not_source=ACTION_SOURCE), limit=1)
     check = checklist(store, app)
     by_id = {item.id: item for item in check.items}
     valid = by_id["manifest.valid"].status == "pass"
     server_side = by_id["delivery.server_side"].status == "pass"
     errors = len(by_id["manifest.valid"].evidence)  # one piece of evidence per error
     last = FireRecord.from_row(latest[0]) if latest else None
+    rehearsed = by_id.get("actions.rehearsed")
     return [
         Step(1, "Scopes", bool(app.scopes),
              f"{len(app.scopes)} scope(s) selected" if app.scopes else "no scopes selected yet"),
         Step(2, "Auth section", valid and server_side,
              "valid, server-side delivery" if valid and server_side
              else (f"{errors} error(s) to fix" if errors else "manual delivery (no request object)")),
-        Step(3, "Test fire", last is not None and last.ok,
+        Step(3, "Actions", rehearsed is not None and rehearsed.status == "pass",
+             _actions_status(app, rehearsed)),
+        Step(4, "Test fire", last is not None and last.ok,
              "no fire yet" if last is None else
              (f"latest fire: HTTP 200 ({last.target_kind})" if last.ok
               else f"latest fire failed: {last.category.value}")),
-        Step(4, "Checklist", check.verdict.ready, check.verdict.summary),
+        Step(5, "Checklist", check.verdict.ready, check.verdict.summary),
     ]
+
+
+def _actions_status(app: AppRecord, rehearsed: ChecklistItem | None) -> str:
+    count = len([a for a in app.manifest.get("actions") or [] if isinstance(a, dict)])
+    if count == 0:
+        return "no action yet"
+    if rehearsed is not None and rehearsed.status == "pass":
+        return f"{count} action(s), every one rehearsed with a 200"
+    return f"{count} action(s), " + ("a rehearsal failed" if rehearsed is not None and rehearsed.status == "fail"
+                                     else "not all rehearsed with today's App JSON")
 
 
 def signoffs_for_app(store: Store, app: AppRecord) -> list[SignoffView]:

@@ -43,6 +43,7 @@ class FireFilter:
     answered_categories: tuple[str, ...] | None = None
     url: str | None = None  # fires at exactly this URL (any source: page, CLI, conformance)
     manifest_hash: str | None = None  # fires made with exactly this App JSON (its sha256)
+    not_source: str | None = None  # leave out this source (e.g. action rehearsals from install-request evidence)
 
 
 def _where(query: Any, where: FireFilter) -> Any:
@@ -64,6 +65,8 @@ def _where(query: Any, where: FireFilter) -> Any:
         query = query.where(fires.c.run_id == where.run_id)
     if where.source:
         query = query.where(fires.c.source == where.source)
+    if where.not_source:
+        query = query.where(fires.c.source != where.not_source)
     if where.answered_categories is not None:
         query = query.where(fires.c.category.in_(where.answered_categories))
     if where.url is not None:
@@ -91,6 +94,8 @@ def _counts_where(query: Any, where: FireFilter, days: tuple[date | None, date |
         query = query.where(fire_counts.c.target_kind == where.target_kind)
     if where.source:
         query = query.where(fire_counts.c.source == where.source)
+    if where.not_source:
+        query = query.where(fire_counts.c.source != where.not_source)
     if where.outcome == "ok":
         query = query.where(fire_counts.c.category == "ok")
     elif where.outcome == "failed":

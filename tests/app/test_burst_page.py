@@ -11,7 +11,7 @@ from console.service.apps import create_demo_app
 from console.store import Store
 from tests.app.test_pages import no_exception, open_page
 
-PAGE = "pages/7_Burst.py"
+PAGE = "pages/8_Burst.py"
 
 
 def wait_for(condition, seconds: float = 60.0) -> None:  # type: ignore[no-untyped-def]

@@ -50,13 +50,14 @@ def test_home_checklist_report_and_check_show_one_verdict(db_url: str, store: St
     doc = service.get_app(store, app.id).manifest
     doc["auth"]["request"]["url"] = "http://example.com/installed"
     apps.save_manifest(store, app.id, doc)
-    checklist = open_page("pages/4_Checklist.py", {"app": str(app.id)})
+    checklist = open_page("pages/5_Checklist.py", {"app": str(app.id)})
     no_exception(checklist)
     verdict = readiness.checklist(store, service.get_app(store, app.id)).verdict
     assert not verdict.ready and "Not ready" in checklist.error[0].value
     assert verdict.summary in shown(checklist.error[0].value)
     home = open_page(query={"app": str(app.id)})
-    assert ":gray[:material/radio_button_unchecked: to do] **4. Checklist**" in [m.value for m in home.markdown]
+    assert ":gray[:material/radio_button_unchecked: to do] **5. Checklist**" in [m.value for m in home.markdown]
+    assert ":gray[:material/radio_button_unchecked: to do] **3. Actions**" in [m.value for m in home.markdown]
     assert verdict.summary in [t.value for t in home.text]
     path = tmp_path / "app.json"
     path.write_text(json.dumps(doc))
@@ -89,7 +90,7 @@ def test_unticking_read_and_write_shows_no_endpoints(db_url: str, store: Store) 
 
 def test_each_sample_mode_keeps_its_own_number(db_url: str, store: Store) -> None:
     app = apps.create_demo_app(store)
-    at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
+    at = open_page("pages/4_Test_fire.py", {"app": str(app.id)})
     at.selectbox(key=f"sample_mode_{app.id}").set_value("slow").run()
     at.number_input(key=f"sample_arg_{app.id}_slow").set_value(15).run()
     at.selectbox(key=f"sample_mode_{app.id}").set_value("flaky").run()
@@ -100,10 +101,10 @@ def test_each_sample_mode_keeps_its_own_number(db_url: str, store: Store) -> Non
 
 def test_saved_targets_and_no_fire_without_a_url(db_url: str, store: Store, sample: SampleEndpoint) -> None:
     app = apps.create_app(store, AppProfile("Manual", "88"), {"auth": {"type": "APIKEY"}, "actions": []})
-    at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
+    at = open_page("pages/4_Test_fire.py", {"app": str(app.id)})
     assert at.button(key="fire").disabled and "to enable Fire" in page_text(at)
     apps.save_target(store, app.id, "local", sample.install_url("ok"))
-    at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
+    at = open_page("pages/4_Test_fire.py", {"app": str(app.id)})
     assert not at.button(key="fire").disabled
     at.button(key="fire").click().run()
     no_exception(at)
@@ -135,12 +136,12 @@ def test_the_code_to_reproduce_runs_when_pasted(sample: SampleEndpoint, auth_req
 
 def test_history_opens_compares_and_refires(db_url: str, store: Store, sample: SampleEndpoint) -> None:
     app = apps.create_demo_app(store)
-    at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
+    at = open_page("pages/4_Test_fire.py", {"app": str(app.id)})
     at.button(key="fire").click().run()
     at.selectbox(key=f"sample_mode_{app.id}").set_value("500").run()
     at.button(key="fire").click().run()
     first, second = sorted(f.id for f in history_service.recent_fires(store, app.id))
-    history = open_page("pages/5_History.py", {"app": str(app.id), "fire": str(second)})
+    history = open_page("pages/6_History.py", {"app": str(app.id), "fire": str(second)})
     no_exception(history)
     assert any(f"Re-fire #{second}" in b.label for b in history.button)
     [b for b in history.button if f"Re-fire #{second}" in b.label][0].click().run()
@@ -153,7 +154,7 @@ def test_history_opens_compares_and_refires(db_url: str, store: Store, sample: S
 
 def test_the_sample_endpoint_inspector_shows_what_it_received_with_the_key_masked(db_url: str, store: Store) -> None:
     app = apps.create_demo_app(store)
-    at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
+    at = open_page("pages/4_Test_fire.py", {"app": str(app.id)})
     at.button(key="fire").click().run()
     no_exception(at)
     key = at.session_state["last_key"]

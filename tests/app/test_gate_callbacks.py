@@ -67,7 +67,7 @@ def test_a_fire_clicked_while_signed_out_is_not_sent_after_sign_in(sqlite_url: s
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONSOLE_ACCESS_TOKEN", SHARED)
     app = apps.create_demo_app(store, name="Gated")
-    at = sign_in(open_app("pages/3_Test_fire.py", {"app": str(app.id)}), SHARED, "Ada")
+    at = sign_in(open_app("pages/4_Test_fire.py", {"app": str(app.id)}), SHARED, "Ada")
     no_exception(at)
     fires = store.fires.count()
     del at.session_state["team_session"]  # the server restarted; the page is still open in the browser

@@ -17,8 +17,8 @@ from console.store import Store
 from tests import hostile
 from tests.conftest import ROOT
 
-PAGES = [None, "pages/1_Scopes.py", "pages/2_Auth_section.py", "pages/3_Test_fire.py", "pages/4_Checklist.py",
-         "pages/5_History.py"]
+PAGES = [None, "pages/1_Scopes.py", "pages/2_Auth_section.py", "pages/3_Actions.py", "pages/4_Test_fire.py",
+         "pages/5_Checklist.py", "pages/6_History.py"]
 MARKDOWN_KINDS = ("markdown", "caption", "error", "warning", "info", "success", "header", "subheader", "title")
 LIVE_MARKDOWN = re.compile(r"(?<!\\)!\[|(?<!\\)\]\((?!History\?(?:app=\d+&)?fire=\d+\))|(?<!\\)<(?:b|script|img)\b")
 
@@ -63,7 +63,7 @@ def test_a_deep_payload_saved_earlier_renders_and_fires_as_a_finding(db_url: str
     app = apps.create_app(store, AppProfile("Deep", "6"), demo_doc)
     for page in PAGES:
         no_exception(open_page(page, {"app": str(app.id)}))
-    at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
+    at = open_page("pages/4_Test_fire.py", {"app": str(app.id)})
     at.button(key="fire").click().run()
     no_exception(at)
     latest = history.latest_fire(store, app.id)
@@ -101,7 +101,7 @@ def test_endpoint_content_is_shown_as_text_not_markdown(db_url: str, store: Stor
         doc = copy.deepcopy(demo_doc)
         doc["auth"]["request"]["url"] = server.url + "/install"
         app = apps.create_app(store, AppProfile("![x](http://127.0.0.1:1/p.png) <b>x</b>", "9"), doc)
-        at = open_page("pages/3_Test_fire.py", {"app": str(app.id)})
+        at = open_page("pages/4_Test_fire.py", {"app": str(app.id)})
         at.button(key="fire").click().run()
     no_exception(at)
     fire = history.latest_fire(store, app.id)
@@ -109,7 +109,7 @@ def test_endpoint_content_is_shown_as_text_not_markdown(db_url: str, store: Stor
     assert "pixel.png" in (fire.detail.location or "")
     shown = " ".join(t.value for t in at.text)
     assert "![x](" in shown  # the Location is shown, as plain text
-    for page in ("pages/3_Test_fire.py", "pages/5_History.py", None, "pages/4_Checklist.py", "pages/1_Scopes.py"):
+    for page in ("pages/4_Test_fire.py", "pages/6_History.py", None, "pages/5_Checklist.py", "pages/1_Scopes.py"):
         view = open_page(page, {"app": str(app.id), "fire": str(fire.id)})
         no_exception(view)
         for source in markdown_sources(view):
@@ -120,7 +120,7 @@ def test_a_bad_sample_port_stops_test_fire_with_a_message(db_url: str, store: St
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     apps.create_demo_app(store)
     monkeypatch.setenv("CONSOLE_SAMPLE_PORT", "99999")
-    at = open_page("pages/3_Test_fire.py")
+    at = open_page("pages/4_Test_fire.py")
     no_exception(at)
     assert any("sample endpoint cannot start" in e.value for e in at.error)
     assert any("CONSOLE_SAMPLE_PORT" in t.value and "65535" in t.value for t in at.text)
@@ -139,6 +139,6 @@ def test_an_unknown_mode_stops_every_page_naming_the_valid_values(db_url: str, m
 
 @pytest.mark.parametrize("value", ["²", "99999999999999999999", "-1", "1e3", "٣"])
 def test_bad_fire_links_get_a_message(db_url: str, value: str) -> None:
-    at = open_page("pages/5_History.py", {"fire": value})
+    at = open_page("pages/6_History.py", {"fire": value})
     no_exception(at)
     assert any("not a fire number" in w.value for w in at.warning)

@@ -14,13 +14,13 @@ from console.fire.send import fire_install_request
 from console.manifest.document import parse_manifest
 from console.manifest.validate import validate_manifest
 from console.sandbox.sample_endpoint import SampleEndpoint
-from console.service import apps, firing, history
+from console.service import apps, firing, history, readiness
 from console.service.apps import create_demo_app
 from console.store import FireFilter, Store, open_store
 from tests.conftest import ROOT
 
-PAGES = ["pages/1_Scopes.py", "pages/2_Auth_section.py", "pages/3_Test_fire.py", "pages/4_Checklist.py",
-         "pages/5_History.py"]
+PAGES = ["pages/1_Scopes.py", "pages/2_Auth_section.py", "pages/3_Actions.py", "pages/4_Test_fire.py",
+         "pages/5_Checklist.py", "pages/6_History.py"]
 
 
 def open_page(page: str | None = None, query: dict | None = None) -> AppTest:
@@ -144,7 +144,7 @@ def test_import_bad_and_good_app_json(db_url: str, store: Store, demo_doc: dict)
 
 def test_fire_success_then_500_then_retry_to_success(db_url: str, store: Store) -> None:
     app = create_demo_app(store)
-    at = open_page("pages/3_Test_fire.py")
+    at = open_page("pages/4_Test_fire.py")
     at.button(key="fire").click().run()
     no_exception(at)
     assert "App Setup: connected" in at.success[0].value
@@ -164,7 +164,7 @@ def test_fire_success_then_500_then_retry_to_success(db_url: str, store: Store) 
     assert [f.status for f in fires] == [200, 500, 200]
     assert fires[0].key_fingerprint == first_key  # Retry re-sends the same key, as ManyChat does
 
-    refreshed = open_page("pages/3_Test_fire.py")  # a new session: the latest verdict is still shown
+    refreshed = open_page("pages/4_Test_fire.py")  # a new session: the latest verdict is still shown
     assert f"Fire #{fires[0].id}" in [h.value for h in refreshed.subheader]
     assert "connected" in refreshed.success[0].value
 
@@ -176,7 +176,7 @@ def test_checklist_with_a_seeded_history(db_url: str, store: Store, sample: Samp
         result = fire_install_request(app.manifest["auth"]["request"], ctx, url=sample.install_url(mode))
         store.fires.insert(firing.fire_row(result, firing.Fired(app.id, app.name, app.manifest, "page", "sample",
                                                                    "local")))
-    at = open_page("pages/4_Checklist.py")
+    at = open_page("pages/5_Checklist.py")
     no_exception(at)
     at.radio[0].set_value("sample").run()
     text = page_text(at)
@@ -185,11 +185,34 @@ def test_checklist_with_a_seeded_history(db_url: str, store: Store, sample: Samp
     at.toggle[0].set_value(False).run()
     at.button[0].click().run()  # Run conformance
     no_exception(at)
-    assert store.fires.count(FireFilter(app_ref=app.id, target_kind="sample")) == 16
+    assert store.fires.count(FireFilter(app_ref=app.id, target_kind="sample")) == 19  # 2 + 14 + 3 rehearsals
+    assert store.fires.count(FireFilter(app_ref=app.id, target_kind="sample", source="action")) == 3
     text = page_text(at)
     assert "Both fires with the same key got 200" in text
+    assert "All 2 action(s) answered 200 and every mapping output was found." in text
     assert at.success and "Ready" in at.success[0].value
     assert [d.label for d in at.get("download_button")] == ["Report (Markdown)", "Report (HTML)", "Report (JSON)"]
+
+
+def test_one_press_gathers_every_piece_of_evidence_at_the_sample(db_url: str, store: Store) -> None:
+    """At the sample endpoint, one press of Run conformance gathers all the evidence: the conformance runs and
+    every action and rpc source rehearsed. The demo is then READY; for a listing, only the two items that need
+    the developer's own https endpoint (never the sample) are left."""
+    app = create_demo_app(store)
+    apps.save_settings(store, app.id, target="sample", for_listing=True)
+    at = open_page("pages/5_Checklist.py")
+    assert at.radio[0].value == "sample" and at.toggle[0].value is True
+    assert at.error and "Not ready" in at.error[0].value
+    at.button[0].click().run()  # Run conformance: one press
+    no_exception(at)
+    items = {i.id: i for i in readiness.checklist(store, service.must_get(store, app.id)).items}
+    assert items["actions.rehearsed"].status == "pass" and items["actions.rehearsed"].required
+    assert items["sources.rpc_answers"].status == "pass"
+    failing = sorted(i.id for i in items.values() if i.required and i.status in ("fail", "not_run"))
+    assert failing == ["endpoint.https", "fire.latest_200"], [(i.id, i.why) for i in items.values()
+                                                              if i.required and i.status in ("fail", "not_run")]
+    at.toggle[0].set_value(False).run()
+    assert at.success and "Ready" in at.success[0].value  # nothing more to press
 
 
 def test_history_filters_and_detail(db_url: str, store: Store, sample: SampleEndpoint) -> None:
@@ -199,7 +222,7 @@ def test_history_filters_and_detail(db_url: str, store: Store, sample: SampleEnd
                                   app_key=key, url=sample.install_url("401"))
     fire_id = store.fires.insert(firing.fire_row(result, firing.Fired(app.id, app.name, app.manifest, "page",
                                                                          "sample", "local")))
-    at = open_page("pages/5_History.py", {"fire": str(fire_id)})
+    at = open_page("pages/6_History.py", {"fire": str(fire_id)})
     no_exception(at)
     assert at.metric[0].value == "1"
     assert "credentials ManyChat does not send" in at.error[0].value
@@ -254,7 +277,7 @@ def test_wrong_types_everywhere_never_crash_a_page(db_url: str, store: Store, pa
     no_exception(at)
     if page == "pages/2_Auth_section.py":
         assert any("must be of type" in e.value for e in at.error)
-    if page == "pages/3_Test_fire.py":
+    if page == "pages/4_Test_fire.py":
         at.button(key="fire").click().run()
         no_exception(at)
         assert "App Setup: error" in at.error[0].value

@@ -14,7 +14,7 @@ from console.service import apps, sandbox, scopes
 from console.store import Store
 from tests.conftest import ROOT
 
-PAGE = "pages/6_Sandbox.py"
+PAGE = "pages/7_Sandbox.py"
 SCOPES = ("/fb/page/getInfo", "/fb/page/getTags")
 
 

@@ -14,7 +14,7 @@ from tests.app.test_pages import PAGES, no_exception, page_text
 from tests.conftest import ROOT
 
 SHARED = "team-shared-token-0123456789"
-ALL_PAGES = [None, *PAGES, "pages/8_Activity.py"]
+ALL_PAGES = [None, *PAGES, "pages/9_Activity.py"]
 GATE_TITLE = ":material/lock: App Key Console"
 
 
@@ -72,7 +72,7 @@ def test_every_page_and_deep_link_asks_for_the_token_first(db_url: str, store: S
     assert GATE_TITLE not in [t.value for t in at.title]
     assert "Ada (shared token)" in [t.value for t in at.text]  # signed in as, in the sidebar
     assert at.query_params["app"] in (str(app_ref), [str(app_ref)])  # the deep link survived the sign-in
-    if page == "pages/5_History.py":
+    if page == "pages/6_History.py":
         assert at.number_input[-1].value == fire_id and f"{name} · page · target sample" in page_text(at)
         assert "fired by local" in [t.value for t in at.text]  # fired before the gate: no person
     if page is None:
@@ -81,7 +81,7 @@ def test_every_page_and_deep_link_asks_for_the_token_first(db_url: str, store: S
 
 def test_sign_out_and_revoke_end_the_session(db_url: str, store: Store, fired: tuple[int, int, str]) -> None:
     token = team.invite_person(store, "Grace")  # a personal invite turns the gate on by itself
-    at = open_app("pages/5_History.py")
+    at = open_app("pages/6_History.py")
     assert_gated(at)
     at = sign_in(at, token)
     assert [t.value for t in at.title] == [":material/history: History"] and "Grace" in [t.value for t in at.text]
@@ -124,12 +124,12 @@ def _reveal(at: AppTest):  # noqa: ANN202 - an AppTest toggle
 def test_team_mode_never_reveals_a_key(sqlite_url: str, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONSOLE_ALLOWED_HOSTS", "127.0.0.1")  # the sample endpoint on loopback
     apps.create_demo_app(store)
-    at = open_app("pages/3_Test_fire.py")
+    at = open_app("pages/4_Test_fire.py")
     button(at, "Fire").click().run()
     assert not _reveal(at).disabled  # local mode: this session's own key may be revealed
     monkeypatch.setenv("CONSOLE_MODE", "team")
     monkeypatch.setenv("CONSOLE_ACCESS_TOKEN", SHARED)
-    at = sign_in(open_app("pages/3_Test_fire.py"), SHARED, "Ada")
+    at = sign_in(open_app("pages/4_Test_fire.py"), SHARED, "Ada")
     button(at, "Fire").click().run()
     no_exception(at)
     assert "matches the key issued" in page_text(at)  # fired in team mode (loopback allowed above)
@@ -143,7 +143,7 @@ def test_a_signed_in_reviewer_is_recorded_and_signs_off(db_url: str, store: Stor
     apps.save_settings(store, app.id, sample_mode="flaky", sample_arg=1)
     at = sign_in(open_app("pages/1_Scopes.py"), token)
     at.checkbox(key=f"scope_{app.id}_/fb/page/getInfo").uncheck().run()
-    at.switch_page("pages/4_Checklist.py").run()
+    at.switch_page("pages/5_Checklist.py").run()
     at.toggle[0].set_value(False).run()  # not for a listing: the sample endpoint is http
     button(at, "Run conformance").click().run()
     at.text_area(key=f"signoff_comment_{app.id}").set_value("**bold** <b>not html</b>")
@@ -160,7 +160,7 @@ def test_a_signed_in_reviewer_is_recorded_and_signs_off(db_url: str, store: Stor
     at.run()
     assert "stale: the scopes changed since" in at.warning[0].value
 
-    at.switch_page("pages/8_Activity.py").run()
+    at.switch_page("pages/9_Activity.py").run()
     no_exception(at)
     table = at.dataframe[0].value
     assert {"Ada", "Bob"} <= set(table["who"])

@@ -66,7 +66,7 @@ def test_whole_journey(console_url: str) -> None:
         shot("03-auth-section")
 
         # 4. Fire at the sample endpoint: success.
-        open_page("/Test_fire", "3 · Test fire")
+        open_page("/Test_fire", "4 · Test fire")
         page.get_by_text("Built-in sample endpoint").click()
         expect(page.get_by_role("combobox", name=re.compile("Sample endpoint mode"))).to_be_visible()
         page.get_by_role("button", name="Fire").click()
@@ -89,7 +89,7 @@ def test_whole_journey(console_url: str) -> None:
         shot("06-retry-success")
 
         # 7. The checklist and the report.
-        open_page("/Checklist", "4 · Checklist")
+        open_page("/Checklist", "5 · Checklist")
         page.get_by_text("Built-in sample endpoint (rehearsal)").click()
         page.get_by_role("button", name="Run conformance").click()
         expect(page.get_by_text("Both fires with the same key got 200")).to_be_visible(timeout=60_000)

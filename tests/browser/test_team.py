@@ -164,7 +164,7 @@ def test_two_people_review_one_app(team: Team, browser: Any) -> None:
     first, second = team.urls
     app = apps.create_demo_app(team.store, name="Review Journey", actor="Ada")
     ada = person(browser, first, f"/Test_fire?app={app.id}", team.tokens["Ada"])
-    expect(ada.get_by_role("heading", name="3 · Test fire", level=1)).to_be_visible()
+    expect(ada.get_by_role("heading", name="4 · Test fire", level=1)).to_be_visible()
     ada.get_by_role("button", name="Fire").click()
     expect(ada.get_by_text("App Setup: connected.")).to_be_visible()
     fire_heading = ada.get_by_role("heading", name=re.compile(r"^Fire #\d+"))
@@ -177,7 +177,7 @@ def test_two_people_review_one_app(team: Team, browser: Any) -> None:
     expect(eve.get_by_role("heading", name=f"Fire #{fire_id}")).to_be_visible()  # Ada's fire
     expect(eve.get_by_text("App Setup: connected.")).to_be_visible()
     eve.get_by_role("link", name="Checklist").click()
-    expect(eve.get_by_role("heading", name="4 · Checklist", level=1)).to_be_visible()
+    expect(eve.get_by_role("heading", name="5 · Checklist", level=1)).to_be_visible()
     eve.get_by_text("Built-in sample endpoint (rehearsal)").click()
     eve.get_by_text("For an App Store listing", exact=True).click()  # a rehearsal at the sample: not for the listing
     eve.get_by_role("button", name="Run conformance").click()
@@ -189,7 +189,7 @@ def test_two_people_review_one_app(team: Team, browser: Any) -> None:
     shot(eve, "04-eve-signs-off")
 
     ada.get_by_role("link", name="Checklist").click()  # back on process 1: Ada sees Eve's sign-off
-    expect(ada.get_by_role("heading", name="4 · Checklist", level=1)).to_be_visible()
+    expect(ada.get_by_role("heading", name="5 · Checklist", level=1)).to_be_visible()
     expect(ada.get_by_text(re.compile(r"^by Eve · "))).to_be_visible()
     shot(ada, "05-ada-sees-the-signoff")
 

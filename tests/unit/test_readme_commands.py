@@ -35,7 +35,7 @@ def readme_rows() -> dict[str, str]:
         if not match:
             continue
         words = [w for w in match.group(1).split() if re.fullmatch(r"[a-z][a-z-]*", w)]
-        name = " ".join(words[:2]) if words[0] in ("sandbox", "demo", "db", "team") else words[0]
+        name = " ".join(words[:2]) if words[0] in ("sandbox", "demo", "db", "team", "action") else words[0]
         if "--require-signoff" in match.group(1):
             name = "check --require-signoff"
         rows[name] = match.group(2)
@@ -104,6 +104,18 @@ def app_json(tmp_path: Path, demo_doc: dict[str, Any], sample: SampleEndpoint) -
     return path
 
 
+def actions_at_the_sample(tmp_path: Path, demo_doc: dict[str, Any], sample: SampleEndpoint) -> str:
+    """The demo App JSON with its actions and rpc source aimed at the sample endpoint's action modes."""
+    document = json.loads(json.dumps(demo_doc))
+    base = sample.base_url + "/action/"
+    document["actions"][0]["requests"][0]["url"] = base + "lookup/manychat/orders/[[order_id]]"
+    document["actions"][1]["requests"][0]["url"] = base + "echo/manychat/orders/[[order_id]]/shipping"
+    document["sources"][0]["request"]["url"] = base + "options/manychat/shipping-options"
+    path = tmp_path / "actions-app.json"
+    path.write_text(json.dumps(document), "utf-8")
+    return str(path)
+
+
 def test_every_row_of_the_readme_table_runs_and_prints_its_fields(
         sqlite_url: str, tmp_path: Path, app_json: Path, sample: SampleEndpoint, demo_doc: dict[str, Any]) -> None:
     rows = readme_rows()
@@ -119,6 +131,20 @@ def test_every_row_of_the_readme_table_runs_and_prints_its_fields(
         "check": run(db, "check", app, "--url", ok_url, code=(0, 1)),
         "burst": run(db, "burst", app, "--installations", "3", "--url", ok_url, "--workers", "1"),
     }
+    acting = actions_at_the_sample(tmp_path, demo_doc, sample)
+    outputs["action list"] = run(db, "action", "list", acting)
+    assert [a["name"] for a in outputs["action list"]["actions"]] == ["notify_order", "choose_shipping"]
+    assert outputs["action list"]["rpc_sources"] == ["shipping_options"]
+    outputs["action run"] = run(db, "action", "run", acting, "notify_order", "--form", "order_id=1001",
+                                "--var", "workspace=acme")
+    ran = outputs["action run"]
+    assert ran["ok"] and ran["status"] == 200 and ran["missing"] == [] and ran["type_errors"] == []
+    assert set(ran["outputs"]) == {"status", "total"} and isinstance(ran["outputs"]["total"], int | float)
+    assert "/action/lookup/manychat/orders/1001" in ran["request"]["url"]
+    outputs["check --actions"] = run(db, "check", acting, "--actions", "--url", ok_url, code=(0, 1))
+    action_items = {i["id"]: i["status"] for i in outputs["check --actions"]["checklist"]
+                    if i["id"] in ("actions.rehearsed", "sources.rpc_answers")}
+    assert action_items == {"actions.rehearsed": "pass", "sources.rpc_answers": "pass"}
     installed = run(db, "sandbox", "install", app, "--page-id", "100200300", "--scope", "/fb/page/getInfo",
                     "--kind", "public", "--url", ok_url)
     outputs["sandbox install"] = installed
@@ -146,6 +172,7 @@ def test_every_row_of_the_readme_table_runs_and_prints_its_fields(
     assert scaffolded["files"] and all((endpoint / name).is_file() for name in scaffolded["files"])
     assert scaffolded["path"].startswith("/") and "${PORT" in scaffolded["run"]
 
+    rows["check --actions"] = rows["check"]  # the same report, with the action items joined
     undocumented_runs = set(outputs) - set(rows)
     assert not undocumented_runs, f"commands run here without a README row: {undocumented_runs}"
     not_run = {name for name in rows if name not in outputs and name != "sandbox serve"}

@@ -131,7 +131,7 @@ def test_every_text_of_a_leaking_fire_holds_no_form_of_the_key(db_url: str, demo
     finally:
         store.close()
     at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
-    at.switch_page("pages/5_History.py")
+    at.switch_page("pages/6_History.py")
     at.query_params["fire"] = str(fire_id)
     at.run()
     assert not at.exception

@@ -44,6 +44,6 @@ else:
     })
 c1, c2 = st.columns(2)
 with c1:
-    page_link(5, "All fires in History", app, icon=":material/history:")
+    page_link(6, "All fires in History", app, icon=":material/history:")
 with c2:
-    page_link(4, "Sign-offs on the Checklist", app, icon=":material/draw:")
+    page_link(5, "Sign-offs on the Checklist", app, icon=":material/draw:")

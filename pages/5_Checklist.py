@@ -1,9 +1,9 @@
-"""Step 4: conformance runs, the readiness checklist and the report for an App Store listing."""
+"""Step 5: conformance runs, the readiness checklist and the report for an App Store listing."""
 
 import streamlit as st
 
 from console import service
-from console.service import apps, firing, readiness
+from console.service import apps, evidence, firing, readiness
 from ui import page_setup, require_app, state
 from ui.frame import page_url
 from ui.render_fire import render_checklist
@@ -15,7 +15,7 @@ page = page_setup("Checklist")
 app = require_app(page)
 store = page.store
 settings = service.settings_of(app)
-st.title("4 · Checklist")
+st.title("5 · Checklist")
 st.caption("Is the app ready for an App Store listing? Every item is decided by evidence: a finding in the "
            "App JSON or a stored fire.")
 
@@ -32,16 +32,24 @@ if (target, for_listing) != (settings.checklist_kind, settings.for_listing):
 sample = sample_endpoint()
 url = service.fired_url(app, sample.base_url, target) or "(no URL yet: set it in step 2)"
 if st.button("Run conformance", icon=":material/science:", type="primary",
-             help=f"Fires up to {firing.MAX_CONFORMANCE_FIRES} install requests at the target and stores each one"):
+             help=f"Fires up to {firing.MAX_CONFORMANCE_FIRES} install requests at the target, then rehearses "
+                  "every action and rpc source there; each one is stored"):
     bar = st.progress(0.0, text=f"Firing at {md(url)} …")
 
     def advance(item, index):  # noqa: ANN001 - a progress callback
         bar.progress(min(index / firing.MAX_CONFORMANCE_FIRES, 1.0),
                      text=f"{item.step}: fire {index} → {item.result.category.value}")
 
-    firing.run_conformance_for_app(store, app, sample.base_url, address_policy(), target, on_fire=advance,
-                                    actor=state.actor())
-    bar.progress(1.0, text="Conformance runs done")
+    def rehearsed(run):  # noqa: ANN001 - a progress callback
+        bar.progress(1.0, text=f"Rehearsed the {run.rehearsal.kind} {md(run.rehearsal.name)}: "
+                               f"{run.rehearsal.result.category.value}")
+
+    try:
+        evidence.gather_evidence(store, app.id, sample.base_url, address_policy(), target, on_fire=advance,
+                                 on_rehearsal=rehearsed, actor=state.actor())
+        bar.progress(1.0, text="Conformance runs and rehearsals done")
+    except service.ServiceError as exc:
+        st.error(md(str(exc)), icon=":material/error:")
 
 check = readiness.checklist(store, app)
 items = check.items
@@ -64,7 +72,7 @@ d1.download_button("Report (Markdown)", files.markdown, md_name, "text/markdown"
 d2.download_button("Report (HTML)", files.html, html_name, "text/html", icon=DOWNLOAD, width="stretch")
 d3.download_button("Report (JSON)", files.json, json_name, "application/json", icon=DOWNLOAD, width="stretch")
 
-render_checklist(items, lambda fire_id: page_url(5, app, fire=fire_id))
+render_checklist(items, lambda fire_id: page_url(6, app, fire=fire_id))
 with st.expander("How readiness is decided", icon=":material/rule:"):
     st.markdown("Whether an item is required depends on the mode alone (building, or for an App Store listing). "
                 "A required item that fails, has not run or is not provable is never ready. Evidence counts only "

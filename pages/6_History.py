@@ -42,7 +42,7 @@ m3.metric("Success rate", f"{ok / view.total:.0%}" if view.total else "—")
 if not view.total:
     st.info("**No fires match these filters yet.** What to do first: fire once on the Test fire page (step 3), "
             "or run conformance on the Checklist (step 4); or widen the filters above.", icon=":material/info:")
-    page_link(3, "Go to Test fire", page.app, icon=":material/rocket_launch:")
+    page_link(4, "Go to Test fire", page.app, icon=":material/rocket_launch:")
     if not st.query_params.get("fire"):
         st.stop()  # no blank charts, no empty table, no "Fire #" to fill: nothing to look at yet
 c1, c2 = st.columns(2)
@@ -79,7 +79,11 @@ if fire_id and fire is None:
 elif fire is not None and fire.detail is not None:
     st.text(f"fired by {fire.actor}")  # a person's name: text, never Markdown
     st.text(f"{fire.app_name} · {fire.source} · target {fire.target_kind}"
-            + (f" · conformance step {fire.step}" if fire.step else "") + f"\nFired at {fire.url}")
-    render_verdict(fire)
-    render_refire(store, fire)
+            + ((f" · rehearsal of the {fire.step.replace(':', ' ', 1)}" if fire.source == "action"
+                else f" · conformance step {fire.step}") if fire.step else "") + f"\nFired at {fire.url}")
+    if fire.source == "action":  # an action rehearsal: its verdict, re-run and comparison live on the Actions page
+        st.text(f"{fire.detail.message}\nRe-run and compare it on the Actions page (Rehearsals tab).")
+    else:
+        render_verdict(fire)
+        render_refire(store, fire)
     render_fire_tabs(fire)

@@ -1,4 +1,4 @@
-"""Step 6: the local ManyChat API: install the app on a sandbox page, call it with the App Key, change scopes."""
+"""The local ManyChat API: install the app on a sandbox page, call it with the App Key, change scopes."""
 
 import json
 from collections.abc import Callable
@@ -25,7 +25,7 @@ page = page_setup("Sandbox")
 app = require_app(page)
 store = page.store
 server = sandbox_server()
-st.title("6 · Sandbox")
+st.title("7 · Sandbox")
 st.caption("A local stand-in for https://api.manychat.com: each installation has its own App Key, and the API "
            "answers exactly as ManyChat does (401 outside the scopes, 500 once uninstalled).")
 st.text(f"Base URL for your app's code: {server.base_url}   (OpenAPI: {server.base_url}/openapi.json)")

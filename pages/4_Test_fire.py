@@ -1,4 +1,4 @@
-"""Step 3: fire the install request exactly as ManyChat would, and read why it failed."""
+"""Step 4: fire the install request exactly as ManyChat would, and read why it failed."""
 
 import streamlit as st
 
@@ -15,7 +15,7 @@ page = page_setup("Test fire")
 app = require_app(page)
 store = page.store
 settings = service.settings_of(app)
-st.title("3 · Test fire")
+st.title("4 · Test fire")
 st.caption("Sends the install request from your auth section with a fresh App Key, as ManyChat does right after "
            "installation. ManyChat counts only **200 OK** as success.")
 sample = sample_endpoint()
@@ -80,4 +80,4 @@ if settings.target == "sample":
     render_inspector(sample)
 st.subheader("Recent fires", anchor=False)
 render_recent(history.recent_fires(store, app.id, limit=5))
-page_link(5, "All fires in History", app, icon=":material/history:")
+page_link(6, "All fires in History", app, icon=":material/history:")
