@@ -100,8 +100,12 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("name", metavar="NAME")
     team_commands.add_parser("list", help="everyone invited, active or revoked")
     team_commands.add_parser("status", help="is the gate on? exit 2 when CONSOLE_MODE=team has no gate")
-    for sub in team_commands.choices.values():
-        sub.add_argument("--json", action="store_true", help="print one JSON object")
+    from console import cli_team_review
+
+    cli_team_review.add_arguments(team_commands)
+    for name, sub in team_commands.choices.items():
+        if name != "audit":
+            sub.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -382,11 +386,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _signoff_check(manifest: dict[str, Any], app_ref: int | None, for_listing: bool) -> Any:
-    from console import service
+    from console import review_service
 
     store = _open_store()
     try:
-        return service.require_signoff(store, manifest, app_ref, for_listing)
+        return review_service.require_signoff(store, manifest, app_ref, for_listing)
     finally:
         store.close()
 
@@ -396,6 +400,13 @@ def cmd_team(args: argparse.Namespace) -> int:
 
     store = _open_store()
     try:
+        from console import cli_team_review
+
+        if args.team_command in cli_team_review.COMMANDS:
+            try:
+                return cli_team_review.run(args, store)
+            except service.ServiceError as exc:
+                raise UsageError(str(exc)) from None
         if args.team_command == "status":
             return _team_status(store, args.json)
         if args.team_command == "list":

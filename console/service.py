@@ -1135,3 +1135,9 @@ def reveal_allowed() -> bool:
     from console.config import console_mode
 
     return console_mode() != "team"
+
+
+# ---- every write checks the actor's role (and sign-offs separation of duties) before storing: see console.access
+from console.access import guard_writes  # noqa: E402
+
+guard_writes(globals())

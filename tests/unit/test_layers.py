@@ -21,13 +21,14 @@ from tests.conftest import ROOT
 LAYERS: list[tuple[str, ...]] = [
     ("console.store",),
     ("console.keys", "console.catalog", "console.templating", "console.netpolicy", "console.profile",
-     "console.config", "console.outcome", "console.diagnosis", "console"),
+     "console.config", "console.outcome", "console.diagnosis", "console", "console.roles", "console.identity",
+     "console.audit"),
     ("console.manifest",),
-    ("console.fire", "console.conformance"),
+    ("console.fire", "console.conformance", "console.notify"),
     ("console.readiness", "console.report", "console.sandbox", "console.demo", "console.burst_run", "console.team",
-     "console.signoff"),
-    ("console.service",),
-    ("console.cli", "console.__main__"),
+     "console.signoff", "console.access", "console.review_hooks", "console.separation"),
+    ("console.service", "console.review_service", "console.review_conversation"),
+    ("console.cli", "console.__main__", "console.cli_team_review"),
 ]
 
 
