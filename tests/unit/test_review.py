@@ -1,0 +1,252 @@
+"""Reviewing as a team: roles checked before every write, separation of duties, comments per
+checklist item, what changed since the last sign-off, the shared token's rules and OIDC members."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from console import access, review_conversation, review_service, roles, service
+from console.netpolicy import AddressPolicy
+from console.sandbox.sample_endpoint import SampleEndpoint
+from console.store import FireFilter, Store, open_store
+
+SHARED = "team-shared-token-0123456789"
+LOCAL = AddressPolicy("local", ())
+
+
+@pytest.fixture
+def lite(sqlite_url: str) -> Iterator[Store]:
+    opened = open_store(sqlite_url)
+    yield opened
+    opened.close()
+
+
+def retitled(manifest: dict, title: str) -> dict:
+    """The same App JSON with the first param's title changed (still valid)."""
+    auth = {**manifest["auth"], "params": [{**manifest["auth"]["params"][0], "title": title}]}
+    return {**manifest, "auth": auth}
+
+
+def team_of(store: Store) -> None:
+    """Ada edits, Grace reviews, Vic only views; the command line (an admin) gave the roles."""
+    for name in ("Ada", "Grace", "Vic"):
+        service.invite_person(store, name)
+    review_service.set_role(store, "Ada", "all", "editor")
+    review_service.set_role(store, "Grace", "all", "reviewer")
+
+
+# ---------------------------------------------------------------- the catalogue
+
+
+def test_the_role_catalogue() -> None:
+    assert [a for a in roles.ACTIONS if roles.can("viewer", a)] == ["read"]
+    assert roles.can("editor", "edit") and roles.can("editor", "fire") and not roles.can("editor", "signoff")
+    assert not roles.can("editor", "delete") and not roles.can("editor", "manage")
+    assert roles.can("reviewer", "signoff") and roles.can("reviewer", "fire") and not roles.can("reviewer", "edit")
+    assert all(roles.can("admin", a) for a in roles.ACTIONS)
+    assert not roles.can(None, "read") and not roles.can("owner", "read")
+    grants = [roles.RoleGrant("Ada", 0, "viewer"), roles.RoleGrant("Ada", 7, "admin")]
+    assert roles.effective_role(grants, 7, "editor") == "admin"  # the app's own grant wins
+    assert roles.effective_role(grants, 8, "editor") == "viewer"  # then the all-apps grant
+    assert roles.effective_role([], 8, "editor") == "editor"
+    with pytest.raises(ValueError, match="use one of viewer, editor, reviewer, admin"):
+        roles.check_role("owner")
+
+
+def test_every_listed_write_is_guarded() -> None:
+    for name, action in access.WRITE_ACTIONS.items():
+        assert getattr(getattr(service, name), "__guarded__", None) == action, name
+
+
+# ---------------------------------------------------------------- roles on every write
+
+
+def test_a_viewer_changes_nothing_and_roles_hold_per_app(store: Store, sample: SampleEndpoint) -> None:
+    team_of(store)
+    app = service.create_demo_app(store, actor="Ada")
+    review_service.set_role(store, "Vic", app.id, "viewer")
+    versions, activity = store.versions.count(app.id), len(store.activity.for_app(app.id))
+    attempts = [
+        lambda: service.save_manifest(store, app.id, {**app.manifest, "actions": []}, actor="Vic"),
+        lambda: service.fire_for_app(store, app, sample.base_url, LOCAL, actor="Vic"),
+        lambda: service.toggle_scope(store, app.id, "/fb/page/getInfo", actor="Vic"),
+        lambda: service.delete_app(store, app.id, actor="Vic"),
+        lambda: service.restore_version(store, app.id, 1, author="Vic"),
+        lambda: service.create_demo_app(store, actor="Vic"),
+        lambda: service.sign_off(store, app, "changes_requested", "no", "sample", False, actor="Vic"),
+        lambda: service.invite_person(store, "Eve", actor="Vic"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(service.ServiceError, match="Not allowed.*Nothing was changed"):
+            attempt()
+    stored = service.get_app(store, app.id)
+    assert stored is not None and stored.manifest == app.manifest and stored.scopes == app.scopes
+    assert store.versions.count(app.id) == versions and len(store.activity.for_app(app.id)) == activity
+    assert store.fires.count(FireFilter(app_ref=app.id)) == 0 and len(service.list_apps(store)) == 1
+    with pytest.raises(service.ServiceError, match="needs the admin role"):
+        service.delete_app(store, app.id, actor="Ada")  # an editor changes, but does not delete
+    with pytest.raises(service.ServiceError, match="needs the editor role"):
+        service.save_manifest(store, app.id, {**app.manifest, "actions": []}, actor="Grace")
+    service.save_manifest(store, app.id, {**app.manifest, "actions": []}, actor="Ada")
+    service.fire_for_app(store, app, sample.base_url, LOCAL, actor="Grace")  # a reviewer fires
+    review_service.set_role(store, "Vic", app.id, "editor")  # Vic edits this app only
+    service.save_settings(store, app.id, actor="Vic", page_id="7")
+    other = service.create_demo_app(store, actor="Ada")
+    with pytest.raises(service.ServiceError, match=f"role for app #{other.id} is viewer"):
+        service.save_settings(store, other.id, actor="Vic", page_id="7")
+    service.revoke_person(store, "Ada")
+    with pytest.raises(service.ServiceError, match="Ada is not a member"):
+        service.save_settings(store, app.id, actor="Ada", page_id="8")
+    assert review_service.role_of(store, "Bob (shared token)", app.id) == "editor"
+    assert review_service.role_of(store, "cli", app.id) == "admin"
+
+
+def test_role_changes_are_refused_for_non_admins_and_logged(lite: Store) -> None:
+    team_of(lite)
+    with pytest.raises(service.ServiceError, match="needs the admin role"):
+        review_service.set_role(lite, "Vic", "all", "admin", actor="Ada")
+    with pytest.raises(service.ServiceError, match="not a role"):
+        review_service.set_role(lite, "Vic", "all", "owner")
+    with pytest.raises(service.ServiceError, match="no one|active member"):
+        review_service.set_role(lite, "Nobody", "all", "viewer")
+    with pytest.raises(service.ServiceError, match="app's id"):
+        review_service.set_role(lite, "Vic", "99", "viewer")
+    review_service.set_role(lite, "Ada", "all", "admin")
+    with pytest.raises(service.ServiceError, match="last admin"):
+        review_service.set_role(lite, "Ada", "all", "viewer", actor="Ada")
+    review_service.set_role(lite, "Vic", "all", "reviewer", actor="Ada")
+    entry = lite.audit.page(review_conversation.audit_filter(actions=("role_changed",)))[0]
+    assert entry.actor == "Ada" and "Vic: none" not in entry.summary and "→ reviewer for every app" in entry.summary
+    assert entry.detail == {"person": "Vic", "app": 0, "before": None, "after": "reviewer"}
+
+
+def test_without_a_gate_everyone_is_admin(lite: Store) -> None:
+    assert review_service.role_of(lite, "local", None) == "admin"
+    app = service.create_demo_app(lite)
+    service.delete_app(lite, app.id)
+
+
+# ---------------------------------------------------------------- separation of duties
+
+
+def test_nobody_signs_off_their_own_changes(lite: Store, sample: SampleEndpoint, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    team_of(lite)
+    review_service.set_role(lite, "Ada", "all", "admin")
+    app = service.create_demo_app(lite, actor="Ada")
+    service.run_conformance_for_app(lite, app, sample.base_url, LOCAL, "sample", actor="Ada")
+    with pytest.raises(service.ServiceError, match="Separation of duties: Ada changed this App JSON"):
+        service.sign_off(lite, app, "approved", "", "sample", False, actor="Ada")
+    assert lite.signoffs.for_app(app.id) == []
+    service.sign_off(lite, app, "changes_requested", "my own notes", "sample", False, actor="Ada")  # allowed
+    service.sign_off(lite, app, "approved", "", "sample", False, actor="Grace")
+    check = review_service.require_signoff(lite, app.manifest)
+    assert check.ok and "signed off by Grace" in check.message
+    assert "Grace was not an author of the changes it covered (authors: Ada)" in check.message
+
+    service.save_manifest(lite, app.id, retitled(app.manifest, "Workspace"), actor="Grace (shared token)")
+    changed = service.get_app(lite, app.id)
+    assert changed is not None
+    service.run_conformance_for_app(lite, changed, sample.base_url, LOCAL, "sample", actor="Ada")
+    with pytest.raises(service.ServiceError, match="Separation of duties: Grace"):  # the shared token is no way out
+        service.sign_off(lite, changed, "approved", "", "sample", False, actor="Grace")
+    review_service.set_team_setting(lite, "separation_of_duties", "off", actor="Ada")
+    service.sign_off(lite, changed, "approved", "", "sample", False, actor="Grace")
+    assert review_service.require_signoff(lite, changed.manifest).ok
+    review_service.set_team_setting(lite, "separation_of_duties", "on", actor="Ada")
+    check = review_service.require_signoff(lite, changed.manifest)
+    assert not check.ok and "covers changes Grace made" in check.message
+
+
+# ---------------------------------------------------------------- comments and the review state
+
+
+def test_comments_are_threaded_attributed_and_kept(lite: Store, sample: SampleEndpoint) -> None:
+    team_of(lite)
+    app = service.create_demo_app(lite, actor="Ada")
+    item = service.checklist(lite, app).items[0].id
+    first = review_conversation.add_comment(lite, app.id, item, "evidence is from the old URL", actor="Grace")
+    reply = review_conversation.add_comment(lite, app.id, "ignored", "fired again", parent_id=first.id, actor="Ada")
+    assert reply.item == item and reply.parent_id == first.id
+    with pytest.raises(service.ServiceError, match="needs the editor role"):
+        review_conversation.add_comment(lite, app.id, item, "hi", actor="Vic")
+    with pytest.raises(service.ServiceError, match="Unknown checklist item"):
+        review_conversation.add_comment(lite, app.id, "nope", "hi", actor="Grace")
+    with pytest.raises(service.ServiceError, match="empty"):
+        review_conversation.add_comment(lite, app.id, item, "  ", actor="Grace")
+    with pytest.raises(service.ServiceError, match="not ready"):
+        service.sign_off(lite, app, "approved", "looks fine", "sample", False, actor="Grace")
+    service.sign_off(lite, app, "changes_requested", "see the comments", "sample", False, actor="Grace")
+    state = review_conversation.review_state(lite, app)
+    assert state.state == "changes_requested" and state.by == "Grace"
+    [thread] = state.open_threads
+    assert (thread.first.actor, thread.first.body) == ("Grace", "evidence is from the old URL")
+    assert [(r.actor, r.body) for r in thread.replies] == [("Ada", "fired again")]
+    with pytest.raises(service.ServiceError, match="needs the reviewer role"):
+        review_conversation.resolve_comment(lite, reply.id, actor="Vic")
+    review_conversation.resolve_comment(lite, first.id, actor="Grace")
+    assert review_conversation.review_state(lite, app).open_threads == ()
+    assert [t.first.resolved_by for t in review_conversation.threads(lite, app.id)] == ["Grace"]
+
+
+def test_since_the_last_signoff(lite: Store, sample: SampleEndpoint) -> None:
+    app = service.create_demo_app(lite, actor="Ada")
+    service.run_conformance_for_app(lite, app, sample.base_url, LOCAL, "sample", actor="Ada")
+    assert review_conversation.since_last_signoff(lite, app).signed_version is None
+    service.sign_off(lite, app, "approved", "", "sample", False, actor="Grace")
+    service.save_manifest(lite, app.id, retitled(app.manifest, "Changed title"), actor="Ada")
+    changed = service.get_app(lite, app.id)
+    assert changed is not None
+    since = review_conversation.since_last_signoff(lite, changed)
+    assert since.signed_version == 1 and since.current_version == 2
+    assert [(c.op, c.pointer, c.new) for c in since.changes] == [("changed", "/auth/params/0/title", "Changed title")]
+    assert since.predating_items  # the conformance evidence was gathered before the change
+    entry = lite.audit.page(review_conversation.audit_filter(actions=("app_json_changed",)))[0]
+    assert entry.detail is not None and entry.detail["changes"][0]["new"] == "Changed title"
+    assert entry.detail["changes"][0]["old"] == "Your Order Notifier workspace"
+
+
+# ---------------------------------------------------------------- the shared token and OIDC members
+
+
+def test_the_shared_token_never_takes_an_invited_name(lite: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONSOLE_ACCESS_TOKEN", SHARED)
+    monkeypatch.setenv("CONSOLE_OIDC", "off")
+    with pytest.raises(service.ServiceError, match="Nobody could sign in"):
+        review_service.set_shared_token(lite, False)
+    personal = service.invite_person(lite, "Ada")
+    for name in ("Ada", "ada", " ADA "):
+        with pytest.raises(service.ServiceError, match="name of an invited person"):
+            service.sign_in(lite, SHARED, name, "ip:10.0.0.1")
+    assert service.sign_in(lite, SHARED, "Bob", "ip:10.0.0.1").actor == "Bob (shared token)"
+    service.revoke_person(lite, "Ada")
+    with pytest.raises(service.ServiceError, match="name of an invited person"):  # a revoked person neither
+        service.sign_in(lite, SHARED, "Ada", "ip:10.0.0.1")
+    personal = service.invite_person(lite, "Grace")
+    review_service.set_shared_token(lite, False)
+    with pytest.raises(service.ServiceError, match="shared token is switched off"):
+        service.sign_in(lite, SHARED, "Bob", "ip:10.0.0.2")
+    assert service.sign_in(lite, personal, "", "ip:10.0.0.3").actor == "Grace"
+    kinds = [e.action for e in lite.audit.page(review_conversation.audit_filter())]
+    assert "shared_token" in kinds and kinds.count("signed_in") == 2
+
+
+def test_oidc_members(lite: Store) -> None:
+    service.invite_person(lite, "Ada Lovelace")
+    first = review_conversation.oidc_sign_in(lite, "Ada@Example.com", "Ada Lovelace", "ip:1")
+    assert first.actor == "Ada Lovelace 2"  # the invited name is someone else's
+    again = review_conversation.oidc_sign_in(lite, "ada@example.com", "Renamed", "ip:1")
+    assert again.actor == "Ada Lovelace 2" and service.session_actor(lite, again.session_token) == again.actor
+    assert review_service.role_of(lite, again.actor, None) == "viewer"  # the default role for new members
+    service.revoke_person(lite, "Ada Lovelace 2")
+    assert service.session_actor(lite, again.session_token) is None
+    with pytest.raises(service.ServiceError, match="access was revoked"):
+        review_conversation.oidc_sign_in(lite, "ada@example.com", "Ada", "ip:1")
+    with pytest.raises(service.ServiceError, match="no usable e-mail"):
+        review_conversation.oidc_sign_in(lite, "", "X", "ip:1")
+    weird = review_conversation.oidc_sign_in(lite, "x@example.com", "<script>alert(1)</script>", "ip:1")
+    assert weird.actor == "script alert 1 script"
+    assert [m.email for m in review_service.members(lite) if m.name == weird.actor] == ["x@example.com"]
