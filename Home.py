@@ -6,6 +6,7 @@ from console import service
 from console.profile import KINDS, AppProfile
 from ui import page_link, page_setup, state
 from ui.home import render_about, render_delete, render_edit_profile
+from ui.review_view import render_review_state
 from ui.text import md
 
 page = page_setup("Home")
@@ -25,6 +26,7 @@ if st.button("Load the demo app", icon="🎁", help="An example app that fires a
 if app is not None:
     st.header(md(app.name), anchor=False)
     st.text(f"App ID {app.app_id} · version {app.version} · {app.kind} app")
+    render_review_state(store, app)
     columns = st.columns(4)
     for column, step in zip(columns, service.progress(store, app), strict=True):
         with column.container(border=True):

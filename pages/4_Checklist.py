@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from console import service
+from console import review_service, service
 from console.profile import file_slug
 from console.report import build_report, render_html, render_json, render_markdown
 from ui import page_setup, require_app, state
@@ -10,6 +10,7 @@ from ui.frame import page_url
 from ui.render_fire import render_checklist
 from ui.render_signoff import render_signoff
 from ui.resources import address_policy, sample_endpoint
+from ui.review_view import render_item_comments, render_since_signoff
 from ui.text import md
 
 page = page_setup("Checklist")
@@ -26,7 +27,8 @@ target = c1.radio("Checked target", list(targets), format_func=targets.__getitem
                   index=list(targets).index(settings["checklist_target"]), key=f"checklist_target_{app.id}")
 for_listing = c2.toggle("For an App Store listing", value=bool(settings["for_listing"]), key=f"for_listing_{app.id}",
                         help="Makes https, server-side delivery and a 200 from your endpoint required")
-if (target, for_listing) != (settings["checklist_target"], settings["for_listing"]):
+if (target, for_listing) != (settings["checklist_target"], settings["for_listing"]) and review_service.role_of(
+        store, state.actor(), app.id) in ("editor", "admin"):  # a viewer's or reviewer's choice is not stored
     app = service.save_settings(store, app.id, actor=state.actor(), checklist_target=target,
                                 for_listing=for_listing)  # Home shows it too
 
@@ -40,9 +42,13 @@ if st.button("Run conformance", icon="🧪", type="primary",
         bar.progress(min(index / service.MAX_CONFORMANCE_FIRES, 1.0),
                      text=f"{item.step}: fire {index} → {item.result.category.value}")
 
-    service.run_conformance_for_app(store, app, sample.base_url, address_policy(), target, on_fire=advance,
-                                    actor=state.actor())
-    bar.progress(1.0, text="Conformance runs done")
+    try:
+        service.run_conformance_for_app(store, app, sample.base_url, address_policy(), target, on_fire=advance,
+                                        actor=state.actor())
+    except service.ServiceError as exc:
+        st.error(str(exc), icon=":material/block:")
+    else:
+        bar.progress(1.0, text="Conformance runs done")
 
 check = service.checklist(store, app)
 items = check.items
@@ -63,6 +69,10 @@ d2.download_button("Report (HTML)", render_html(report), f"{slug}-readiness.html
 d3.download_button("Report (JSON)", render_json(report), f"{slug}-readiness.json", "application/json",
                    icon="⬇️", width="stretch")
 
+render_since_signoff(store, app)
 render_checklist(items, lambda fire_id: page_url(5, app, fire=fire_id))
+st.subheader("Comments per item")
+for item in items:
+    render_item_comments(store, app, item.id, item.title)
 
 render_signoff(store, app, target, for_listing, signoffs)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from console import service
 from console.store import Store
-from ui import state
+from ui import oidc, state
 
 
 def _client() -> str:
@@ -28,6 +28,7 @@ def _sign_in_form(store: Store) -> None:
     st.title("🔒 App Key Console")
     st.write("This console is shared by a team. Sign in with your personal token, or with the team's "
              "shared token and your name.")
+    oidc.login_button()
     with st.form("gate_sign_in"):
         token = st.text_input("Access token", type="password", key="gate_token")
         name = st.text_input("Your name (only with the team's shared token)", max_chars=40, key="gate_name")
@@ -54,6 +55,9 @@ def guard(store: Store) -> None:
         return
     session = state.team_session()
     actor = service.session_actor(store, session) if session else None
+    if actor is None and not session:
+        actor = oidc.resume(store, _client())  # signed in through the identity provider
+        session = state.team_session()
     if actor is None:
         if session:
             st.warning("Your session ended (signed out or your token was revoked): sign in again.")
@@ -67,4 +71,5 @@ def guard(store: Store) -> None:
         if st.button("Sign out", icon="🚪", key="gate_sign_out"):
             service.sign_out(store, session)
             state.forget_team_session()
+            oidc.logout()
             st.rerun()
