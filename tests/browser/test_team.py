@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import requests
 
-from console import service
+from console import review_service, service
 from console.store import Store, open_store
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port
 from tests.conftest import ROOT
@@ -58,6 +58,8 @@ def team(postgres: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Te
     url = postgres.create_database()
     store = open_store(url)
     tokens = {name: service.invite_person(store, name) for name in ("Ada", "Bob", "Eve")}
+    for name, role in (("Ada", "editor"), ("Bob", "editor"), ("Eve", "reviewer")):  # new members are viewers
+        review_service.set_role(store, name, "all", role)
     folder = tmp_path_factory.mktemp("team")
     env = {**os.environ, "CONSOLE_DATABASE_URL": url, "CONSOLE_MODE": "team", "CONSOLE_ACCESS_TOKEN": SHARED,
            "CONSOLE_ALLOWED_HOSTS": "127.0.0.1"}  # the built-in sample endpoint is on loopback
