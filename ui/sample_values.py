@@ -9,6 +9,7 @@ from console.fire.prepare import sample_value
 from console.manifest.document import param_names
 from console.store import AppRecord, Store
 from ui import state
+from ui.refusal import attempt
 from ui.text import md
 
 
@@ -21,5 +22,6 @@ def render_sample_values(store: Store, app: AppRecord) -> None:
         values[name] = st.text_input(label, value=values.get(name, sample_value(name)), key=f"sample_{app.id}_{name}")
     page_id = st.text_input("Sample page_id", value=str(settings["page_id"]), key=f"page_id_{app.id}")
     if values != settings["param_values"] or page_id != settings["page_id"]:
-        service.save_settings(store, app.id, actor=state.actor(), param_values=values, page_id=page_id)
-        st.rerun()
+        if attempt(service.save_settings, store, app.id, actor=state.actor(), param_values=values,
+                   page_id=page_id) is not None:
+            st.rerun()
