@@ -250,3 +250,21 @@ def test_oidc_members(lite: Store) -> None:
     weird = review_conversation.oidc_sign_in(lite, "x@example.com", "<script>alert(1)</script>", "ip:1")
     assert weird.actor == "script alert 1 script"
     assert [m.email for m in review_service.members(lite) if m.name == weird.actor] == ["x@example.com"]
+
+
+def test_people_invited_before_roles_keep_editing(sqlite_url: str) -> None:
+    old = open_store(sqlite_url)
+    service.invite_person(old, "Ada")
+    service.invite_person(old, "Gone")
+    service.revoke_person(old, "Gone")
+    with old.engine.begin() as conn:  # back to the database of the previous release
+        for table in ("app_roles", "console_settings", "review_comments", "webhook_deliveries", "activity_details",
+                      "oidc_identities"):
+            conn.exec_driver_sql(f"DROP TABLE {table}")
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0008_app_ids'")
+    old.close()
+    upgraded = open_store(sqlite_url)
+    try:
+        assert [(g.person, g.app_ref, g.role) for g in upgraded.roles.all()] == [("Ada", 0, "editor")]
+    finally:
+        upgraded.close()
