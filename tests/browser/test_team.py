@@ -183,7 +183,7 @@ def test_two_people_review_one_app(team: Team, browser: Any) -> None:
     eve.get_by_text("For an App Store listing", exact=True).click()  # a rehearsal at the sample: not for the listing
     eve.get_by_role("button", name="Run conformance").click()
     expect(eve.get_by_text("Both fires with the same key got 200")).to_be_visible(timeout=60_000)
-    eve.get_by_label("Comment").fill("Retry, re-key and 10 in a row pass. <b>ok</b>")
+    eve.get_by_label("Comment", exact=True).fill("Retry, re-key and 10 in a row pass. <b>ok</b>")
     eve.get_by_role("button", name="Sign off").click()
     expect(eve.get_by_text("Signed off: the App JSON and the scopes are the ones that were reviewed.")).to_be_visible()
     expect(eve.get_by_text(re.compile(r"comment: Retry, re-key and 10 in a row pass\. <b>ok</b>"))).to_be_visible()
