@@ -7,6 +7,8 @@ from console.profile import KINDS, AppProfile
 from console.service import apps, readiness
 from ui import page_link, page_setup, state
 from ui.home import render_about, render_delete, render_edit_profile
+from ui.refusal import attempt
+from ui.review_view import render_review_state
 from ui.text import md
 
 page = page_setup("Home")
@@ -18,14 +20,16 @@ st.write("Take your ManyChat app from *which endpoints do I need?* to *my instal
 state.show_notice()
 
 if st.button("Load the demo app", icon="🎁", help="An example app that fires at the built-in sample endpoint"):
-    demo = apps.create_demo_app(store, actor=state.actor())
-    state.select_app(demo.id)
-    state.notify(f"Loaded the demo app '{demo.name}': it fires at the built-in sample endpoint.")
-    st.rerun()
+    demo = attempt(apps.create_demo_app, store, actor=state.actor())
+    if demo is not None:
+        state.select_app(demo.id)
+        state.notify(f"Loaded the demo app '{demo.name}': it fires at the built-in sample endpoint.")
+        st.rerun()
 
 if app is not None:
     st.header(md(app.name), anchor=False)
     st.text(f"App ID {app.app_id} · version {app.version} · {app.kind} app")
+    render_review_state(store, app)
     columns = st.columns(4)
     for column, step in zip(columns, readiness.progress(store, app), strict=True):
         with column.container(border=True):

@@ -13,12 +13,12 @@ from console import service
 from console.config import ConfigError, console_mode
 from console.service import apps as apps_service
 from console.store import AppRecord, Store
-from ui import gate, state
+from ui import gate, review_view, state
 from ui.resources import get_store
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = 4  # pages 1-4 are the steps of the journey; the others are tools
-ICONS = {1: "🎯", 2: "🧩", 3: "🚀", 4: "✅", 5: "📜", 6: "🧪", 7: "💥", 8: "👥"}
+ICONS = {1: "🎯", 2: "🧩", 3: "🚀", 4: "✅", 5: "📜", 6: "🧪", 7: "💥", 8: "👥", 9: "🛡️"}
 
 
 @cache
@@ -69,6 +69,7 @@ def page_setup(title: str) -> Page:
         st.warning(f"There is no app #{state.query_app()} (it may have been deleted); showing another one.")
     app = _resolve_app(store)
     state.select_app(None if app is None else app.id)
+    review_view.render_role_banner(store, app)
     apps = apps_service.list_apps(store)
     with st.sidebar:
         st.markdown("### 🔑 App Key Console")

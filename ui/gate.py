@@ -12,7 +12,7 @@ import streamlit as st
 from console import service
 from console.service import team
 from console.store import Store
-from ui import state
+from ui import oidc, state
 
 
 def _client() -> str:
@@ -29,6 +29,7 @@ def _sign_in_form(store: Store) -> None:
     st.title("🔒 App Key Console")
     st.write("This console is shared by a team. Sign in with your personal token, or with the team's "
              "shared token and your name.")
+    oidc.login_button()
     with st.form("gate_sign_in"):
         token = st.text_input("Access token", type="password", key="gate_token")
         name = st.text_input("Your name (only with the team's shared token)", max_chars=40, key="gate_name")
@@ -55,6 +56,9 @@ def guard(store: Store) -> None:
         return
     session = state.team_session()
     actor = team.session_actor(store, session) if session else None
+    if actor is None and not session:
+        actor = oidc.resume(store, _client())  # signed in through the identity provider
+        session = state.team_session()
     if actor is None:
         if session:
             st.warning("Your session ended (signed out or your token was revoked): sign in again.")
@@ -68,4 +72,5 @@ def guard(store: Store) -> None:
         if st.button("Sign out", icon="🚪", key="gate_sign_out"):
             team.sign_out(store, session)
             state.forget_team_session()
+            oidc.logout()
             st.rerun()

@@ -19,6 +19,8 @@ import streamlit as st
 from console.service import bursts
 from console.service.bursts import BurstProgress, BurstReport
 from console.store import Store
+from ui import state
+from ui.refusal import attempt
 
 ACTIVE = ("pending", "running")
 STATUS_TEXT = {
@@ -34,7 +36,8 @@ class BurstRunner:
         self._lock = threading.Lock()
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
 
-    def launch(self, store: Store, run_id: str) -> None:
+    def launch(self, store: Store, run_id: str, *, actor: str) -> bool:
+        """Start the run's process as ``actor`` (its role checked); False when refused (the page says why)."""
         with self._lock:
             self._reap()
             running = self._procs.get(run_id)
@@ -42,8 +45,12 @@ class BurstRunner:
                 try:  # the process of the run's last session, finishing its exit after a cancel: wait for it
                     running.wait(timeout=10)
                 except subprocess.TimeoutExpired:
-                    return  # still firing: it is this run's session
-            self._procs[run_id] = bursts.launch_burst(store, run_id)
+                    return True  # still firing: it is this run's session
+            proc = attempt(bursts.launch_burst, store, run_id, actor=actor)
+            if proc is None:
+                return False
+            self._procs[run_id] = proc
+            return True
 
     def _reap(self) -> None:
         for run_id, proc in list(self._procs.items()):
@@ -120,7 +127,7 @@ def render_run(store: Store, run_id: str, on_resume: Callable[[], None]) -> None
         st.markdown(f"**Run `{run_id}`** · {STATUS_TEXT.get(current.status, current.status)}")
         if current.status in ACTIVE:
             def cancel() -> None:
-                bursts.cancel_burst(store, run_id)
+                attempt(bursts.cancel_burst, store, run_id, actor=state.actor())
 
             render_progress(current, cancel)
             return

@@ -8,6 +8,7 @@ from typing import Unpack
 from urllib.parse import urlsplit
 
 from console import demo
+from console.access import guard_writes
 from console.catalog import get_scope, sort_paths
 from console.manifest.diff import diff_documents, summarize
 from console.manifest.document import Document, document_hash, new_manifest
@@ -264,3 +265,7 @@ def database_revision(store: Store) -> str | None:
 def database_location(store: Store) -> str:
     """The database's URL with the password hidden."""
     return store.engine.url.render_as_string(hide_password=True)
+
+
+# every write checks the actor's role (a sign-off also separation of duties) before storing: console.access
+guard_writes(globals(), ServiceError)

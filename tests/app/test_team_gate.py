@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from console import service
 from console.netpolicy import AddressPolicy
 from console.sandbox.sample_endpoint import SampleEndpoint
-from console.service import apps, firing, readiness, scopes, team
+from console.service import apps, firing, readiness, review, scopes, team
 from console.store import Store
 from tests.app.test_pages import PAGES, no_exception, page_text
 from tests.conftest import ROOT
@@ -138,6 +138,7 @@ def test_team_mode_never_reveals_a_key(sqlite_url: str, store: Store, monkeypatc
 
 def test_a_signed_in_reviewer_is_recorded_and_signs_off(db_url: str, store: Store) -> None:
     token = team.invite_person(store, "Ada")
+    review.set_role(store, "Ada", "all", "admin")  # new members are viewers: she edits the scopes and signs off
     app = apps.create_demo_app(store)
     at = sign_in(open_app("pages/1_Scopes.py"), token)
     at.checkbox(key=f"scope_{app.id}_/fb/page/getInfo").uncheck().run()
@@ -154,6 +155,8 @@ def test_a_signed_in_reviewer_is_recorded_and_signs_off(db_url: str, store: Stor
     views = readiness.signoffs_for_app(store, fresh)
     assert [(v.record.actor, v.record.decision, v.stale) for v in views] == [("Ada", "approved", False)]
 
+    team.invite_person(store, "Bob")
+    review.set_role(store, "Bob", "all", "editor")
     scopes.change_scopes(store, app.id, [], actor="Bob")  # a teammate changes the scopes
     at.run()
     assert "stale: the scopes changed since" in at.warning[0].value

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from console.service import bursts
 from console.burst_run import BurstSpec
 from console.fire.prepare import FireContext
 from console.sandbox.sample_endpoint import SampleEndpoint
+from console.service import bursts
 from console.store import Store
 
 
