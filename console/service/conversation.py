@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from console import access, audit, review_hooks
+from console import access, audit, review_hooks, team
 from console.manifest.diff import Change, diff_documents
 from console.service.base import ServiceError
 from console.service.readiness import checklist, signoffs_for_app
@@ -23,11 +22,9 @@ MAX_COMMENT = 2000
 # ---------------------------------------------------------------- sign-in through the identity provider
 
 
-def oidc_sign_in(store: Store, email: str, name: str, client: str, *, verified: bool = True) -> Any:
+def oidc_sign_in(store: Store, email: str, name: str, client: str, *, verified: bool = True) -> team.SignIn:
     """A session for the person the identity provider vouched for (by e-mail). Someone new becomes a member
-    with the console's default role; a revoked person is refused. A team.SignIn."""
-    from console import team
-
+    with the console's default role; a revoked person is refused."""
     email = email.strip().lower()
     if not email or "@" not in email or len(email) > 254:
         raise ServiceError("The identity provider gave no usable e-mail address: ask your admin to add the "
@@ -56,8 +53,6 @@ def oidc_sign_in(store: Store, email: str, name: str, client: str, *, verified: 
 
 def _free_name(store: Store, name: str, email: str) -> str:
     """A member name from the provider's name (else the e-mail's local part) that nobody holds yet."""
-    from console import team
-
     raw = "".join(ch if ch.isalnum() or ch in " ._-" else " " for ch in (name.strip() or email.split("@")[0]))
     base = " ".join(raw.split())[:34] or "member"
     for suffix in [""] + [f" {n}" for n in range(2, 100)]:
