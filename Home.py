@@ -7,6 +7,8 @@ from console.profile import KINDS, AppProfile
 from console.service import apps, readiness
 from ui import page_link, page_setup, state
 from ui.home import render_about, render_delete, render_edit_profile
+from ui.refusal import attempt
+from ui.review_view import render_review_state
 from ui.text import md
 
 page = page_setup("Home")
@@ -19,16 +21,19 @@ state.show_notice()
 
 if st.button("Load the demo app", icon=":material/redeem:",
              help="An example app that fires at the built-in sample endpoint"):
-    demo, new_demo = apps.open_demo_app(store, actor=state.actor())
-    state.select_app(demo.id)
-    state.notify(f"Loaded the demo app '{demo.name}': it installs at the built-in sample endpoint (https), with "
-                 "30 days of history. Press Run conformance on the Checklist to see it ready for a listing."
-                 if new_demo else f"Opened the demo app '{demo.name}' (it was loaded already).")
-    st.rerun()
+    opened = attempt(apps.open_demo_app, store, actor=state.actor())
+    if opened is not None:
+        demo, new_demo = opened
+        state.select_app(demo.id)
+        state.notify(f"Loaded the demo app '{demo.name}': it installs at the built-in sample endpoint (https), "
+                     "with 30 days of history. Press Run conformance on the Checklist to see it ready for a listing."
+                     if new_demo else f"Opened the demo app '{demo.name}' (it was loaded already).")
+        st.rerun()
 
 if app is not None:
     st.header(md(app.name), anchor=False)
     st.text(f"App ID {app.app_id} · version {app.version} · {app.kind} app")
+    render_review_state(store, app)
     columns = st.columns(5)
     for column, step in zip(columns, readiness.progress(store, app), strict=True):
         with column.container(border=True):

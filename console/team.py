@@ -90,7 +90,9 @@ def client_key(headers: Mapping[str, str], ip_address: str | None) -> str:
 def gate_enabled(store: Store) -> bool:
     """The gate is on when there is a shared token or anyone was ever invited (revoking the last person
     must not open the console to everyone)."""
-    return bool(access_token()) or store.people.count() > 0
+    from console.identity import oidc_configured
+
+    return bool(access_token()) or store.people.count() > 0 or oidc_configured()
 
 
 def gate_problem(store: Store) -> str | None:
@@ -135,8 +137,16 @@ def _actor_for(store: Store, token: str, name: str) -> tuple[str, Person | None]
     """Who the token (and name) sign in as, or None for a wrong token (or a personal token under another name)."""
     shared = access_token()
     if shared and same_secret(token, shared):
+        from console.identity import shared_name_refusal, shared_token_allowed
+
+        if not shared_token_allowed(store):
+            raise GateRefused("The team's shared token is switched off: sign in with your personal token or "
+                              "your company account.")
         if not name:
             raise GateRefused("With the team's shared token, also give your name, so your changes carry it.")
+        refused = shared_name_refusal(store, name)
+        if refused:
+            raise GateRefused(refused)
         return check_name_for_gate(name) + SHARED_SUFFIX, None
     given_hash = hash_token(token)
     found = store.people.active_by_token_hash(given_hash)
@@ -174,6 +184,8 @@ def sign_in(store: Store, token: str, name: str, client: str) -> SignIn:
     actor, person = found
     session = new_token()
     store.people.start_session(hash_token(session), actor, person.id if person else None, client)
+    store.activity.record(app_ref=None, app_name="", actor=actor, action="signed_in",
+                          summary="signed in with " + ("a personal token" if person else "the shared token"))
     return SignIn(actor, session)
 
 

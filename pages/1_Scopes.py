@@ -6,6 +6,7 @@ from console.catalog import GROUP_TITLES, SCOPES, describe_for_installer, rescop
 from console.service import scopes
 from ui import gate, page_setup, require_app, state
 from ui.findings_view import render_scope_cross_check
+from ui.refusal import attempt
 from ui.text import md
 
 page = page_setup("Scopes")
@@ -27,7 +28,7 @@ with left:
 
     def toggle(path: str) -> None:
         if gate.write_allowed(page.store):  # checked in the callback, before anything is stored
-            scopes.toggle_scope(page.store, app.id, path, actor=state.actor())
+            attempt(scopes.toggle_scope, page.store, app.id, path, actor=state.actor())
 
     st.caption(f"{len(shown)} of {len(SCOPES)} endpoints shown · {len(selected)} selected")
     if not access:
@@ -48,8 +49,8 @@ with left:
                         + (" · sends messages to subscribers" if scope.is_sending else "")
                         + (" · writes data" if scope.is_write and not scope.is_sending else ""))
     if selected and st.button("Clear selection"):
-        scopes.change_scopes(page.store, app.id, [], actor=state.actor())
-        st.rerun()
+        if attempt(scopes.change_scopes, page.store, app.id, [], actor=state.actor()) is not None:
+            st.rerun()
 
 with right:
     st.subheader("What installers are told")

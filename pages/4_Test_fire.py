@@ -5,6 +5,7 @@ import streamlit as st
 from console import keys, service
 from console.service import apps, firing, history, team
 from ui import page_link, page_setup, require_app, state
+from ui.refusal import attempt
 from ui.render_fire import render_fire_tabs, render_recent, render_verdict, scroll_into_view
 from ui.render_inspector import render_inspector
 from ui.render_test_fire import render_target
@@ -31,17 +32,18 @@ with left:
         connect = t1.number_input("Connect timeout (s)", 0.5, 60.0, settings.connect_timeout)
         total = t2.number_input("Total deadline (s)", 1.0, 120.0, settings.total_timeout)
         if st.button("Save timeouts"):
-            apps.save_settings(store, app.id, actor=state.actor(), connect_timeout=min(connect, total),
-                               total_timeout=total)
-            st.rerun()
+            if attempt(apps.save_settings, store, app.id, actor=state.actor(),
+                       connect_timeout=min(connect, total), total_timeout=total) is not None:
+                st.rerun()
 
     def fire(app_key: str | None, retry_of: int | None = None) -> None:
         key = app_key or keys.generate_app_key()
         with st.spinner(f"Firing … (deadline {settings.total_timeout:g} s)"):
-            outcome = firing.fire_for_app(store, app, sample.base_url, address_policy(), app_key=key,
-                                           retry_of=retry_of, actor=state.actor())
-        state.remember_fire(outcome.record.id, key)
-        st.session_state["test_fire_scroll"] = True  # at phone width the verdict is below the fold: bring it up
+            outcome = attempt(firing.fire_for_app, store, app, sample.base_url, address_policy(), app_key=key,
+                              retry_of=retry_of, actor=state.actor())
+        if outcome is not None:
+            state.remember_fire(outcome.record.id, key)
+            st.session_state["test_fire_scroll"] = True  # at phone width the verdict is below the fold: bring it up
 
     if st.button("Fire", type="primary", icon=":material/rocket_launch:", width="stretch", key="fire",
                  disabled=not url):

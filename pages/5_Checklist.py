@@ -3,12 +3,13 @@
 import streamlit as st
 
 from console import service
-from console.service import apps, evidence, firing, readiness
+from console.service import apps, evidence, firing, readiness, review
 from ui import page_setup, require_app, state
 from ui.frame import page_url
 from ui.render_fire import render_checklist
 from ui.render_signoff import render_signoff
 from ui.resources import address_policy, sample_endpoint
+from ui.review_view import render_item_comments, render_since_signoff
 from ui.text import md
 
 page = page_setup("Checklist")
@@ -25,7 +26,8 @@ target = c1.radio("Checked target", list(targets), format_func=targets.__getitem
                   index=list(targets).index(settings.checklist_kind), key=f"checklist_target_{app.id}")
 for_listing = c2.toggle("For an App Store listing", value=settings.for_listing, key=f"for_listing_{app.id}",
                         help="Makes https, server-side delivery and a 200 from your endpoint required")
-if (target, for_listing) != (settings.checklist_kind, settings.for_listing):
+if (target, for_listing) != (settings.checklist_kind, settings.for_listing) and review.role_of(
+        store, state.actor(), app.id) in ("editor", "admin"):  # a viewer's or reviewer's choice is not stored
     app = apps.save_settings(store, app.id, actor=state.actor(), checklist_target=target,
                                 for_listing=for_listing)  # Home shows it too
 
@@ -72,10 +74,14 @@ d1.download_button("Report (Markdown)", files.markdown, md_name, "text/markdown"
 d2.download_button("Report (HTML)", files.html, html_name, "text/html", icon=DOWNLOAD, width="stretch")
 d3.download_button("Report (JSON)", files.json, json_name, "application/json", icon=DOWNLOAD, width="stretch")
 
+render_since_signoff(store, app)
 render_checklist(items, lambda fire_id: page_url(6, app, fire=fire_id))
 with st.expander("How readiness is decided", icon=":material/rule:"):
     st.markdown("Whether an item is required depends on the mode alone (building, or for an App Store listing). "
                 "A required item that fails, has not run or is not provable is never ready. Evidence counts only "
                 "for the App JSON and URL it was gathered at.\n\n" + readiness.model_table())
+st.subheader("Comments per item")
+for item in items:
+    render_item_comments(store, app, item.id, item.title)
 
 render_signoff(store, app, target, for_listing, signoffs)

@@ -10,6 +10,7 @@ from console import service
 from console.catalog import describe_for_installer, rescope_consequence
 from console.service import readiness, sandbox
 from ui import page_setup, require_app, state
+from ui.refusal import attempt
 from ui.render_sandbox import (
     TRY_PATHS,
     render_answer,
@@ -33,11 +34,7 @@ st.text(f"Base URL for your app's code: {server.base_url}   (OpenAPI: {server.ba
 
 def act(action: Callable[..., Any], *args: Any) -> Any:
     """Run a service action as the signed-in person; a refusal is shown (nothing changed), never a traceback."""
-    try:
-        return action(*args, actor=state.actor())
-    except service.ServiceError as exc:
-        st.error(str(exc))
-        return None
+    return attempt(action, *args, actor=state.actor())
 
 
 def held(delivery: Any, select: bool = False) -> None:
@@ -90,8 +87,9 @@ with left:
         limits = st.toggle("Rate limits (429), incl. sendFlow's 100 per subscriber per hour",
                            value=overview.state.rate_limits, key="sb_limits")
         if (rule, limits) != (overview.state.replaced_key_rule, overview.state.rate_limits):
-            sandbox.set_sandbox_rules(store, app.id, replaced_key_rule=rule, rate_limits=limits, actor=state.actor())
-            st.rerun()
+            if attempt(sandbox.set_sandbox_rules, store, app.id, replaced_key_rule=rule, rate_limits=limits,
+                       actor=state.actor()) is not None:
+                st.rerun()
 
 with right:
     shown = state.take_show_once()
@@ -125,9 +123,11 @@ with right:
             st.rerun()
         failed = [r for r in rows if r.installed and r.delivery in ("failed", "pending")]
         if failed and c4.button(f"Retry all failed ({len(failed)})", key="sb_retry_all"):
-            for delivery in sandbox.retry_failed_installations(store, app.id, address_policy(), actor=state.actor()):
-                held(delivery)
-            st.rerun()
+            retried = attempt(sandbox.retry_failed_installations, store, app.id, address_policy(), actor=state.actor())
+            if retried is not None:
+                for delivery in retried:
+                    held(delivery)
+                st.rerun()
 
     st.subheader("Try a call")
     held_ids = sorted(state.sandbox_keys())

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from console import service
 from console.sandbox.sample_endpoint import MODE_HELP, MODES
 from console.service import bursts
 from ui import page_setup, require_app, state
+from ui.refusal import attempt
 from ui.render_burst import burst_runner, render_run
 from ui.resources import address_policy, sample_endpoint
 
@@ -32,15 +32,11 @@ with st.form("burst_form"):
     start = st.form_submit_button("Start burst", type="primary", icon=":material/rocket_launch:")
 
 if start:
-    try:
-        run_id = bursts.start_app_burst(
-            store, app, sample_endpoint().base_url, address_policy(), installations=int(installations),
-            concurrency=int(concurrency), target=target, sample_mode=mode,
-            sample_arg=int(arg) if mode in ("slow", "flaky") else None, actor=state.actor())
-    except service.ServiceError as exc:
-        st.error(str(exc))
-    else:
-        runner.launch(store, run_id)
+    run_id = attempt(bursts.start_app_burst, store, app, sample_endpoint().base_url, address_policy(),
+                     installations=int(installations), concurrency=int(concurrency), target=target,
+                     sample_mode=mode, sample_arg=int(arg) if mode in ("slow", "flaky") else None,
+                     actor=state.actor())
+    if run_id is not None and runner.launch(store, run_id, actor=state.actor()):
         st.session_state[RUN] = run_id
         st.query_params["run"] = run_id
 
@@ -57,8 +53,8 @@ if ids:
         st.query_params["run"] = chosen
 
     def resume() -> None:
-        if bursts.reopen_burst(store, chosen):
-            runner.launch(store, chosen)
+        if attempt(bursts.reopen_burst, store, chosen, actor=state.actor()):
+            runner.launch(store, chosen, actor=state.actor())
 
     render_run(store, chosen, on_resume=resume)
 else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 
+import streamlit as st
+
 from console import service
 from console.manifest.auth_form import AuthForm, apply_auth_form, auth_form_from
 from console.manifest.document import auth_of, request_of
@@ -53,7 +55,12 @@ def apply_widgets(store: Store, app_ref: int) -> None:
             form = replace(auth_form_from({**app.manifest, "auth": auth}), delivery="server")
     updated, issues = apply_auth_form(app.manifest, form)
     if not issues and updated != app.manifest:
-        apps.save_manifest(store, app.id, updated, source="page", actor=state.actor())
+        try:
+            apps.save_manifest(store, app.id, updated, source="page", actor=state.actor())
+        except service.ServiceError as exc:
+            st.error(str(exc), icon=":material/block:")
+            reload_form(app)  # the fields show what is stored again
+            return
         state.clear_undo_cursor(app.id)
 
 

@@ -15,6 +15,7 @@ from console.manifest.scope_check import api_calls, missing_scopes, unused_scope
 from console.service import scopes
 from console.store import AppRecord, Store
 from ui import state
+from ui.refusal import attempt
 
 SEVERITY_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
@@ -62,9 +63,9 @@ def _render_scope_fixes(store: Store, app: AppRecord, issues: Sequence[Validatio
     for issue in issues:
         path = wanted.get(issue.pointer) if issue.code == "scopes.missing" else None
         if path and st.button(f"Add the scope {path}", key=f"add_scope_{app.id}_{issue.pointer}"):
-            scopes.add_scope(store, app.id, path, actor=state.actor())
-            st.toast(f"Scope {path} added")
-            st.rerun()
+            if attempt(scopes.add_scope, store, app.id, path, actor=state.actor()) is not None:
+                st.toast(f"Scope {path} added")
+                st.rerun()
 
 
 def _render_item(store: Store, app: AppRecord, item: OutlineItem, document_part: object) -> None:
@@ -101,8 +102,8 @@ def render_scope_cross_check(store: Store, app: AppRecord) -> None:
         st.error(f"The App JSON calls {plain(path)} but it is not selected: with the App Key ManyChat answers 401 "
                  "\"Wrong access token\".", icon=":material/error:")
         if st.button(f"Add this scope: {path}", key=f"scopes_add_{app.id}_{path}"):
-            scopes.add_scope(store, app.id, path, actor=state.actor())
-            st.rerun()
+            if attempt(scopes.add_scope, store, app.id, path, actor=state.actor()) is not None:
+                st.rerun()
     unused = unused_scopes(app.manifest, app.scopes)
     if unused and len(unused) == len(app.scopes) and not api_calls(app.manifest):
         st.caption("Nothing calls the ManyChat API yet: no action or request of the App JSON does, so no scope "

@@ -13,7 +13,7 @@ from console import service
 from console.config import ConfigError, console_mode
 from console.service import apps as apps_service
 from console.store import AppRecord, Store
-from ui import gate, state
+from ui import gate, review_view, state
 from ui.resources import get_store
 from ui.text import md
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STEPS = 5  # pages 1-5 are the steps of the journey; the others are tools
 ICONS = {1: ":material/tune:", 2: ":material/extension:", 3: ":material/bolt:", 4: ":material/rocket_launch:",
          5: ":material/checklist:", 6: ":material/history:", 7: ":material/science:", 8: ":material/speed:",
-         9: ":material/group:", 10: ":material/code:"}
+         9: ":material/group:", 10: ":material/code:", 11: ":material/admin_panel_settings:"}
 
 
 @cache
@@ -72,6 +72,7 @@ def page_setup(title: str) -> Page:
         st.warning(f"There is no app #{state.query_app()} (it may have been deleted); showing another one.")
     app = _resolve_app(store)
     state.select_app(None if app is None else app.id)
+    review_view.render_role_banner(store, app)
     apps = apps_service.list_apps(store)
     with st.sidebar:
         st.markdown("### :material/key: App Key Console")

@@ -13,7 +13,7 @@ from console import service
 from console.config import listen_notice, listen_problem
 from console.service import team
 from console.store import Store
-from ui import state
+from ui import oidc, state
 
 GATE_WIDGETS = "gate_"  # in the keys of the sign-in form's widgets (gate_token, gate_name, gate_sign_in)
 
@@ -40,6 +40,7 @@ def _sign_in_form(store: Store) -> None:
     st.title(":material/lock: App Key Console")
     st.write("This console is shared by a team. Sign in with your personal token, or with the team's "
              "shared token and your name.")
+    oidc.login_button()
     with st.form("gate_sign_in"):
         token = st.text_input("Access token", type="password", key="gate_token")
         name = st.text_input("Your name (only with the team's shared token)", max_chars=40, key="gate_name")
@@ -91,6 +92,9 @@ def guard(store: Store) -> None:
         return
     session = state.team_session()
     actor = team.session_actor(store, session) if session else None
+    if actor is None and not session:
+        actor = oidc.resume(store, _client())  # signed in through the identity provider
+        session = state.team_session()
     if actor is None:
         ended = state.take_session_ended() or bool(session)
         # Nothing of a signed-out session survives into the next sign-in: no held key, no widget event
@@ -107,4 +111,5 @@ def guard(store: Store) -> None:
         if st.button("Sign out", icon=":material/logout:", key="gate_sign_out"):
             team.sign_out(store, session)
             state.forget_team_session()
+            oidc.logout()
             st.rerun()

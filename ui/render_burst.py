@@ -19,7 +19,8 @@ import streamlit as st
 from console.service import bursts
 from console.service.bursts import BurstProgress, BurstReport
 from console.store import Store
-from ui import gate
+from ui import gate, state
+from ui.refusal import attempt
 
 ACTIVE = ("pending", "running")
 STATUS_TEXT = {
@@ -35,7 +36,8 @@ class BurstRunner:
         self._lock = threading.Lock()
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
 
-    def launch(self, store: Store, run_id: str) -> None:
+    def launch(self, store: Store, run_id: str, *, actor: str) -> bool:
+        """Start the run's process as ``actor`` (its role checked); False when refused (the page says why)."""
         with self._lock:
             self._reap()
             running = self._procs.get(run_id)
@@ -43,12 +45,15 @@ class BurstRunner:
                 try:  # the process of the run's last session, finishing its exit after a cancel: wait for it
                     running.wait(timeout=10)
                 except subprocess.TimeoutExpired:
-                    return  # still firing: it is this run's session
-            proc = bursts.launch_burst(store, run_id)
+                    return True  # still firing: it is this run's session
+            proc = attempt(bursts.launch_burst, store, run_id, actor=actor)
+            if proc is None:
+                return False
             self._procs[run_id] = proc
         # Waited for as soon as it ends (not at the next launch): no defunct child under the server.
         threading.Thread(target=self._wait, args=(run_id, proc), name=f"burst-reaper-{run_id[:8]}",
                          daemon=True).start()
+        return True
 
     def _wait(self, run_id: str, proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
@@ -137,7 +142,7 @@ def render_run(store: Store, run_id: str, on_resume: Callable[[], None]) -> None
         if current.status in ACTIVE:
             def cancel() -> None:
                 if gate.write_allowed(store):
-                    bursts.cancel_burst(store, run_id)
+                    attempt(bursts.cancel_burst, store, run_id, actor=state.actor())
 
             render_progress(current, cancel)
             return

@@ -39,7 +39,7 @@ def render_signoff(store: Store, app: AppRecord, target: str, for_listing: bool,
     """The sign-off section of the Checklist for the app at ``target``."""
     st.subheader("Sign-off")
     render_current(views)
-    with st.form(f"signoff_{app.id}", clear_on_submit=True):
+    with st.form(f"signoff_{app.id}"):  # a refused sign-off keeps the comment typed
         comment = st.text_area("Comment", max_chars=2000, key=f"signoff_comment_{app.id}",
                                placeholder="What you checked, or which changes you request")
         c1, c2 = st.columns(2)
@@ -52,6 +52,7 @@ def render_signoff(store: Store, app: AppRecord, target: str, for_listing: bool,
         except service.ServiceError as exc:
             st.error(f"Not recorded: {exc}")
         else:
+            st.session_state.pop(f"signoff_comment_{app.id}", None)
             st.rerun()
     if views:
         st.dataframe([{

@@ -9,6 +9,7 @@ from console.sandbox.sample_endpoint import MODE_HELP, MODES
 from console.service import apps
 from console.store import AppRecord, Store
 from ui import state
+from ui.refusal import attempt
 from ui.text import md
 
 
@@ -28,8 +29,8 @@ def render_target(store: Store, app: AppRecord) -> AppRecord:
     target = st.radio("Target", options, index=options.index(current), horizontal=True,
                       format_func=lambda t: target_label(app, t), key=f"target_{app.id}_{len(options)}")
     if target != settings.target:
-        apps.save_settings(store, app.id, actor=state.actor(), target=target)
-        st.rerun()
+        if attempt(apps.save_settings, store, app.id, actor=state.actor(), target=target) is not None:
+            st.rerun()
     if target == "sample":
         mode = st.selectbox("Sample endpoint mode", MODES, index=MODES.index(settings.sample_mode),
                             format_func=lambda m: f"{m}: {MODE_HELP[m]}", key=f"sample_mode_{app.id}")
@@ -39,11 +40,11 @@ def render_target(store: Store, app: AppRecord) -> AppRecord:
             arg = int(st.number_input(label, 1, 60, apps.sample_arg_for(app, mode),
                                       key=f"sample_arg_{app.id}_{mode}"))
         if (mode, arg) != (settings.sample_mode, settings.sample_arg):
-            apps.choose_sample_mode(store, app.id, mode, arg, actor=state.actor())
-            st.rerun()
+            if attempt(apps.choose_sample_mode, store, app.id, mode, arg, actor=state.actor()) is not None:
+                st.rerun()
     elif target.startswith("saved:") and st.button("Remove this target", key=f"remove_{target}"):
-        apps.delete_target(store, app.id, target.removeprefix("saved:"), actor=state.actor())
-        st.rerun()
+        if attempt(apps.delete_target, store, app.id, target.removeprefix("saved:"), actor=state.actor()):
+            st.rerun()
     with st.popover("Add a target URL", icon=":material/add:"):
         with st.form(f"add_target_{app.id}"):
             name = st.text_input("Name", placeholder="staging")

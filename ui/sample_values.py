@@ -10,6 +10,7 @@ from console.manifest.document import param_names
 from console.service import apps
 from console.store import AppRecord, Store
 from ui import state
+from ui.refusal import attempt
 from ui.text import md
 
 
@@ -22,9 +23,6 @@ def render_sample_values(store: Store, app: AppRecord) -> None:
         values[name] = st.text_input(label, value=values.get(name, sample_value(name)), key=f"sample_{app.id}_{name}")
     page_id = st.text_input("Sample page_id", value=settings.page_id, key=f"page_id_{app.id}").strip()
     if values != settings.param_values or page_id != settings.page_id:
-        try:
-            apps.save_settings(store, app.id, actor=state.actor(), param_values=values, page_id=page_id)
-        except service.ServiceError as exc:
-            st.error(str(exc), icon=":material/error:")  # nothing was saved
-            return
-        st.rerun()
+        if attempt(apps.save_settings, store, app.id, actor=state.actor(), param_values=values,
+                   page_id=page_id) is not None:
+            st.rerun()

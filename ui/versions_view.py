@@ -16,6 +16,7 @@ from ui import state
 from ui.auth_builder import reload_form
 from ui.compat_view import render_compat
 from ui.findings_view import plain
+from ui.refusal import attempt
 
 SOURCE_LABELS = {"page": "page 2", "actions": "Actions page",
                  "import": "import", "cli": "command line", "restore": "restore", "undo": "undo",
@@ -61,7 +62,9 @@ def render_import(store: Store, app: AppRecord) -> None:
         confirm, cancel = st.columns(2)
         if confirm.button("Replace the App JSON" if pending.cautions or pending.snippet.kind == "document"
                           else "Merge into the App JSON", type="primary", key=f"confirm_import_{app.id}"):
-            apps.save_manifest(store, app.id, pending.document, source="import", actor=state.actor())
+            if attempt(apps.save_manifest, store, app.id, pending.document, source="import",
+                       actor=state.actor()) is None:
+                return
             state.clear_pending_import(app.id)
             reload_form(app)
             st.toast("App JSON imported (a new version)")
@@ -113,7 +116,8 @@ def render_versions(store: Store, app: AppRecord) -> None:
         render_compat(versions_service.compat_versions(store, app.id, int(old), int(new)), int(old), int(new))
         if st.button(f"Restore version {old}", key=f"restore_{app.id}",
                      help="Makes it the current App JSON again, as a new version: nothing is lost."):
-            versions_service.restore_version(store, app.id, int(old), author=state.actor())
+            if attempt(versions_service.restore_version, store, app.id, int(old), author=state.actor()) is None:
+                return
             state.clear_undo_cursor(app.id)
             reload_form(app)
             st.toast(f"Version {old} restored")

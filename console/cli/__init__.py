@@ -41,7 +41,8 @@ COMMANDS: dict[str, Command] = {
     "sandbox": Command("console.cli.sandbox", "the local ManyChat API, installations, the sample endpoint"),
     "demo": Command("console.cli.demo", "the demo app, with a realistic history for stakeholder demos"),
     "db": Command("console.cli.db", "the console's database"),
-    "team": Command("console.cli.team", "the access gate's people: invite, revoke, list; status"),
+    "team": Command("console.cli.team", "the access gate's people (invite, revoke, list, status) and reviewing "
+                                        "as a team (role, shared, setting, webhook, members, audit)"),
 }
 
 

@@ -1,4 +1,5 @@
-"""`team invite|revoke|list|status`: the access gate's people."""
+"""`team invite|revoke|list|status`: the access gate's people; `team role|shared|setting|webhook|members|audit`:
+reviewing as a team (console/cli/team_review.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
+from console.cli import team_review
 from console.cli.common import ACTOR, EXIT_PASS, EXIT_USAGE, note, open_store
 from console.cli.options import add_json
 
@@ -21,13 +23,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     revoke.add_argument("name", metavar="NAME")
     commands.add_parser("list", help="everyone invited, active or revoked")
     commands.add_parser("status", help="is the gate on? exit 2 when CONSOLE_MODE=team has no gate")
+    team_review.add_arguments(commands)
     for sub in commands.choices.values():
-        add_json(sub)
+        add_json(sub)  # for `team audit`, --json is --format json
 
 
 def run(args: argparse.Namespace) -> int:
     handlers = {"status": _status, "list": _list, "invite": _invite, "revoke": _revoke}
     with open_store() as store:
+        if args.team_command in team_review.COMMANDS:
+            return team_review.run(args, store)
         return handlers[args.team_command](store, args)
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from console import demo
+from console.access import guard_writes
 from console.catalog import get_scope, sort_paths
 from console.manifest.document import Document, new_manifest
 from console.profile import AppProfile, check_profile
@@ -242,3 +243,7 @@ def database_revision(store: Store) -> str | None:
 def database_location(store: Store) -> str:
     """The database's URL with the password hidden."""
     return store.engine.url.render_as_string(hide_password=True)
+
+
+# every write checks the actor's role (a sign-off also separation of duties) before storing: console.access
+guard_writes(globals(), ServiceError)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from console.access import guard_writes
 from console.burst_run import (
     BurstError,
     BurstProgress,
@@ -137,3 +138,7 @@ def recent_bursts(store: Store, app_ref: int | None = None, limit: int = 10) -> 
     """The newest burst runs (interrupted ones shown as such)."""
     mark_interrupted(store)
     return store.bursts.recent(app_ref, limit)
+
+
+# every write checks the actor's role (a sign-off also separation of duties) before storing: console.access
+guard_writes(globals(), ServiceError)

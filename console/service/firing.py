@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from console.access import guard_writes
 from console.conformance import MAX_FIRES, ConformanceFire, new_run_id, run_conformance
 from console.fire.prepare import FireContext
 from console.fire.send import Timeouts, fire_install_request
@@ -205,3 +206,7 @@ def _is_sample_answer(body: str) -> bool:
     except (ValueError, RecursionError):
         return False
     return isinstance(echo, dict) and echo.get("sample_endpoint") is True
+
+
+# every write checks the actor's role (a sign-off also separation of duties) before storing: console.access
+guard_writes(globals(), ServiceError)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from console.access import guard_writes
 from console.netpolicy import AddressPolicy
 from console.sandbox import installations as sandbox
 from console.sandbox.client import CallAnswer, call_sandbox
@@ -161,3 +162,7 @@ __all__ = ["SandboxOverview", "app_of_installation", "approve_review", "install_
            "reject_review", "republish_app", "retry_failed_installations", "retry_installation", "sandbox_calls",
            "sandbox_least_privilege", "sandbox_overview", "set_sandbox_rules", "try_sandbox_call",
            "uninstall_installation"]
+
+
+# every write checks the actor's role (a sign-off also separation of duties) before storing: console.access
+guard_writes(globals(), ServiceError)

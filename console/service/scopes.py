@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from console.access import guard_writes
 from console.catalog import get_scope, sort_paths
 from console.netpolicy import AddressPolicy
 from console.sandbox import installations as sandbox
@@ -44,3 +45,7 @@ def add_scope(store: Store, app_ref: int, path: str, *, actor: str = "local") ->
     """Select one more scope (the one-click fix of a missing-scope finding); no change when already selected."""
     app = must_get(store, app_ref)
     return app if path in app.scopes else change_scopes(store, app_ref, [*app.scopes, path], actor=actor).app
+
+
+# every write checks the actor's role (a sign-off also separation of duties) before storing: console.access
+guard_writes(globals(), ServiceError)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from console import team
+from console import access, team
+from console.access import guard_writes
 from console.manifest.document import Document, document_hash
+from console.separation import SEPARATION
 from console.service.base import TARGETS, ServiceError, log_activity, must_get
 from console.service.readiness import readiness, signoffs_for_app
 from console.signoff import DECISIONS, MAX_COMMENT, SignoffView, evidence_of, judge, scopes_hash
@@ -100,6 +103,32 @@ class SignoffCheck:
 
 def require_signoff(store: Store, manifest: Document, app_ref: int | None = None,
                     for_listing: bool = False) -> SignoffCheck:
+    """Is there a fresh sign-off for this App JSON, by someone who was not an author of the changes it covered
+    (separation of duties, unless the console switched it off)? The message says who signed and who authored."""
+    check = _fresh_signoff(store, manifest, app_ref, for_listing)
+    if not check.ok or check.signoff is None:
+        return check
+    record = check.signoff.record
+    authors = _authors_before(store, record.app_ref, record.at) if store.apps.get(record.app_ref) else []
+    signer = access.base_name(record.actor)
+    if signer in authors and bool(store.settings.get(SEPARATION, True)):
+        return SignoffCheck(False, f"The sign-off by {record.actor} covers changes {signer} made: "
+                                   "separation of duties needs someone else to sign off.", check.signoff)
+    detail = (f"; {signer} was not an author of the changes it covered (authors: {', '.join(authors)})"
+              if authors else "; no App JSON changes since the previous sign-off")
+    return SignoffCheck(True, check.message + detail, check.signoff)
+
+
+def _authors_before(store: Store, app_ref: int, at: datetime) -> list[str]:
+    """Who changed the App JSON between the approval before ``at`` and ``at``."""
+    approvals = [s.at for s in store.signoffs.for_app(app_ref, limit=100) if s.decision == "approved" and s.at < at]
+    since = approvals[0] if approvals else None
+    return sorted({access.base_name(v.author) for v in store.versions.listing(app_ref, limit=10_000)
+                   if v.created_at <= at and (since is None or v.created_at > since) and v.source != "initial"}
+                  - {"console"})
+
+
+def _fresh_signoff(store: Store, manifest: Document, app_ref: int | None, for_listing: bool) -> SignoffCheck:
     """Is there a fresh sign-off for this App JSON (of the app ``app_ref``, or any app holding the document)?
     With ``for_listing``, the sign-off must have been made with the App Store listing rules on."""
     digest = document_hash(manifest)
@@ -144,3 +173,7 @@ def reveal_allowed() -> bool:
     from console.config import console_mode
 
     return console_mode() != "team"
+
+
+# every write checks the actor's role (a sign-off also separation of duties) before storing: console.access
+guard_writes(globals(), ServiceError)

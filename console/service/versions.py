@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from console.access import guard_writes
 from console.manifest.compat import CompatReport, classify
 from console.manifest.diff import Change, diff_documents, summarize
 from console.manifest.document import Document, ManifestError, as_list, read_manifest, request_of
@@ -127,3 +128,7 @@ def preview_import(app: AppRecord, data: bytes | str, strip_comments: bool = Tru
     except ManifestError:
         warnings = ()
     return ImportPreview(snippet, diff_documents(current, new), drops_auth, drops_actions, warnings)
+
+
+# every write checks the actor's role (a sign-off also separation of duties) before storing: console.access
+guard_writes(globals(), ServiceError)

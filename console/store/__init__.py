@@ -10,12 +10,14 @@ from sqlalchemy.engine import Engine
 
 from console.store.activity import Activity, ActivityRecord
 from console.store.apps import AppRecord, Apps, AppSummary
+from console.store.audit_log import AuditLog
 from console.store.bursts import BurstRunRecord, Bursts
 from console.store.engine import DatabaseError, create_engine, upgrade_database
 from console.store.fires import FireFilter, Fires, StoreConflict
 from console.store.gate_attempts import Admission, GateAttempts
 from console.store.installations import InstallationRecord, Installations, KeyLookup, SandboxAppRow
 from console.store.people import People, Person
+from console.store.review import Comments, Deliveries, Identities, Roles, Settings
 from console.store.sandbox_calls import CallRecord, SandboxCalls
 from console.store.sandbox_pages import SandboxPages
 from console.store.signoffs import SignoffRecord, Signoffs
@@ -42,6 +44,12 @@ class Store:
         self.gate_attempts = GateAttempts(engine)
         self.activity = Activity(engine)
         self.signoffs = Signoffs(engine)
+        self.roles = Roles(engine)
+        self.settings = Settings(engine)
+        self.comments = Comments(engine)
+        self.deliveries = Deliveries(engine)
+        self.identities = Identities(engine)
+        self.audit = AuditLog(engine)
 
     @property
     def dialect(self) -> str:

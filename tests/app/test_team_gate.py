@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from console import service
 from console.netpolicy import AddressPolicy
 from console.sandbox.sample_endpoint import SampleEndpoint
-from console.service import apps, firing, readiness, scopes, team
+from console.service import apps, bursts, firing, readiness, review, scopes, team
 from console.store import Store
 from tests.app.test_pages import PAGES, no_exception, page_text
 from tests.conftest import ROOT
@@ -138,6 +138,7 @@ def test_team_mode_never_reveals_a_key(sqlite_url: str, store: Store, monkeypatc
 
 def test_a_signed_in_reviewer_is_recorded_and_signs_off(db_url: str, store: Store) -> None:
     token = team.invite_person(store, "Ada")
+    review.set_role(store, "Ada", "all", "admin")  # new members are viewers: she edits the scopes and signs off
     app = apps.create_demo_app(store)
     # the sample endpoint fails once, then recovers: recovery is proven (never-failing is not provable)
     apps.save_settings(store, app.id, sample_mode="flaky", sample_arg=1)
@@ -156,6 +157,8 @@ def test_a_signed_in_reviewer_is_recorded_and_signs_off(db_url: str, store: Stor
     views = readiness.signoffs_for_app(store, fresh)
     assert [(v.record.actor, v.record.decision, v.stale) for v in views] == [("Ada", "approved", False)]
 
+    team.invite_person(store, "Bob")
+    review.set_role(store, "Bob", "all", "editor")
     scopes.change_scopes(store, app.id, [], actor="Bob")  # a teammate changes the scopes
     at.run()
     assert "stale: the scopes changed since" in at.warning[0].value
@@ -168,3 +171,25 @@ def test_a_signed_in_reviewer_is_recorded_and_signs_off(db_url: str, store: Stor
     assert rows.loc["sign-off", "who"] == "Ada" and "**bold**" in rows.loc["sign-off", "detail"]
     fire_links = [link for link in table["evidence"] if isinstance(link, str) and "fire=" in link]
     assert fire_links and all(link.startswith("History?fire=") and f"app={app.id}" in link for link in fire_links)
+
+
+def test_a_viewer_is_refused_on_the_sandbox_and_burst_pages(db_url: str, store: Store) -> None:
+    """Pages 6 and 7 pass the signed-in person to the service: a viewer's install, sandbox rules and burst are
+    refused with a message (never a traceback) and nothing is stored."""
+    token = team.invite_person(store, "Vic")  # new members are viewers
+    app = apps.create_demo_app(store)
+    at = sign_in(open_app("pages/7_Sandbox.py"), token)
+    button(at, "Install on this page").click().run()
+    no_exception(at)
+    assert any("Not allowed" in e.value and "Nothing was changed" in e.value for e in at.error)
+    assert not store.installations.for_app(app.id)
+    at.toggle(key="sb_limits").set_value(not at.toggle(key="sb_limits").value).run()
+    no_exception(at)
+    assert any("Not allowed" in e.value for e in at.error)
+    at.switch_page("pages/8_Burst.py").run()
+    button(at, "Start burst").click().run()
+    no_exception(at)
+    assert any("Not allowed" in e.value and "Nothing was changed" in e.value for e in at.error)
+    assert not bursts.recent_bursts(store, app.id)
+    actions = {entry.action for entry in team.activity_for_app(store, app.id)}
+    assert not actions & {"installed", "burst", "sandbox_rules"}

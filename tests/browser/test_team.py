@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import requests
 
-from console.service import apps
+from console.service import apps, review
 from console.service import team as team_service
 from console.store import Store, open_store
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port
@@ -59,6 +59,8 @@ def team(postgres: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Te
     url = postgres.create_database()
     store = open_store(url)
     tokens = {name: team_service.invite_person(store, name) for name in ("Ada", "Bob", "Eve")}
+    for name, role in (("Ada", "editor"), ("Bob", "editor"), ("Eve", "reviewer")):  # new members are viewers
+        review.set_role(store, name, "all", role)
     folder = tmp_path_factory.mktemp("team")
     env = {**os.environ, "CONSOLE_DATABASE_URL": url, "CONSOLE_MODE": "team", "CONSOLE_ACCESS_TOKEN": SHARED,
            "CONSOLE_ALLOWED_HOSTS": "127.0.0.1"}  # the built-in sample endpoint is on loopback
@@ -182,7 +184,7 @@ def test_two_people_review_one_app(team: Team, browser: Any) -> None:
     eve.get_by_text("For an App Store listing", exact=True).click()  # a rehearsal at the sample: not for the listing
     eve.get_by_role("button", name="Run conformance").click()
     expect(eve.get_by_text("Both fires with the same key got 200")).to_be_visible(timeout=60_000)
-    eve.get_by_label("Comment").fill("Retry, re-key and 10 in a row pass. <b>ok</b>")
+    eve.get_by_label("Comment", exact=True).fill("Retry, re-key and 10 in a row pass. <b>ok</b>")
     eve.get_by_role("button", name="Sign off").click()
     expect(eve.get_by_text("Signed off: the App JSON and the scopes are the ones that were reviewed.")).to_be_visible()
     expect(eve.get_by_text(re.compile(r"comment: Retry, re-key and 10 in a row pass\. <b>ok</b>"))).to_be_visible()

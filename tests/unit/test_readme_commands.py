@@ -160,6 +160,19 @@ def test_every_row_of_the_readme_table_runs_and_prints_its_fields(
     outputs["check --app"] = run(db, "check", "--app", str(outputs["demo seed"]["app"]), code=(0, 1))
     outputs["db upgrade"] = run(db, "db", "upgrade")
     outputs["team invite"] = run(db, "team", "invite", "Ada Lovelace")
+    outputs["team role"] = run(db, "team", "role", "Ada Lovelace", "all", "reviewer")
+    assert (outputs["team role"]["role"], outputs["team role"]["before"]) == ("reviewer", "none")
+    outputs["team members"] = run(db, "team", "members")
+    assert [(m["name"], m["role"]) for m in outputs["team members"]["members"]] == [("Ada Lovelace", "reviewer")]
+    outputs["team shared"] = run(db, "team", "shared", "off")
+    assert run(db, "team", "shared", "on")["shared_token"] == "on"
+    outputs["team setting"] = run(db, "team", "setting", "separation_of_duties", "off")
+    outputs["team webhook"] = run(db, "team", "webhook", "https://hooks.example.com/services/T0/B0/secret")
+    assert outputs["team webhook"]["webhook"] == "https://hooks.example.com"  # never the secret path
+    assert run(db, "team", "webhook", "")["webhook"] is None
+    outputs["team audit"] = run(db, "team", "audit", "--since", "1h")
+    assert {"role_changed", "shared_token", "console_setting", "person_invited"} <= {
+        e["action"] for e in outputs["team audit"]["entries"]}
     outputs["team list"] = run(db, "team", "list")
     outputs["team revoke"] = run(db, "team", "revoke", "Ada Lovelace")
     outputs["team status"] = run(db, "team", "status")
