@@ -12,8 +12,9 @@ if TYPE_CHECKING:
     from jsonpath import JSONPathEnvironment
 
 VALUE_TYPES = ("string", "number", "boolean", "date", "datetime", "array", "object")
-# $.name, $.a.b[0].c: member-name shorthand and indexes are valid RFC 9535 queries; anything else is parsed.
-_PLAIN_PATH = re.compile(r"^\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[(?:0|[1-9][0-9]{0,8})\])*$")
+# $.name, $.a.b[0].c, $.data[*].id: member-name shorthand, indexes and wildcards are valid RFC 9535 queries;
+# anything else is parsed.
+_PLAIN_PATH = re.compile(r"^\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\.\*|\[(?:\*|0|[1-9][0-9]{0,8})\])*$")
 MAX_PATH = 1000
 
 
