@@ -14,6 +14,7 @@ from console import keys
 from console.manifest.document import load_manifest_file
 from console.outcome import Category, FireResult, KeyDelivery, ReceivedResponse, SentRequest
 from console.profile import AppProfile
+from console.sandbox.sample_endpoint import SAMPLE_HTTPS_PLACEHOLDER
 from console.signoff import document_hash, scopes_hash
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -49,11 +50,8 @@ def demo_settings() -> dict[str, Any]:
                              "source:shipping_options": "options"}}
 
 
-# The demo's install URL: the built-in sample endpoint's https origin, known only at runtime. The App JSON
-# keeps this placeholder (".invalid" never resolves, so an unresolved one fails clearly); the service
-# resolves it to the running endpoint's https origin (resolve_sample_url) for fires and readiness.
-SAMPLE_HTTPS_PLACEHOLDER = "https://sample-endpoint.invalid"
 DEMO_INSTALL_URL = SAMPLE_HTTPS_PLACEHOLDER + "/install/ok"
+_ASSET_ORIGIN = "https://example.com"  # where the asset's actions call (a developer's API, by example)
 
 
 def demo_manifest(install_url: str | None = None) -> dict[str, Any]:
@@ -62,14 +60,26 @@ def demo_manifest(install_url: str | None = None) -> dict[str, Any]:
     manifest = load_manifest_file(DEMO_FILE)
     if install_url is not None:
         manifest["auth"]["request"]["url"] = install_url
+        if install_url.startswith(SAMPLE_HTTPS_PLACEHOLDER):
+            _aim_actions_at_the_sample(manifest)
     return manifest
 
 
-def resolve_sample_url(url: str, https_base: str | None) -> str:
-    """``url`` with the placeholder origin replaced by the running sample endpoint's https origin."""
-    if https_base and (url == SAMPLE_HTTPS_PLACEHOLDER or url.startswith(SAMPLE_HTTPS_PLACEHOLDER + "/")):
-        return https_base.rstrip("/") + url[len(SAMPLE_HTTPS_PLACEHOLDER):]
-    return url
+def _aim_actions_at_the_sample(manifest: dict[str, Any]) -> None:
+    """The demo's actions and rpc source call the sample endpoint's action modes over https (the same
+    placeholder origin), so the demo rehearses them offline wherever the Checklist looks."""
+    modes = demo_settings()["action_modes"]
+    requests: list[tuple[str, dict[str, Any]]] = [
+        (f"action:{a.get('name')}", r) for a in manifest.get("actions") or [] if isinstance(a, dict)
+        for r in a.get("requests") or [] if isinstance(r, dict)]
+    for source in manifest.get("sources") or []:
+        if isinstance(source, dict) and isinstance(source.get("request"), dict):
+            requests.append((f"source:{source.get('name')}", source["request"]))
+    for key, request in requests:
+        url = str(request.get("url") or "")
+        if url.startswith(_ASSET_ORIGIN + "/"):
+            mode = modes.get(key, "echo")
+            request["url"] = f"{SAMPLE_HTTPS_PLACEHOLDER}/action/{mode}{url[len(_ASSET_ORIGIN):]}"
 
 
 def _template(category: Category, status: int | None, message: str) -> dict[str, Any]:

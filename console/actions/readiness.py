@@ -12,7 +12,17 @@ from typing import Any
 from console.actions.model import action_views, find_action, find_source, rpc_sources
 from console.manifest.document import as_dict, auth_of
 from console.outcome import FireRecord
-from console.readiness import CONFIGURED, FAIL, INSTALLABLE, NOT_RUN, PASS, ChecklistItem, Evidence
+from console.readiness import (
+    CONFIGURED,
+    FAIL,
+    INSTALLABLE,
+    MODEL,
+    NOT_RUN,
+    PASS,
+    ChecklistItem,
+    Evidence,
+    required,
+)
 
 
 def definition_hash(document: dict[str, Any], kind: str, name: str) -> str:
@@ -71,16 +81,16 @@ def action_items(document: dict[str, Any], rehearsals: Sequence[StoredRehearsal]
     items = [_actions_item(document, rehearsals, for_listing)]
     sources = rpc_sources(document)
     if sources:
-        items.append(_sources_item(document, rehearsals, sources))
+        items.append(_sources_item(document, rehearsals, sources, for_listing))
     return items
 
 
 def _actions_item(document: dict[str, Any], rehearsals: Sequence[StoredRehearsal], for_listing: bool
                   ) -> ChecklistItem:
-    title = "Every action rehearsed with a 200 and every mapping output found"
+    title, required_now = MODEL["actions.rehearsed"].title, required("actions.rehearsed", for_listing)
     names = [view.name for view in action_views(document) if view.name]
     if not names:
-        return ChecklistItem("actions.rehearsed", INSTALLABLE, title, FAIL, for_listing,
+        return ChecklistItem("actions.rehearsed", INSTALLABLE, title, FAIL, required_now,
                              "The app has no action: add one on the Actions page (a starter template helps).",
                              (Evidence("finding", "/actions", "actions.none"),))
     latest = {name: _latest(document, rehearsals, "action", name) for name in names}
@@ -94,12 +104,12 @@ def _actions_item(document: dict[str, Any], rehearsals: Sequence[StoredRehearsal
                                 + ". Rehearse them on the Actions page (or Run conformance on the Checklist).")
     else:
         status, why = PASS, f"All {len(names)} action(s) answered 200 and every mapping output was found."
-    return ChecklistItem("actions.rehearsed", INSTALLABLE, title, status, for_listing, why, evidence)
+    return ChecklistItem("actions.rehearsed", INSTALLABLE, title, status, required_now, why, evidence)
 
 
-def _sources_item(document: dict[str, Any], rehearsals: Sequence[StoredRehearsal], names: list[str]
-                  ) -> ChecklistItem:
-    title = "Every rpc source answers with options"
+def _sources_item(document: dict[str, Any], rehearsals: Sequence[StoredRehearsal], names: list[str],
+                  for_listing: bool) -> ChecklistItem:
+    title = MODEL["sources.rpc_answers"].title
     latest = {name: _latest(document, rehearsals, "source", name) for name in names}
     never = [n for n, r in latest.items() if r is None]
     failing = [r for r in latest.values() if r is not None and not (r.fire.ok and r.options)]
@@ -110,4 +120,5 @@ def _sources_item(document: dict[str, Any], rehearsals: Sequence[StoredRehearsal
         status, why = NOT_RUN, "Not rehearsed with today's App JSON: " + ", ".join(never) + "."
     else:
         status, why = PASS, f"All {len(names)} rpc source(s) answered 200 with options."
-    return ChecklistItem("sources.rpc_answers", CONFIGURED, title, status, True, why, evidence)
+    return ChecklistItem("sources.rpc_answers", CONFIGURED, title, status, required("sources.rpc_answers", for_listing),
+                         why, evidence)

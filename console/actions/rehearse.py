@@ -16,6 +16,7 @@ from console.fire.send import Timeouts
 from console.manifest.document import as_list
 from console.netpolicy import AddressPolicy, Resolver
 from console.outcome import Category, FireResult, SentRequest
+from console.sandbox.sample_endpoint import resolve_sample_url
 
 
 class RehearsalError(ValueError):
@@ -79,6 +80,7 @@ class Setup:
     resolver: Resolver | None = None
     sample_base_url: str | None = None  # rehearse at the sample endpoint (its path: /action/<mode>/…)
     sample_mode: str = "echo"
+    sample_https_base: str | None = None  # resolves the demo's placeholder origin (the sample endpoint's https)
     secrets: tuple[str, ...] = ()  # installer values to redact (those that are not sample values)
     app_key: str | None = None
 
@@ -120,6 +122,8 @@ def _run(kind: str, name: str, request: dict[str, Any], pointer: str, document: 
     url = request.get("url")
     override = sample_url(url, setup.sample_base_url, setup.sample_mode) \
         if setup.sample_base_url and isinstance(url, str) and url.strip() else None
+    if override is None and isinstance(url, str) and resolve_sample_url(url, setup.sample_https_base) != url:
+        override = resolve_sample_url(url, setup.sample_https_base)
     try:
         prepared = prepare(request, pointer, document, values, setup.params, url=override)
     except InvalidRequest as exc:

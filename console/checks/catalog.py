@@ -63,6 +63,8 @@ _CHECKLIST_CRITERIA: dict[str, tuple[str, str]] = {
     "manifest.listing_rules": (CONFIGURED, "error"),
     "manifest.templates_known": (SETTINGS, "error"),
     "actions.present": (ACCESSIBLE, "error"),
+    "actions.rehearsed": (WORKS, "error"),
+    "sources.rpc_answers": (CONFIGURED, "error"),
     "endpoint.https": (INSTALLABLE, "error"),
     "fire.latest_200": (INSTALLABLE, "error"),
     "fire.p95": (INSTALLABLE, "warning"),

@@ -165,6 +165,19 @@ class _State:
     stopping: threading.Event
 
 
+# The demo app's URLs name the built-in sample endpoint's https origin, known only at runtime: the App JSON
+# keeps this placeholder (".invalid" never resolves, so an unresolved one fails clearly), and the console
+# resolves it to the running endpoint's https origin (resolve_sample_url) when it fires or rehearses.
+SAMPLE_HTTPS_PLACEHOLDER = "https://sample-endpoint.invalid"
+
+
+def resolve_sample_url(url: str, https_base: str | None) -> str:
+    """``url`` with the placeholder origin replaced by the running sample endpoint's https origin."""
+    if https_base and (url == SAMPLE_HTTPS_PLACEHOLDER or url.startswith(SAMPLE_HTTPS_PLACEHOLDER + "/")):
+        return https_base.rstrip("/") + url[len(SAMPLE_HTTPS_PLACEHOLDER):]
+    return url
+
+
 # The https twin of each running sample endpoint in this process (http base URL -> https base URL): the
 # demo's install URL names the sample endpoint's https origin, known only once it runs.
 _HTTPS_TWINS: dict[str, str] = {}

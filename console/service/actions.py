@@ -20,6 +20,7 @@ from console.fire.send import Timeouts
 from console.manifest.document import param_names
 from console.netpolicy import AddressPolicy
 from console.sandbox.sample_actions import ACTION_MODES
+from console.sandbox.sample_endpoint import https_base_for
 from console.service.base import ServiceError, fire_context, log_activity, must_get, settings_of, timeouts_of
 from console.service.documents import save_manifest, save_settings
 from console.service.readiness import ACTION_SOURCE, action_checklist, recent_rehearsals
@@ -177,6 +178,7 @@ def setup_for(app: AppRecord, kind: str, name: str, sample_base_url: str, policy
     sample = (target or rehearsal_target(app)) == "sample"
     return Setup(params=values, context=context, timeouts=timeouts or timeouts_of(app), policy=policy,
                  sample_base_url=sample_base_url if sample else None, sample_mode=sample_mode_for(app, kind, name),
+                 sample_https_base=https_base_for(sample_base_url) if sample_base_url else None,
                  secrets=secrets_of({k: str(v) for k, v in given.items() if k in param_names(app.manifest)}))
 
 

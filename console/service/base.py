@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from console.demo import resolve_sample_url
 from console.fire.prepare import FireContext, fill_params
 from console.fire.send import Timeouts
 from console.manifest.document import param_names, request_of
 from console.netpolicy import AddressPolicy
 from console.outcome import FireRecord
-from console.sandbox.sample_endpoint import https_base_for, install_path
+from console.sandbox.sample_endpoint import https_base_for, install_path, resolve_sample_url
 from console.settings import AppSettings, SettingsChange, SettingsError, target_kind
 from console.store import AppRecord, Store, open_store
 

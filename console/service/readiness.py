@@ -15,7 +15,6 @@ from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 
 from console.actions.readiness import StoredRehearsal, action_items
-from console.demo import SAMPLE_HTTPS_PLACEHOLDER
 from console.evidence import Staleness
 from console.manifest.document import Document, document_hash, request_of
 from console.manifest.findings import ValidationReport
@@ -35,6 +34,7 @@ from console.readiness import (
     model_table as readiness_model_table,
 )
 from console.report import build_report, render_html, render_json, render_markdown, report_fingerprint
+from console.sandbox.sample_endpoint import SAMPLE_HTTPS_PLACEHOLDER
 from console.sandbox.usage import LeastPrivilege, least_privilege
 from console.service.base import address_policy, must_get, settings_of
 from console.signoff import SignoffView, judge

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from console import demo
 from console.outcome import FireRecord
 from console.readiness import ReadinessInput, current_input, evaluate_checklist
+from console.sandbox.sample_endpoint import resolve_sample_url
 from console.service import apps
 from console.signoff import document_hash
 from console.store import Store
@@ -17,16 +18,16 @@ from console.store.fires import FireFilter
 def test_the_demo_install_url_resolves_to_the_sample_https() -> None:
     manifest = demo.demo_manifest(demo.DEMO_INSTALL_URL)
     assert manifest["auth"]["request"]["url"] == demo.DEMO_INSTALL_URL
-    resolved = demo.resolve_sample_url(demo.DEMO_INSTALL_URL, "https://127.0.0.1:8766")
+    resolved = resolve_sample_url(demo.DEMO_INSTALL_URL, "https://127.0.0.1:8766")
     assert resolved == "https://127.0.0.1:8766/install/ok"
-    assert demo.resolve_sample_url("https://shop.example.com/x", "https://127.0.0.1:8766") == "https://shop.example.com/x"
-    assert demo.resolve_sample_url(demo.DEMO_INSTALL_URL, None) == demo.DEMO_INSTALL_URL
-    assert demo.resolve_sample_url("https://sample-endpoint.invalidx/y", "https://h:1") == \
+    assert resolve_sample_url("https://shop.example.com/x", "https://127.0.0.1:8766") == "https://shop.example.com/x"
+    assert resolve_sample_url(demo.DEMO_INSTALL_URL, None) == demo.DEMO_INSTALL_URL
+    assert resolve_sample_url("https://sample-endpoint.invalidx/y", "https://h:1") == \
         "https://sample-endpoint.invalidx/y"
 
 
 def test_the_seeded_history_is_alive_but_not_evidence_now(store: Store) -> None:
-    app = apps.create_demo_app(store)
+    app = apps.create_demo_app(store, history=False)  # the history is inserted here, at a fixed time
     now = datetime(2026, 12, 1, tzinfo=UTC)
     history = demo.demo_history(app.id, app.name, now)
     store.fires.insert_many(list(history.fires), return_ids=False)
@@ -46,3 +47,12 @@ def test_the_seeded_history_is_alive_but_not_evidence_now(store: Store) -> None:
     assert items["fire.latest_200"].status == "not_run"  # seeded fires prove nothing about today's endpoint
     _, stale = current_input(data)
     assert stale.url_changed == 50 and demo.SEED_URL in stale.old_urls
+
+
+def test_a_new_demo_comes_with_its_history_and_a_second_load_opens_it(store: Store) -> None:
+    app, created = apps.open_demo_app(store)
+    assert created and store.fires.count(FireFilter(app_ref=app.id)) > 100
+    assert len(store.signoffs.for_app(app.id)) == 1
+    again, created_again = apps.open_demo_app(store)
+    assert again.id == app.id and not created_again  # no "Demo (2)"
+    assert len(apps.list_apps(store)) == 1
