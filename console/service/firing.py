@@ -60,13 +60,17 @@ def fire_row(result: FireResult, fired: Fired, step: str | None = None) -> Store
             "actor": fired.actor[:80], "manifest_hash": document_hash(fired.manifest)}
 
 
-def _store_fires(store: Store, fired: Fired, results: Sequence[tuple[FireResult, str | None]], action: str,
-                 summary: str) -> list[int]:
+def _insert(store: Store, fired: Fired, results: Sequence[tuple[FireResult, str | None]]) -> list[int]:
     try:
-        ids = store.fires.insert_many([fire_row(result, fired, step) for result, step in results])
+        return store.fires.insert_many([fire_row(result, fired, step) for result, step in results])
     except StoreConflict:
         raise ServiceError(f"The app '{fired.app_name}' was deleted (in another session) while it fired; the "
                            "fire was not stored. Pick another app in the sidebar.") from None
+
+
+def _store_fires(store: Store, fired: Fired, results: Sequence[tuple[FireResult, str | None]], action: str,
+                 summary: str) -> list[int]:
+    ids = _insert(store, fired, results)
     if ids:
         log_activity(store, None, fired.actor, action, summary, app_ref=fired.app_ref, app_name=fired.app_name,
                      fire_id=ids[0], run_id=fired.run_id)
@@ -119,16 +123,42 @@ def refire(store: Store, fire_id: int, sample_base_url: str, policy: AddressPoli
 def run_conformance_for_app(store: Store, app: AppRecord, sample_base_url: str, policy: AddressPolicy,
                             target: str, on_fire: Callable[[ConformanceFire, int], None] | None = None, *,
                             actor: str = "local") -> str:
-    """Run every conformance step at ``target``; the fires are stored in one transaction. The run's id."""
-    run_id = new_run_id()
-    fired = run_conformance(request_or_default(app.manifest), fire_context(app),
-                            url=target_url(app, sample_base_url, target), timeouts=timeouts_of(app), policy=policy,
-                            on_fire=on_fire)
-    ok = sum(1 for item in fired if item.result.ok)
-    _store_fires(store, Fired(app.id, app.name, app.manifest, "conformance", target, actor, run_id),
-                 [(item.result, item.step) for item in fired], "conformance_run",
-                 f"conformance run at the {target}: {len(fired)} fire(s), {ok} got 200")
-    return run_id
+    """Run every conformance step at ``target``; the run is recorded before it fires and each fire is stored as
+    it completes (a process killed half-way leaves the run and its fires so far). The run's id."""
+    fired = Fired(app.id, app.name, app.manifest, "conformance", target, actor, new_run_id())
+    _conformance(store, lambda results: fired, request_or_default(app.manifest), fire_context(app),
+                 target_url(app, sample_base_url, target), timeouts_of(app), policy, on_fire)
+    return str(fired.run_id)
+
+
+def _conformance(store: Store, where: Callable[[Sequence[FireResult]], Fired], request: Document,
+                 context: FireContext, url: str | None, timeouts: Timeouts, policy: AddressPolicy,
+                 on_fire: Callable[[ConformanceFire, int], None] | None = None) -> list[int]:
+    """The conformance steps, recorded first (an activity entry naming the run), each fire stored when it
+    completes, then a summary. ``where`` says where the fires went, from the first answer (a file's target kind
+    depends on what answered)."""
+    first = where(())
+    log_activity(store, None, first.actor, "conformance_started",
+                 f"conformance run {first.run_id} started at {url or 'auth.request.url'} (up to {MAX_FIRES} fires)",
+                 app_ref=first.app_ref, app_name=first.app_name, run_id=first.run_id)
+    ids: list[int] = []
+    decided: list[Fired] = []
+
+    def store_each(item: ConformanceFire, index: int) -> None:
+        if not decided:
+            decided.append(where((item.result,)))
+        ids.extend(_insert(store, decided[0], [(item.result, item.step)]))
+        if on_fire is not None:
+            on_fire(item, index)
+
+    fires = run_conformance(request, context, url=url, timeouts=timeouts, policy=policy, on_fire=store_each)
+    ok = sum(1 for item in fires if item.result.ok)
+    kind = decided[0].target_kind if decided else first.target_kind
+    log_activity(store, None, first.actor, "conformance_run",
+                 f"conformance run at the {kind}: {len(fires)} fire(s), {ok} got 200",
+                 app_ref=first.app_ref, app_name=first.app_name, fire_id=ids[0] if ids else None,
+                 run_id=first.run_id)
+    return ids
 
 
 # ---- an App JSON file (the CLI's `fire` and `check --url`): stored with the file's name and hash
@@ -168,12 +198,15 @@ def fire_file(store: Store | None, manifest: Document, name: str, context: FireC
 def conformance_for_file(store: Store, manifest: Document, name: str, context: FireContext, *, url: str,
                          timeouts: Timeouts, policy: AddressPolicy | None = None, actor: str = "cli"
                          ) -> list[FireRecord]:
-    """Run the conformance steps of a file at ``url`` and store them as one run; the stored records in order."""
-    run = run_conformance(request_or_default(manifest), context, url=url, timeouts=timeouts,
-                          policy=address_policy(policy))
-    kind = file_target_kind(url, [item.result for item in run])
-    return record_cli_fires(store, [(item.result, item.step) for item in run], name, kind, new_run_id(),
-                            manifest=manifest, actor=actor)
+    """Run the conformance steps of a file at ``url``, recorded and stored as they go (one run); the stored
+    records in firing order."""
+    run_id = new_run_id()
+
+    def where(results: Sequence[FireResult]) -> Fired:
+        return Fired(None, name, manifest, "cli", file_target_kind(url, results), actor, run_id)
+
+    ids = _conformance(store, where, request_or_default(manifest), context, url, timeouts, address_policy(policy))
+    return [FireRecord.from_row(row) for row in store.fires.in_order(FireFilter(run_id=run_id), len(ids))]
 
 
 def record_cli_fires(store: Store, results: Sequence[tuple[FireResult, str | None]], app_name: str,
