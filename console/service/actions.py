@@ -17,7 +17,7 @@ from console.actions.readiness import StoredRehearsal, definition_hash
 from console.actions.rehearse import Rehearsal, RehearsalError, Setup, rehearse_action, rehearse_source, secrets_of
 from console.actions.templates import TEMPLATES, starter_action
 from console.fire.send import Timeouts
-from console.manifest.document import param_names
+from console.manifest.document import Document, param_names
 from console.netpolicy import AddressPolicy
 from console.sandbox.sample_actions import ACTION_MODES
 from console.sandbox.sample_endpoint import https_base_for
@@ -83,7 +83,7 @@ def add_action(store: Store, app_ref: int, template: str, *, based_on: str | Non
     return app
 
 
-def save_action(store: Store, app_ref: int, index: int, action: Mapping[str, Any], *, based_on: str | None = None,
+def save_action(store: Store, app_ref: int, index: int, action: Mapping[str, object], *, based_on: str | None = None,
                 actor: str = "local") -> AppRecord:
     """Replace action ``index`` with ``action`` (as edited on the page)."""
     if not isinstance(action, Mapping):
@@ -138,7 +138,7 @@ def delete_action(store: Store, app_ref: int, index: int, *, based_on: str | Non
     return _edit(store, app_ref, change, based_on, actor)
 
 
-def save_sources(store: Store, app_ref: int, sources: Sequence[Mapping[str, Any]], *, based_on: str | None = None,
+def save_sources(store: Store, app_ref: int, sources: Sequence[Mapping[str, object]], *, based_on: str | None = None,
                  actor: str = "local") -> AppRecord:
     """Replace the app's sources (dropdown data); an empty list removes the key."""
     def change(document: dict[str, Any]) -> str:
@@ -283,7 +283,7 @@ def form_values_for(app: AppRecord, name: str) -> dict[str, str]:
     return sample_form_values(app.manifest, found[1]) if found else {}
 
 
-def record_cli_rehearsals(store: Store, rehearsals: Sequence[Rehearsal], document: dict[str, Any], app_name: str,
+def record_cli_rehearsals(store: Store, rehearsals: Sequence[Rehearsal], document: Document, app_name: str,
                           target: str, *, actor: str = "cli") -> list[StoredRehearsal]:
     """Store rehearsals made on the command line (one transaction); as stored, in the given order."""
     rows = []
