@@ -39,7 +39,8 @@ else:
     st.info("No app yet. Create one below, or load the demo app to see a working example in a minute.")
 
 st.divider()
-create_tab, edit_tab, delete_tab = st.tabs(["Create an app", "Rename / edit profile", "Delete"])
+create_tab, edit_tab, delete_tab = st.tabs(["Create an app", "Rename / edit profile", "Delete"], key="home_tabs",
+                                           on_change="rerun")  # the open tab is kept across reruns
 with create_tab, st.form(f"create_app_{state.form_generation('create')}"):
     name = st.text_input("Name", placeholder="My ManyChat app")
     app_id = st.text_input("App ID", placeholder="e.g. 1234567", help="The ID ManyChat shows for your app")

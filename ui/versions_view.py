@@ -29,8 +29,10 @@ def render_import(store: Store, app: AppRecord) -> None:
         strip = st.checkbox("Strip // and /* */ comments (ManyChat's App JSON field accepts none)", value=True,
                             key=f"strip_{app.id}")
         data = upload.getvalue() if upload is not None else pasted
-        if st.button("Preview import", key=f"preview_import_{app.id}", disabled=upload is None and not pasted.strip()):
+        if st.button("Preview import", key=f"preview_import_{app.id}"):  # enabled: the click commits the text
             try:
+                if upload is None and not pasted.strip():
+                    raise ManifestError("Nothing to import: choose a file or paste App JSON above, then Preview.")
                 state.set_pending_import(app.id, (data, strip, versions_service.preview_import(app, data, strip)))
             except ManifestError as exc:
                 state.clear_pending_import(app.id)
