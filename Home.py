@@ -28,7 +28,7 @@ if app is not None:
     st.header(md(app.name), anchor=False)
     st.text(f"App ID {app.app_id} · version {app.version} · {app.kind} app")
     columns = st.columns(4)
-    for column, step in zip(columns, readiness.progress(store, app), strict=True):
+    for column, step in zip(columns, readiness.progress(store, app, state.listing_mode()), strict=True):
         with column.container(border=True):
             mark = (":green[:material/check_circle: done]" if step.done
                     else ":gray[:material/radio_button_unchecked: to do]")

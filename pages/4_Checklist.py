@@ -23,11 +23,15 @@ targets = {"endpoint": "My endpoint (auth.request.url)", "sample": "Built-in sam
 c1, c2 = st.columns([3, 2])
 target = c1.radio("Checked target", list(targets), format_func=targets.__getitem__, horizontal=True,
                   index=list(targets).index(settings.checklist_kind), key=f"checklist_target_{app.id}")
-for_listing = c2.toggle("For an App Store listing", value=settings.for_listing, key=f"for_listing_{app.id}",
-                        help="Makes https, server-side delivery and a 200 from your endpoint required")
-if (target, for_listing) != (settings.checklist_kind, settings.for_listing):
-    app = apps.save_settings(store, app.id, actor=state.actor(), checklist_target=target,
-                                for_listing=for_listing)  # Home shows it too
+chosen = state.listing_mode()  # this person's mode (the URL's ?listing=), not the app's: a colleague's stays theirs
+shown_mode = settings.for_listing if chosen is None else chosen
+for_listing = c2.toggle("For an App Store listing", value=shown_mode, key=f"for_listing_{app.id}",
+                        help="Your view (this tab and its link): makes https, server-side delivery and a 200 "
+                             "from your endpoint required. Home follows it; others keep their own.")
+if for_listing != shown_mode or chosen is None:
+    state.choose_listing_mode(for_listing)
+if target != settings.checklist_kind:
+    app = apps.save_settings(store, app.id, actor=state.actor(), checklist_target=target)
 
 sample = sample_endpoint()
 url = service.fired_url(app, sample.base_url, target) or "(no URL yet: set it in step 2)"
@@ -43,7 +47,7 @@ if st.button("Run conformance", icon=":material/science:", type="primary",
                                     actor=state.actor())
     bar.progress(1.0, text="Conformance runs done")
 
-check = readiness.checklist(store, app)
+check = readiness.checklist(store, app, for_listing)
 items = check.items
 if check.verdict.ready:
     st.success(f"**Ready{' for a listing' if for_listing else ''}:** every required item passes.",

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_fire_options(parser, app_json="optional")
-    parser.add_argument("--for-listing", action="store_true",
-                        help="make https, server-side delivery and a 200 required")
+    parser.add_argument("--for-listing", action=argparse.BooleanOptionalAction, default=None,
+                        help="make https, server-side delivery and a 200 required (with --app: default the "
+                             "app's stored choice; --no-for-listing judges it as being built)")
     parser.add_argument("--require-signoff", action="store_true",
                         help="fail unless a reviewer signed off this exact App JSON in the console (and it is fresh)")
     parser.add_argument("--app", type=int, metavar="ID",
@@ -66,20 +67,21 @@ def _check_file(args: argparse.Namespace) -> int:
             fires = firing.conformance_for_file(store, manifest, file_name(args.app_json), context, url=args.url,
                                                 timeouts=timeouts, actor=ACTOR)
             kind = fires[0].target_kind if fires else firing.file_target_kind(args.url)
-        check = readiness.file_readiness(store, manifest, kind, args.for_listing)
-        signoff = team.require_signoff(store, manifest, args.app, args.for_listing) if args.require_signoff else None
+        for_listing = bool(args.for_listing)
+        check = readiness.file_readiness(store, manifest, kind, for_listing)
+        signoff = team.require_signoff(store, manifest, args.app, for_listing) if args.require_signoff else None
     finally:
         store.close()
     if args.json:
         report = readiness.file_report(manifest, Path(args.app_json).stem, context.app_id, context.app_version,
                                        check, target_label=args.url or f"(stored fires at the {kind})",
-                                       for_listing=args.for_listing,
+                                       for_listing=for_listing,
                                        signoff=signoff.signoff if signoff else None)
         if signoff is not None:
             report["signoff_required"] = {"ok": signoff.ok, "message": signoff.message}
         print(json.dumps(report, ensure_ascii=False))
     else:
-        _print(check, args.app_json, args.for_listing, signoff)
+        _print(check, args.app_json, for_listing, signoff)
         if check.verdict.not_run and not args.url:
             note("  To run the fires the checklist needs: add --url https://your.endpoint/install")
     return EXIT_PASS if check.verdict.ready and (signoff is None or signoff.ok) else EXIT_FAIL
@@ -92,20 +94,19 @@ def _check_app(args: argparse.Namespace) -> int:
     store = _open()
     try:
         app = service.must_get(store, args.app)
-        check = readiness.checklist(store, app)
         settings = service.settings_of(app)
-        signoff = team.require_signoff(store, app.manifest, app.id, settings.for_listing) \
-            if args.require_signoff else None
+        for_listing = settings.for_listing if args.for_listing is None else bool(args.for_listing)
+        check = readiness.checklist(store, app, for_listing)
+        signoff = team.require_signoff(store, app.manifest, app.id, for_listing) if args.require_signoff else None
         if args.json:
             files = readiness.report_files(store, app, check, f"the {settings.checklist_kind}",
-                                           settings.for_listing, readiness.signoffs_for_app(store, app))
+                                           for_listing, readiness.signoffs_for_app(store, app))
             report = json.loads(files.json)
             if signoff is not None:
                 report["signoff_required"] = {"ok": signoff.ok, "message": signoff.message}
             print(json.dumps(report, ensure_ascii=False))
         else:
-            _print(check, f"app #{app.id} ({app.name}) at the {settings.checklist_kind}", settings.for_listing,
-                   signoff)
+            _print(check, f"app #{app.id} ({app.name}) at the {settings.checklist_kind}", for_listing, signoff)
     finally:
         store.close()
     return EXIT_PASS if check.verdict.ready and (signoff is None or signoff.ok) else EXIT_FAIL
