@@ -35,6 +35,12 @@ if app is not None:
             st.markdown(f"{mark} **{step.number}. {step.title}**")
             st.text(step.status)
             page_link(step.number, f"Open step {step.number}", app)
+    latest = readiness.signoffs_for_app(store, app)[:1]
+    if latest and latest[0].record.decision == "changes_requested":  # the decision in force: say it here too
+        request = latest[0].record
+        st.warning(f"Changes requested by {md(request.actor)} on {request.at:%Y-%m-%d %H:%M} UTC "
+                   "(the latest decision): see the Checklist.", icon=":material/pan_tool:")
+        st.text(request.comment)  # a person's free text: shown as written, never as Markdown
 else:
     st.info("No app yet. Create one below, or load the demo app to see a working example in a minute.")
 

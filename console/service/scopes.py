@@ -41,6 +41,10 @@ def change_scopes(store: Store, app_ref: int, scopes: Sequence[str], policy: Add
     log_activity(store, app, actor, "scopes_changed",
                  "scopes: " + ", ".join([f"+{p}" for p in added] + [f"-{p}" for p in removed] or ["unchanged"])
                  + f" ({len(app.scopes)} selected)")
+    for delivery in change.deliveries:  # a dev app's installations re-keyed at once: each one, with its fire
+        installation = delivery.installation
+        log_activity(store, app, actor, "sandbox_rekey", f"re-keyed installation #{installation.id} on page "
+                     f"{installation.page_id}: new key {installation.key_fingerprint}", fire_id=delivery.fire_id)
     return change
 
 
