@@ -102,3 +102,16 @@ def test_merge3_per_pointer() -> None:
     assert merged == {"a": 2, "b": {"c": 1, "d": 5, "e": 0}} and clashes == []
     _, mine, clashes = merge3(base, {"a": 2, "b": base["b"]}, {"a": 3, "b": base["b"]})
     assert [c.pointer for c in clashes] == ["/a"] and mine["a"] == 3
+
+
+def test_a_stale_restore_keeps_the_changes_made_since(store: Store, demo_doc: dict[str, Any]) -> None:
+    from console.service import versions as versions_service
+
+    app = apps_service.create_app(store, PROFILE, demo_doc, actor="ann")
+    headers = [*demo_doc["auth"]["request"]["headers"], "X-Team: blue"]
+    opened = apps_service.save_manifest(store, app.id, _with(demo_doc, headers=headers), actor="ann").revision
+    apps_service.save_manifest(store, app.id, _with(demo_doc, headers=headers, url="https://bob.example.com/"),
+                               actor="bob", based_on=opened)
+    restored = versions_service.restore_version(store, app.id, 1, author="ann", based_on=opened)  # drop X-Team
+    assert restored.manifest["auth"]["request"]["url"] == "https://bob.example.com/"  # bob's URL stays
+    assert "X-Team: blue" not in restored.manifest["auth"]["request"]["headers"]
