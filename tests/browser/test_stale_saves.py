@@ -67,6 +67,7 @@ def test_two_sessions_edit_one_auth_section(console_url: str, tmp_path: Path) ->
         a.get_by_role("heading", name="2 · Auth section").click()  # leaving the text area saves it
         _until(lambda: "X-Team: blue" in _request(db).get("headers", ()))
         a.screenshot(path=str(SHOTS / "stale-save-merged.png"), full_page=True)
+        expect(a.locator('input[aria-label="Request URL"]')).to_have_count(1)
         expect(a.locator('input[aria-label="Request URL"]')).to_have_value("https://b.example.com/installed")
         saved = _request(db)
         assert saved["url"] == "https://b.example.com/installed", "A's save put the old URL back"
@@ -82,7 +83,10 @@ def test_two_sessions_edit_one_auth_section(console_url: str, tmp_path: Path) ->
         b.screenshot(path=str(SHOTS / "stale-save-refused.png"), full_page=True)
         assert _request(db)["url"] == "https://a.example.com/installed"
         b.get_by_role("button", name=re.compile("Keep mine")).click()
-        expect(b.get_by_role("textbox", name="Request URL")).to_have_value("https://b2.example.com/installed")
+        _until(lambda: _request(db)["url"] == "https://b2.example.com/installed")
+        expect(b.get_by_text(re.compile("since you opened it"))).to_have_count(0)  # the choice is made
+        expect(b.locator('input[aria-label="Request URL"]')).to_have_count(1)  # the redrawn field alone
+        expect(b.locator('input[aria-label="Request URL"]')).to_have_value("https://b2.example.com/installed")
         final = _request(db)
         assert final["url"] == "https://b2.example.com/installed" and "X-Team: blue" in final["headers"]
         browser.close()
