@@ -79,7 +79,7 @@ MODEL: dict[str, Rule] = {
     "actions.rehearsed": Rule("Every action rehearsed with a 200 and every mapping output found", False, True,
                               "press Run conformance (it rehearses every action too), or Rehearse on the Actions "
                               "page (`check --actions`)"),
-    "sources.rpc_answers": Rule("Every rpc source answers with options", True, True,
+    "sources.rpc_answers": Rule("Every rpc source answers with options", False, True,
                                 "press Run conformance, or rehearse the source on the Actions page"),
     "delivery.no_legacy_param": Rule("No legacy ManyChat API-key param", False, True,
                                      "remove the installer param that asks for a ManyChat API key"),
