@@ -130,7 +130,7 @@ def checklist_at_sample(page: Any, base: str, app_ref: int) -> None:
     from playwright.sync_api import expect
 
     page.goto(base + f"/Checklist?app={app_ref}")
-    expect(page.get_by_role("heading", name="4 · Checklist", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="5 · Checklist", level=1)).to_be_visible()
     page.get_by_text("Built-in sample endpoint (rehearsal)").click()
     listing = page.get_by_role("switch", name="For an App Store listing")
     page.wait_for_timeout(500)
