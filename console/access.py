@@ -31,8 +31,14 @@ DEFAULT_SHARED_ROLE = "editor"
 # app_ref/app/fire_id/installation_id). Every use-case module ends with ``guard_writes(globals(), ServiceError)``.
 WRITE_ACTIONS: dict[str, str] = {
     "apps.create_app": "create", "apps.create_demo_app": "create", "apps.seed_demo": "create",
-    "apps.app_for_file": "create", "apps.update_profile": "edit", "apps.save_manifest": "edit",
-    "apps.save_settings": "edit", "apps.choose_sample_mode": "edit", "apps.save_target": "edit",
+    "apps.app_for_file": "create", "apps.update_profile": "edit", "documents.save_manifest": "edit",
+    "documents.save_settings": "edit", "apps.choose_sample_mode": "edit", "apps.save_target": "edit",
+    "apps.open_demo_app": "create",
+    "actions.add_action": "edit", "actions.save_action": "edit", "actions.duplicate_action": "edit",
+    "actions.move_action": "edit", "actions.delete_action": "edit", "actions.save_sources": "edit",
+    "actions.set_rehearsal_target": "edit", "actions.rehearse": "fire", "actions.rerun": "fire",
+    "actions.rehearse_all": "fire", "actions.record_cli_rehearsals": "fire",
+    "evidence.gather_evidence": "fire",
     "apps.delete_target": "edit", "apps.delete_app": "delete",
     "scopes.change_scopes": "edit", "scopes.toggle_scope": "edit", "scopes.add_scope": "edit",
     "versions.restore_version": "edit", "versions.undo_manifest": "edit",

@@ -41,9 +41,9 @@ SEED_URL = "https://shop.example.com/manychat/installed"
 
 
 def demo_settings() -> dict[str, Any]:
-    """Fires at its own install URL (the sample endpoint's https); the Checklist judges that endpoint; the
-    actions are rehearsed at the sample endpoint's action modes."""
-    return {"target": "endpoint", "sample_mode": "ok", "sample_arg": None,
+    """Fires at the sample endpoint (Home's "Load the demo app" sets it to fire at its own install URL, the sample
+    endpoint's https); the actions are rehearsed at the sample endpoint's action modes."""
+    return {"target": "sample", "sample_mode": "ok", "sample_arg": None,
             "page_id": "100200300", "param_values": {"workspace": "acme-shop"},
             "action_target": "sample",
             "action_modes": {"action:notify_order": "lookup", "action:choose_shipping": "echo",

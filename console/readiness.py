@@ -75,11 +75,11 @@ MODEL: dict[str, Rule] = {
     "conformance.burst": Rule("Answers within the deadline under 10 fires in a row", True, True,
                               "press Run conformance (or `check --url`)"),
     "actions.present": Rule("The app has at least one action", False, True,
-                            "import an App JSON with its actions (App JSON page)"),
+                            "add one on the Actions page, or import an App JSON with its actions"),
     "actions.rehearsed": Rule("Every action rehearsed with a 200 and every mapping output found", False, True,
                               "press Run conformance (it rehearses every action too), or Rehearse on the Actions "
                               "page (`check --actions`)"),
-    "sources.rpc_answers": Rule("Every rpc source answers with options", True, True,
+    "sources.rpc_answers": Rule("Every rpc source answers with options", False, True,
                                 "press Run conformance, or rehearse the source on the Actions page"),
     "delivery.no_legacy_param": Rule("No legacy ManyChat API-key param", False, True,
                                      "remove the installer param that asks for a ManyChat API key"),
@@ -242,8 +242,9 @@ def _actions_item(data: ReadinessInput, none: list[Any]) -> ChecklistItem:
     if none or not isinstance(actions, list) or not actions:
         return _item("actions.present", INSTALLABLE, FAIL, data,
                      "No action yet: ManyChat's review checks that all of an app's actions are accessible in the "
-                     "Flow Builder, and a listing needs at least one. Import an App JSON with its actions on the "
-                     "App JSON page.", (Evidence("finding", "/actions", "actions.none"),))
+                     "Flow Builder, and a listing needs at least one. Add one on the Actions page (a starter "
+                     "template helps), or import an App JSON with its actions.",
+                     (Evidence("finding", "/actions", "actions.none"),))
     return _item("actions.present", INSTALLABLE, PASS, data, f"{len(actions)} action(s) declared.",
                  (Evidence("finding", "/actions", f"{len(actions)} action(s)"),))
 

@@ -144,7 +144,7 @@ def after_signoff(store: Store, actor: str, app_ref: int | None, before: dict[st
 
 
 AFTER: dict[str, Callable[[Store, str, int | None, dict[str, Any] | None, Any], None]] = {
-    "apps.save_manifest": after_app_change, "versions.restore_version": after_app_change,
+    "documents.save_manifest": after_app_change, "versions.restore_version": after_app_change,
     "versions.undo_manifest": after_app_change, "scopes.change_scopes": after_app_change,
     "scopes.toggle_scope": after_app_change, "scopes.add_scope": after_app_change,
     "firing.run_conformance_for_app": after_conformance,

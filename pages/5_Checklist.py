@@ -67,7 +67,7 @@ if st.button("Run conformance", icon=":material/science:", type="primary",
     except service.ServiceError as exc:
         st.error(md(str(exc)), icon=":material/error:")
 
-check = readiness.checklist(store, app, for_listing)
+check = readiness.readiness(store, app, target, for_listing)  # as chosen above: a reviewer's choice is not stored
 items = check.items
 if check.verdict.ready:
     st.success(f"**Ready{' for a listing' if for_listing else ''}:** every required item passes.",

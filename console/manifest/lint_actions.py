@@ -30,8 +30,8 @@ def lint_actions(document: dict[str, Any], for_listing: bool, lint_request: Requ
         return [ValidationIssue(
             "/actions", "error" if for_listing else "warning", "actions.none",
             "No action yet: an App Store listing needs at least one, accessible in the Flow Builder.",
-            "Add an action (name, title, forms, requests) that installers can use in the Flow Builder: import an "
-            "App JSON with its actions on the App JSON page.",
+            "Add an action (name, title, forms, requests) that installers can use in the Flow Builder on the "
+            "Actions page (a starter template helps), or import an App JSON with its actions (Auth section page).",
         )]
     issues: list[ValidationIssue] = []
     params = param_names(document)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from console.access import guard_writes
 from console.actions.mapping import MappingResult
 from console.actions.model import action_views, find_action, rpc_sources, sample_form_values
 from console.actions.readiness import StoredRehearsal, definition_hash
@@ -300,3 +301,7 @@ def record_cli_rehearsals(store: Store, rehearsals: Sequence[Rehearsal], documen
              app_name=app_name, fire_id=ids[0])
     stored = [stored_rehearsal(store, fire_id) for fire_id in ids]
     return [s for s in stored if s is not None]
+
+
+# every write checks the actor's role before storing: console.access
+guard_writes(globals(), ServiceError)

@@ -158,7 +158,7 @@ def delete_target(store: Store, app_ref: int, name: str, *, actor: str = "local"
 
 
 def create_demo_app(store: Store, name: str | None = None, *, actor: str = "local",
-                    history: bool = True) -> AppRecord:
+                    history: bool = False, target: str = "sample") -> AppRecord:
     """A new demo app from assets/ (numbered if one exists), installing at the built-in sample endpoint's
     https origin; with ``history``, 30 days of seeded fires, conformance runs and a sign-off at an earlier
     staging URL and App JSON (History and Activity look alive; none of it is evidence for today)."""
@@ -173,7 +173,7 @@ def create_demo_app(store: Store, name: str | None = None, *, actor: str = "loca
             break
         number += 1
     app = create_app(store, profile, demo.demo_manifest(demo.DEMO_INSTALL_URL), demo.DEMO_SCOPES,
-                     AppSettings.from_stored(demo.demo_settings()), actor=actor)
+                     AppSettings.from_stored({**demo.demo_settings(), "target": target}), actor=actor)
     if history:
         seeded = demo.demo_history(app.id, app.name)
         store.fires.insert_many(list(seeded.fires), return_ids=False)
@@ -189,7 +189,7 @@ def open_demo_app(store: Store, *, actor: str = "local") -> tuple[AppRecord, boo
             existing = store.apps.get(summary.id)
             if existing is not None:
                 return existing, False
-    return create_demo_app(store, actor=actor), True
+    return create_demo_app(store, actor=actor, history=True, target="endpoint"), True
 
 
 def seed_demo(store: Store, fires: int, app_name: str | None = None,
@@ -197,7 +197,7 @@ def seed_demo(store: Store, fires: int, app_name: str | None = None,
     """The demo app with ``fires`` realistic stored fires over 30 days (batched, no network)."""
     if not 0 <= fires <= 1_000_000:
         raise ServiceError("--fires: give a number from 0 to 1,000,000.")
-    app = create_demo_app(store, app_name, actor=actor, history=False)
+    app = create_demo_app(store, app_name, actor=actor)
 
     def insert(rows: Sequence[Mapping[str, object]]) -> list[int]:  # seeded by whoever asked for the demo
         return store.fires.insert_many([{**row, "actor": actor} for row in rows], return_ids=False)

@@ -194,8 +194,9 @@ def since_last_signoff(store: Store, app: AppRecord) -> SinceSignoff:
     changed_at = max(later) if later and changes else None
     predating: tuple[str, ...] = ()
     if changed_at is not None:
-        predating = tuple(item.id for item in checklist(store, app).items
-                          if any(e.at is not None and e.at < changed_at for e in item.evidence))
+        check = checklist(store, app)  # evidence from before the change is set aside: those items need it anew
+        predating = tuple(dict.fromkeys([item.id for item in check.needs_new] + [
+            item.id for item in check.items if any(e.at is not None and e.at < changed_at for e in item.evidence)]))
     return SinceSignoff(signed_number, current, changes, changed_at, predating)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Unpack
 
+from console.access import guard_writes
 from console.manifest.diff import diff_documents, summarize
 from console.manifest.document import Document, document_hash
 from console.service.base import DEFAULT_AUTHOR, ServiceError, log_activity, must_get, settings_of, with_changes
@@ -70,3 +71,7 @@ def save_settings(store: Store, app_ref: int, *, actor: str = "local", based_on:
     log_activity(store, app, actor, "settings_changed",
                  "settings: " + ", ".join(f"{name} = {new[name]!r}" for name in changed))
     return app
+
+
+# every write checks the actor's role before storing: console.access
+guard_writes(globals(), ServiceError)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from console.access import guard_writes
 from console.conformance import ConformanceFire
 from console.netpolicy import AddressPolicy
 from console.service import actions, firing
-from console.service.base import must_get
+from console.service.base import ServiceError, must_get
 from console.store import Store
 
 __all__ = ["Gathered", "gather_evidence"]
@@ -37,3 +38,7 @@ def gather_evidence(store: Store, app_ref: int, sample_base_url: str, policy: Ad
     runs = actions.rehearse_all(store, app_ref, sample_base_url, policy, actor=actor, target=target,
                                 on_done=on_rehearsal)
     return Gathered(run_id, tuple(runs))
+
+
+# every write checks the actor's role before storing: console.access
+guard_writes(globals(), ServiceError)

@@ -24,14 +24,14 @@ def _state(pid: int) -> str | None:
 def test_a_finished_burst_process_leaves_no_defunct_child(monkeypatch: pytest.MonkeyPatch) -> None:
     started: list[subprocess.Popen[bytes]] = []
 
-    def launch(_store: object, _run_id: str) -> subprocess.Popen[bytes]:
+    def launch(_store: object, _run_id: str, **_kwargs: object) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen([sys.executable, "-c", "pass"])  # a burst that ends at once
         started.append(proc)
         return proc
 
     monkeypatch.setattr(bursts, "launch_burst", launch)
     runner = BurstRunner()
-    runner.launch(None, "run-1")  # type: ignore[arg-type]
+    runner.launch(None, "run-1", actor="local")  # type: ignore[arg-type]
     pid = started[0].pid
     deadline = time.monotonic() + 20
     while _state(pid) is not None and time.monotonic() < deadline:

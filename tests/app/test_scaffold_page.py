@@ -73,11 +73,12 @@ def test_no_page_id_warns_and_markdown_from_the_app_json_stays_text(db_url: str,
 def test_the_sidebar_lists_the_page_with_a_material_icon(db_url: str, store: Store) -> None:
     from ui.frame import ICONS, pages
 
-    assert pages()[10] == ("pages/10_Endpoint_code.py", "Endpoint code")
+    assert pages()[10] == ("pages/10_Endpoint_code.py", "10 · Endpoint code")
     assert ICONS[10].startswith(":material/")
     app = create_demo_app(store)
     at = open_page(PAGE, {"app": str(app.id)})
     no_exception(at)
     links = [element.proto for element in at.get("page_link")]
     shown = [(link.page, link.label) for link in links]
-    assert shown[-1] == ("Endpoint_code", "Endpoint code")  # page 10: after pages 1-9, not between 1 and 2
+    assert shown[-2] == ("Endpoint_code", "10 · Endpoint code")  # page 10: after pages 1-9 (not between 1 and 2),
+    assert shown[-1][0] == "Team"  # before page 11

@@ -37,10 +37,13 @@ def test_everything_passes_with_good_evidence(demo_doc: dict) -> None:
     statuses = {k: v.status for k, v in never_failed.items()}
     assert statuses.pop("conformance.recover") == "not_provable"
     assert set(statuses.values()) == {"pass"}
-    # A required item that is not provable is never ready, and the verdict says how to make it provable.
+    # Recovery never observed is not provable: shown with how to prove it at this endpoint (never by firing at
+    # the sample endpoint), but optional in every mode, so it does not block (test_readiness_model has the rule
+    # that a REQUIRED item not provable is never ready).
     verdict = verdict_of(list(never_failed.values()))
-    assert not verdict.ready and "A fire after a failed one succeeds" in verdict.summary
-    assert "Retry" in verdict.summary and "sample endpoint" not in never_failed["conformance.recover"].why
+    assert verdict.ready and not never_failed["conformance.recover"].required
+    assert "Retry" in never_failed["conformance.recover"].why
+    assert "sample endpoint" not in never_failed["conformance.recover"].why
     result = items(demo_doc, recent=[fire(20), fire(19), fire(18, 500, "http_status")], conformance=conformance,
                    listing=True)
     assert {v.status for v in result.values()} == {"pass"}

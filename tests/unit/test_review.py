@@ -65,6 +65,8 @@ def test_the_role_catalogue() -> None:
 # Service functions taking the store that the role guard does not wrap: reads, the sign-in itself (it makes
 # the session a role is checked against), and base's helpers that only guarded writes call.
 READS = {
+    "actions.stored_rehearsal", "actions.rehearsal_outputs", "readiness.recent_rehearsals",
+    "readiness.action_checklist", "versions.compat_versions",
     "apps.list_apps", "apps.database_label", "apps.database_revision", "apps.database_location",
     "base.get_app", "base.must_get", "base.get_fire", "base.log_activity",
     "bursts.burst_progress", "bursts.burst_report", "bursts.recent_bursts",
