@@ -89,24 +89,14 @@ STORE_WRITES = re.compile(r"\bstore\.\w+\.(insert|record|add|save|update|delete|
                           r"clear|replace|mark|put|cancel|finish|grant)\w*\(")
 
 
-# Writes several use cases share, offered (and guarded) by the use-case modules that import them.
-SHARED_WRITES = {"documents"}
-
-
 def service_functions() -> dict[str, Callable[..., object]]:
-    """Every public function of console/service/* that takes the store, under the module that offers it
-    (defined there, or a shared write guarded there): 'module.function'."""
+    """Every public function of console/service/* defined there that takes the store: 'module.function'."""
     found: dict[str, Callable[..., object]] = {}
     for info in pkgutil.iter_modules(service_package.__path__):
-        if info.name in SHARED_WRITES:
-            continue
         module = importlib.import_module(f"console.service.{info.name}")
         for name, fn in vars(module).items():
             inner = inspect.unwrap(fn) if inspect.isfunction(fn) else None
-            if name.startswith("_") or inner is None:
-                continue
-            if inner.__module__ != module.__name__ and not (
-                    inner.__module__ in {f"console.service.{m}" for m in SHARED_WRITES} and hasattr(fn, "__guarded__")):
+            if name.startswith("_") or inner is None or inner.__module__ != module.__name__:
                 continue
             if "store" in inspect.signature(inner).parameters:
                 found[f"{info.name}.{name}"] = fn
@@ -128,17 +118,6 @@ def test_every_listed_write_is_guarded() -> None:
                                         "(console.access.WRITE_ACTIONS) nor a known read: classify it")
             if qualified not in ("team.sign_in", "team.sign_out", "conversation.oidc_sign_in", "base.log_activity"):
                 assert not STORE_WRITES.search(source), f"{qualified} writes the store without a role check"
-
-
-def test_every_shared_write_is_offered_guarded() -> None:
-    """A write of console/service/documents is reached only through a use case that guards it."""
-    found = service_functions()
-    for shared in SHARED_WRITES:
-        module = importlib.import_module(f"console.service.{shared}")
-        for name in module.__all__:
-            offered = [q for q, fn in found.items() if inspect.unwrap(fn) is getattr(module, name)]
-            assert offered, f"{shared}.{name} is offered by no use case"
-            assert all(hasattr(found[q], "__guarded__") for q in offered), offered
 
 
 def test_an_unlisted_write_is_caught() -> None:
