@@ -35,18 +35,25 @@ if app is not None:
     st.text(f"App ID {app.app_id} · version {app.version} · {app.kind} app")
     render_review_state(store, app)
     columns = st.columns(5)
-    for column, step in zip(columns, readiness.progress(store, app), strict=True):
+    for column, step in zip(columns, readiness.progress(store, app, state.listing_mode()), strict=True):
         with column.container(border=True):
             mark = (":green[:material/check_circle: done]" if step.done
                     else ":gray[:material/radio_button_unchecked: to do]")
             st.markdown(f"{mark} **{step.number}. {step.title}**")
             st.text(step.status)
             page_link(step.number, f"Open step {step.number}", app)
+    latest = readiness.signoffs_for_app(store, app)[:1]
+    if latest and latest[0].record.decision == "changes_requested":  # the decision in force: say it here too
+        request = latest[0].record
+        st.warning(f"Changes requested by {md(request.actor)} on {request.at:%Y-%m-%d %H:%M} UTC "
+                   "(the latest decision): see the Checklist.", icon=":material/pan_tool:")
+        st.text(request.comment)  # a person's free text: shown as written, never as Markdown
 else:
     st.info("No app yet. Create one below, or load the demo app to see a working example in a minute.")
 
 st.divider()
-create_tab, edit_tab, delete_tab = st.tabs(["Create an app", "Rename / edit profile", "Delete"])
+create_tab, edit_tab, delete_tab = st.tabs(["Create an app", "Rename / edit profile", "Delete"], key="home_tabs",
+                                           on_change="rerun")  # the open tab is kept across reruns
 with create_tab, st.form(f"create_app_{state.form_generation('create')}"):
     name = st.text_input("Name", placeholder="My ManyChat app")
     app_id = st.text_input("App ID", placeholder="e.g. 1234567", help="The ID ManyChat shows for your app")

@@ -9,6 +9,7 @@ change. Built with ``cryptography`` (a runtime dependency; trustme is for tests 
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 import os
 import ssl
@@ -55,8 +56,13 @@ def ensure_local_ca(base: Path) -> LocalCA:
     """The local CA and the sample endpoint's certificate under ``base``/local-ca, created on first use."""
     folder = base / CA_DIR_NAME
     ca = LocalCA(folder / CA_CERT, folder / LEAF_CERT, folder / LEAF_KEY)
-    with _lock:
-        if all(p.is_file() for p in (ca.ca_file, ca.cert_file, ca.key_file, folder / CA_KEY)):
+    files = (ca.ca_file, ca.cert_file, ca.key_file, folder / CA_KEY)
+    if all(p.is_file() for p in files):
+        return ca
+    base.mkdir(parents=True, exist_ok=True)
+    with _lock, open(base / (CA_DIR_NAME + ".lock"), "a") as lock:  # one creator across threads and processes
+        fcntl.flock(lock, fcntl.LOCK_EX)  # (two consoles starting at once must not mix two CAs' files)
+        if all(p.is_file() for p in files):
             return ca
         folder.mkdir(parents=True, exist_ok=True)
         os.chmod(folder, 0o700)

@@ -4,7 +4,8 @@ import streamlit as st
 
 from console.catalog import GROUP_TITLES, SCOPES, describe_for_installer, rescope_consequence, search_scopes
 from console.service import scopes
-from ui import gate, page_setup, require_app, state
+from console.service.merge import StaleSave
+from ui import gate, page_setup, require_app, stale, state
 from ui.findings_view import render_scope_cross_check
 from ui.refusal import attempt
 from ui.text import md
@@ -27,8 +28,19 @@ with left:
     baseline = state.scopes_baseline(app.id, app.scopes)
 
     def toggle(path: str) -> None:
-        if gate.write_allowed(page.store):  # checked in the callback, before anything is stored
-            attempt(scopes.toggle_scope, page.store, app.id, path, actor=state.actor())
+        if not gate.write_allowed(page.store):  # checked in the callback, before anything is stored
+            return
+        try:  # based on the scopes this session was shown: others' ticks since are kept
+            attempt(scopes.toggle_scope, page.store, app.id, path, actor=state.actor(),
+                    based_on=stale.opened("scopes", app))
+        except StaleSave as exc:
+            stale.refuse("scopes", app.id, exc, lambda chosen, revision: _keep(list(chosen), revision))
+
+    def _keep(chosen: list[str], revision: int) -> None:
+        if gate.write_allowed(page.store):
+            attempt(scopes.change_scopes, page.store, app.id, chosen, actor=state.actor(), based_on=revision)
+
+    stale.render("scopes", app, lambda: None)
 
     st.caption(f"{len(shown)} of {len(SCOPES)} endpoints shown · {len(selected)} selected")
     if not access:
@@ -48,6 +60,7 @@ with left:
                         args=(scope.path,), help=f"{scope.rps} requests per second per account"
                         + (" · sends messages to subscribers" if scope.is_sending else "")
                         + (" · writes data" if scope.is_write and not scope.is_sending else ""))
+    stale.saved("scopes", app)  # the checkboxes show the scopes at this revision
     if selected and st.button("Clear selection"):
         if attempt(scopes.change_scopes, page.store, app.id, [], actor=state.actor()) is not None:
             st.rerun()

@@ -8,8 +8,8 @@ import streamlit as st
 from console import keys
 from console.manifest.document import METHODS
 from console.service import auth_section, versions
-from ui import page_setup, require_app, state
-from ui.auth_builder import apply_widgets, initial, unsaved_problems, widget_key
+from ui import page_setup, require_app, stale, state
+from ui.auth_builder import FORM, apply_widgets, initial, reload_form, unsaved_problems, widget_key
 from ui.findings_view import render_findings, render_outline, render_unsaved
 from ui.sample_values import render_sample_values
 from ui.text import md
@@ -21,6 +21,8 @@ store = page.store
 st.title("2 · Auth section")
 st.caption("How ManyChat delivers the App Key: the install request it sends to your endpoint right after "
            "installation (server-side, recommended), or manual copy by the installer.")
+stale.opened(FORM, app)  # the revision the fields below are filled from: each save is based on it
+stale.render(FORM, app, lambda: reload_form(app))
 render_undo(store, app)
 render_import(store, app)
 render_versions(store, app)

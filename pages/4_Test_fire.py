@@ -4,7 +4,8 @@ import streamlit as st
 
 from console import keys, service
 from console.service import apps, firing, history, team
-from ui import page_link, page_setup, require_app, state
+from console.service.merge import StaleSave
+from ui import page_link, page_setup, require_app, stale, state
 from ui.refusal import attempt
 from ui.render_fire import render_fire_tabs, render_recent, render_verdict, scroll_into_view
 from ui.render_inspector import render_inspector
@@ -32,9 +33,19 @@ with left:
         connect = t1.number_input("Connect timeout (s)", 0.5, 60.0, settings.connect_timeout)
         total = t2.number_input("Total deadline (s)", 1.0, 120.0, settings.total_timeout)
         if st.button("Save timeouts"):
-            if attempt(apps.save_settings, store, app.id, actor=state.actor(),
-                       connect_timeout=min(connect, total), total_timeout=total) is not None:
+            try:  # based on the timeouts shown in the run before: a timeout changed since by another is refused
+                saved = attempt(apps.save_settings, store, app.id, actor=state.actor(),
+                                connect_timeout=min(connect, total), total_timeout=total,
+                                based_on=stale.opened("timeouts", app))
+            except StaleSave as exc:
+                stale.refuse("timeouts", app.id, exc, lambda chosen, revision: apps.save_settings(
+                    store, app.id, actor=state.actor(), based_on=revision,
+                    connect_timeout=chosen["connect_timeout"], total_timeout=chosen["total_timeout"]))
+                saved = app
+            if saved is not None:
                 st.rerun()
+        stale.render("timeouts", app, lambda: None)
+        stale.saved("timeouts", app)
 
     def fire(app_key: str | None, retry_of: int | None = None) -> None:
         key = app_key or keys.generate_app_key()

@@ -4,7 +4,8 @@ import streamlit as st
 
 from console import service
 from console.service import apps, evidence, firing, readiness, review
-from ui import page_setup, require_app, state
+from console.service.merge import StaleSave
+from ui import page_setup, require_app, stale, state
 from ui.frame import page_url
 from ui.render_fire import render_checklist
 from ui.render_signoff import render_signoff
@@ -23,13 +24,26 @@ st.caption("Is the app ready for an App Store listing? Every item is decided by 
 targets = {"endpoint": "My endpoint (auth.request.url)", "sample": "Built-in sample endpoint (rehearsal)"}
 c1, c2 = st.columns([3, 2])
 target = c1.radio("Checked target", list(targets), format_func=targets.__getitem__, horizontal=True,
-                  index=list(targets).index(settings.checklist_kind), key=f"checklist_target_{app.id}")
-for_listing = c2.toggle("For an App Store listing", value=settings.for_listing, key=f"for_listing_{app.id}",
-                        help="Makes https, server-side delivery and a 200 from your endpoint required")
-if (target, for_listing) != (settings.checklist_kind, settings.for_listing) and review.role_of(
-        store, state.actor(), app.id) in ("editor", "admin"):  # a viewer's or reviewer's choice is not stored
-    app = apps.save_settings(store, app.id, actor=state.actor(), checklist_target=target,
-                                for_listing=for_listing)  # Home shows it too
+                  index=list(targets).index(settings.checklist_kind),
+                  key=f"checklist_target_{app.id}_{state.form_generation('checklist')}")
+chosen = state.listing_mode()  # this person's mode (the URL's ?listing=), not the app's: a colleague's stays theirs
+shown_mode = settings.for_listing if chosen is None else chosen
+for_listing = c2.toggle("For an App Store listing", value=shown_mode, key=f"for_listing_{app.id}",
+                        help="Your view (this tab and its link): makes https, server-side delivery and a 200 "
+                             "from your endpoint required. Home follows it; others keep their own.")
+if for_listing != shown_mode or chosen is None:
+    state.choose_listing_mode(for_listing)
+stale.render("checklist", app, lambda: state.next_form_generation("checklist"))  # theirs: the radio redrawn
+if (target != settings.checklist_kind and state.widget_value(f"stale_checklist_{app.id}") is None
+        and review.role_of(store, state.actor(), app.id) in ("editor", "admin")):  # a viewer's choice is not stored
+    try:  # based on the target this radio was drawn with: another's change since is not undone
+        app = apps.save_settings(store, app.id, actor=state.actor(), checklist_target=target,
+                                 based_on=stale.opened("checklist", app))
+        stale.saved("checklist", app)
+    except StaleSave as exc:
+        stale.refuse("checklist", app.id, exc, lambda chosen, revision: apps.save_settings(
+            store, app.id, actor=state.actor(), based_on=revision, checklist_target=chosen["checklist_target"]))
+        st.rerun()
 
 sample = sample_endpoint()
 url = service.fired_url(app, sample.base_url, target) or "(no URL yet: set it in step 2)"

@@ -20,7 +20,7 @@ st.caption("When a public app's new scopes pass review, ManyChat issues a new Ap
            "and fires every install request. Rehearse it: N installations, each with its own fresh key and page_id, "
            "fired at bounded concurrency. The burst runs in a process of its own: leave the page and come back.")
 
-with st.form("burst_form"):
+with st.container(border=True):  # no form: Enter in a field only sets it, a run starts from its button alone
     c1, c2, c3 = st.columns(3)
     installations = c1.number_input("Installations (N)", 1, 100_000, 1_000, step=500, key="burst_n")
     concurrency = c2.number_input("Concurrency", 1, 1000, 50, step=10, key="burst_concurrency")
@@ -29,7 +29,7 @@ with st.form("burst_form"):
     m1, m2 = st.columns(2)
     mode = m1.selectbox("Sample endpoint mode", MODES, format_func=lambda m: f"{m}: {MODE_HELP[m]}", key="burst_mode")
     arg = m2.number_input("Seconds to wait (slow) · requests to fail (flaky)", 1, 60, 1, key="burst_arg")
-    start = st.form_submit_button("Start burst", type="primary", icon=":material/rocket_launch:")
+    start = st.button("Start burst", type="primary", icon=":material/rocket_launch:", key="burst_start")
 
 if start:
     run_id = attempt(bursts.start_app_burst, store, app, sample_endpoint().base_url, address_policy(),

@@ -7,7 +7,11 @@ from ui import page_link, page_setup, require_app, state
 
 ACTIONS = {"app_created": "app created", "profile_changed": "profile", "scopes_changed": "scopes",
            "app_json_changed": "App JSON", "settings_changed": "settings", "fire": "fire",
-           "conformance_run": "conformance run", "signoff": "sign-off"}
+           "conformance_run": "conformance run", "signoff": "sign-off", "sandbox_install": "sandbox install",
+           "sandbox_uninstall": "sandbox uninstall", "reinstalled": "sandbox reinstall",
+           "sandbox_retry": "sandbox retry", "sandbox_rekey": "re-keyed", "sandbox_republish": "republished",
+           "sandbox_review_approved": "review approved", "sandbox_review_rejected": "review rejected",
+           "sandbox_rules": "sandbox rules", "burst_started": "burst"}
 
 page = page_setup("Activity")
 app = require_app(page)
@@ -24,13 +28,16 @@ rows = [r for r in rows if (not shown or r.action in shown) and (not who or r.ac
 links = state.app_link_params(app.id)
 
 
-def evidence(record: object) -> str | None:
+def evidence(record: object) -> str:
+    """A link to what proves the row (its fire, burst run or the sign-offs); empty when there is none."""
     fire_id = getattr(record, "fire_id", None)
     if fire_id:
         return f"History?fire={fire_id}&app={links['app']}"
+    if getattr(record, "run_id", None):
+        return f"Burst?run={getattr(record, 'run_id', '')}&app={links['app']}"
     if getattr(record, "signoff_id", None):
         return f"Checklist?app={links['app']}"
-    return None
+    return ""
 
 
 if not rows:
@@ -40,7 +47,7 @@ else:
         "when (UTC)": r.at.strftime("%Y-%m-%d %H:%M:%S"), "who": r.actor, "what": ACTIONS.get(r.action, r.action),
         "detail": r.summary, "evidence": evidence(r),
     } for r in rows], hide_index=True, width="stretch", column_config={
-        "evidence": st.column_config.LinkColumn("evidence", display_text=r"(fire=\d+|Checklist)"),
+        "evidence": st.column_config.LinkColumn("evidence", display_text=r"(fire=\d+|run=[\w-]+|Checklist)"),
     })
 c1, c2 = st.columns(2)
 with c1:

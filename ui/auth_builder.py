@@ -11,8 +11,11 @@ from console.manifest.auth_form import AuthForm, apply_auth_form, auth_form_from
 from console.manifest.document import auth_of, request_of
 from console.manifest.findings import ValidationIssue
 from console.service import apps, versions
+from console.service.merge import StaleSave
 from console.store import AppRecord, Store
-from ui import gate, state
+from ui import gate, stale, state
+
+FORM = "auth"
 
 
 def revision(app: AppRecord) -> int:
@@ -54,16 +57,31 @@ def apply_widgets(store: Store, app_ref: int) -> None:
             auth = {**(auth_of(app.manifest) or {"type": "APIKEY"}), "request": held}
             form = replace(auth_form_from({**app.manifest, "auth": auth}), delivery="server")
     updated, issues = apply_auth_form(app.manifest, form)
-    if not issues and updated != app.manifest:
-        try:
-            apps.save_manifest(store, app.id, updated, source="page", actor=state.actor())
-        except service.ServiceError as exc:
-            st.error(str(exc), icon=":material/block:")
-            reload_form(app)  # the fields show what is stored again
-            return
-        state.clear_undo_cursor(app.id)
+    if issues or updated == app.manifest:
+        return
+    try:
+        after = apps.save_manifest(store, app.id, updated, source="page", actor=state.actor(),
+                                   based_on=stale.opened(FORM, app))
+    except StaleSave as exc:  # another session changed a field this one changed too: shown with the choice
+        stale.refuse(FORM, app.id, exc, lambda document, revision: _keep_mine(store, app_ref, document, revision))
+        return
+    except service.ServiceError as exc:  # refused on the server (a role): nothing stored
+        st.error(str(exc), icon=":material/block:")
+        reload_form(app)  # the fields show what is stored again
+        return
+    if after.manifest != updated:  # others' changes since were merged in: the fields show them
+        reload_form(after)
+    stale.saved(FORM, after)
+    state.clear_undo_cursor(app.id)
+
+
+def _keep_mine(store: Store, app_ref: int, document: object, revision: int) -> None:
+    """"Keep mine" after a refusal: the merge with this session's values on the fields both changed."""
+    if gate.write_allowed(store) and isinstance(document, dict):
+        apps.save_manifest(store, app_ref, document, source="page", actor=state.actor(), based_on=revision)
 
 
 def reload_form(app: AppRecord) -> None:
     """After a change made elsewhere (import, restore, undo): the fields show the saved document again."""
     state.next_form_generation(f"auth_{app.id}")
+    stale.forget(FORM, app.id)

@@ -8,12 +8,20 @@ from console import __version__, service
 from console.config import console_mode
 from console.profile import KINDS, AppProfile
 from console.service import apps
+from console.service.merge import StaleSave
 from console.store import AppRecord, Store
-from ui import state
+from ui import stale, state
 from ui.text import md
 
 
 def render_edit_profile(store: Store, app: AppRecord) -> None:
+    based_on = stale.opened("profile", app)  # the revision the form was shown at, in the run before
+
+    def keep_mine(values: object, revision: int) -> None:
+        if isinstance(values, dict):
+            apps.update_profile(store, app.id, AppProfile(**values), actor=state.actor(), based_on=revision)
+
+    stale.render("profile", app, lambda: None)
     with st.form(f"edit_app_{app.id}"):
         name = st.text_input("Name", value=app.name)
         app_id = st.text_input("App ID", value=app.app_id)
@@ -23,12 +31,17 @@ def render_edit_profile(store: Store, app: AppRecord) -> None:
         if st.form_submit_button("Save profile"):
             try:
                 apps.update_profile(store, app.id, AppProfile(name, app_id, version, kind),
-                                       actor=state.actor())
+                                    actor=state.actor(), based_on=based_on)
+            except StaleSave as exc:  # the same field changed by another since: shown with the choice
+                stale.refuse("profile", app.id, exc, keep_mine)
+                st.rerun()
             except service.ServiceError as exc:
                 st.error(f"Not saved: {md(exc)}")
             else:
+                stale.forget("profile", app.id)
                 state.notify("Profile saved.")
                 st.rerun()
+    stale.saved("profile", app)  # the form shows the profile at this revision
 
 
 def render_delete(store: Store, app: AppRecord) -> None:

@@ -39,8 +39,9 @@ def render_signoff(store: Store, app: AppRecord, target: str, for_listing: bool,
     """The sign-off section of the Checklist for the app at ``target``."""
     st.subheader("Sign-off")
     render_current(views)
-    with st.form(f"signoff_{app.id}"):  # a refused sign-off keeps the comment typed
-        comment = st.text_area("Comment", max_chars=2000, key=f"signoff_comment_{app.id}",
+    generation = state.form_generation(f"signoff_{app.id}")  # a new one after a recorded decision: empty form
+    with st.form(f"signoff_{app.id}_{generation}"):  # not cleared on submit: a refusal keeps the comment
+        comment = st.text_area("Comment", max_chars=2000, key=f"signoff_comment_{app.id}_{generation}",
                                placeholder="What you checked, or which changes you request")
         c1, c2 = st.columns(2)
         approve = c1.form_submit_button("Sign off", icon=":material/draw:", type="primary", width="stretch")
@@ -52,7 +53,7 @@ def render_signoff(store: Store, app: AppRecord, target: str, for_listing: bool,
         except service.ServiceError as exc:
             st.error(f"Not recorded: {exc}")
         else:
-            st.session_state.pop(f"signoff_comment_{app.id}", None)
+            state.next_form_generation(f"signoff_{app.id}")
             st.rerun()
     if views:
         st.dataframe([{

@@ -71,6 +71,24 @@ def scopes_baseline(app_ref: int, scopes: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(baselines.setdefault(app_ref, tuple(sorted(scopes))))
 
 
+LISTING = "listing"  # this person's mode: judged for an App Store listing or as being built (also ?listing=1)
+
+
+def listing_mode() -> bool | None:
+    """This session's choice of mode (the URL's ?listing=1/0 first); None: not chosen (the app's default)."""
+    raw = st.query_params.get(LISTING)
+    if raw in ("1", "0"):
+        st.session_state[LISTING] = raw == "1"
+    value = st.session_state.get(LISTING)
+    return value if isinstance(value, bool) else None
+
+
+def choose_listing_mode(for_listing: bool) -> None:
+    """The mode this person looks at apps in (this session and its URL: never stored on the app)."""
+    st.session_state[LISTING] = for_listing
+    st.query_params[LISTING] = "1" if for_listing else "0"
+
+
 NOTICE = "notice"  # a confirmation to show once, after the rerun that follows an action
 
 

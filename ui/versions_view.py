@@ -3,6 +3,7 @@ diff and restore; undo. Each change goes through console.service and reloads the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -11,9 +12,10 @@ from console import service
 from console.manifest.document import ManifestError, dump_manifest
 from console.service import apps
 from console.service import versions as versions_service
+from console.service.merge import StaleSave
 from console.store import AppRecord, Store
-from ui import state
-from ui.auth_builder import reload_form
+from ui import stale, state
+from ui.auth_builder import FORM, reload_form
 from ui.compat_view import render_compat
 from ui.findings_view import plain
 from ui.refusal import attempt
@@ -32,9 +34,12 @@ def render_import(store: Store, app: AppRecord) -> None:
         strip = st.checkbox("Strip // and /* */ comments (ManyChat's App JSON field accepts none)", value=True,
                             key=f"strip_{app.id}")
         data = upload.getvalue() if upload is not None else pasted
-        if st.button("Preview import", key=f"preview_import_{app.id}", disabled=upload is None and not pasted.strip()):
+        if st.button("Preview import", key=f"preview_import_{app.id}"):  # enabled: the click commits the text
             try:
-                state.set_pending_import(app.id, (data, strip, versions_service.preview_import(app, data, strip)))
+                if upload is None and not pasted.strip():
+                    raise ManifestError("Nothing to import: choose a file or paste App JSON above, then Preview.")
+                preview = versions_service.preview_import(app, data, strip)
+                state.set_pending_import(app.id, (data, strip, preview, app.revision))  # confirmed against it
             except ManifestError as exc:
                 state.clear_pending_import(app.id)
                 st.error(f"Not imported (the saved app is unchanged): {plain(str(exc))}")
@@ -45,7 +50,7 @@ def render_import(store: Store, app: AppRecord) -> None:
             state.clear_pending_import(app.id)
             st.caption("The input changed since the preview: press Preview import again.")
             return
-        pending = pending[2]
+        pending, previewed_at = pending[2], pending[3]
         st.info(f"Read as {pending.snippet.label}. Nothing is saved until you confirm.", icon=":material/search:")
         if pending.snippet.comment is not None:
             st.warning(f"Comments were stripped (the first at {pending.snippet.comment.describe()}): ManyChat's "
@@ -62,10 +67,13 @@ def render_import(store: Store, app: AppRecord) -> None:
         confirm, cancel = st.columns(2)
         if confirm.button("Replace the App JSON" if pending.cautions or pending.snippet.kind == "document"
                           else "Merge into the App JSON", type="primary", key=f"confirm_import_{app.id}"):
-            if attempt(apps.save_manifest, store, app.id, pending.document, source="import",
-                       actor=state.actor()) is None:
+            saved = _saved_or_refused(store, app, lambda: apps.save_manifest(
+                store, app.id, pending.document, source="import", actor=state.actor(), based_on=previewed_at))
+            if saved is None:  # refused on the server (a role): the refusal is shown, the import kept
                 return
             state.clear_pending_import(app.id)
+            if not saved:
+                st.rerun()
             reload_form(app)
             st.toast("App JSON imported (a new version)")
             st.rerun()
@@ -84,9 +92,13 @@ def render_undo(store: Store, app: AppRecord) -> None:
                    disabled=latest is None or (showing or latest.number) <= 1,
                    help="Bring back the App JSON as it was before the last change (again for earlier states)."):
         try:
-            undone = versions_service.undo_manifest(store, app.id, showing, author=state.actor())
+            undone = versions_service.undo_manifest(store, app.id, showing, author=state.actor(),
+                                                    based_on=stale.opened(FORM, app))
+        except StaleSave as exc:
+            _refuse(store, app, exc)
+            st.rerun()
         except service.ServiceError as exc:
-            st.error(str(exc))
+            st.error(str(exc), icon=":material/block:")
             return
         state.set_undo_cursor(app.id, undone.restored, undone.version)
         reload_form(app)
@@ -116,9 +128,30 @@ def render_versions(store: Store, app: AppRecord) -> None:
         render_compat(versions_service.compat_versions(store, app.id, int(old), int(new)), int(old), int(new))
         if st.button(f"Restore version {old}", key=f"restore_{app.id}",
                      help="Makes it the current App JSON again, as a new version: nothing is lost."):
-            if attempt(versions_service.restore_version, store, app.id, int(old), author=state.actor()) is None:
+            saved = _saved_or_refused(store, app, lambda: versions_service.restore_version(
+                store, app.id, int(old), author=state.actor(), based_on=stale.opened(FORM, app)))
+            if saved is None:  # refused on the server (a role): the refusal is shown
                 return
+            if not saved:
+                st.rerun()
             state.clear_undo_cursor(app.id)
             reload_form(app)
             st.toast(f"Version {old} restored")
             st.rerun()
+
+
+def _refuse(store: Store, app: AppRecord, error: StaleSave) -> None:
+    """Another session changed a field this change touches: the Auth section shows the choice."""
+    stale.refuse(FORM, app.id, error, lambda document, revision: apps.save_manifest(
+        store, app.id, document, source="page", actor=state.actor(), based_on=revision))
+
+
+def _saved_or_refused(store: Store, app: AppRecord, save: Callable[[], object]) -> bool | None:
+    """Run ``save``; False (the choice is kept for the page) when it was refused as stale, None (the
+    refusal shown) when the service refused it (a role)."""
+    try:
+        saved = attempt(save)
+    except StaleSave as exc:
+        _refuse(store, app, exc)
+        return False
+    return None if saved is None else True

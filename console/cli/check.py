@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_fire_options(parser, app_json="optional")
-    parser.add_argument("--for-listing", action="store_true",
-                        help="make https, server-side delivery and a 200 required")
+    parser.add_argument("--for-listing", action=argparse.BooleanOptionalAction, default=None,
+                        help="make https, server-side delivery and a 200 required (with --app: default the "
+                             "app's stored choice; --no-for-listing judges it as being built)")
     parser.add_argument("--require-signoff", action="store_true",
                         help="fail unless a reviewer signed off this exact App JSON in the console (and it is fresh)")
     parser.add_argument("--app", type=int, metavar="ID",
@@ -88,6 +89,7 @@ def _check_file(args: argparse.Namespace, outputs: list[Output]) -> int:
     from console.service import firing, readiness, team
 
     manifest = load(args.app_json)
+    args.for_listing = bool(args.for_listing)  # a file has no stored choice: unset is "as being built"
     since = _since_items(args.since, manifest)
     silent = quiet(outputs)
     context, timeouts = context_from(args.var, manifest), timeouts_from(args.timeout)
@@ -134,19 +136,19 @@ def _check_app(args: argparse.Namespace, outputs: list[Output]) -> int:
     store = _open()
     try:
         app = service.must_get(store, args.app)
-        check = readiness.checklist(store, app).with_items(_since_items(args.since, app.manifest))
         settings = service.settings_of(app)
-        signoff = team.require_signoff(store, app.manifest, app.id, settings.for_listing) \
-            if args.require_signoff else None
+        for_listing = settings.for_listing if args.for_listing is None else bool(args.for_listing)
+        check = readiness.checklist(store, app, for_listing).with_items(_since_items(args.since, app.manifest))
+        signoff = team.require_signoff(store, app.manifest, app.id, for_listing) if args.require_signoff else None
         files = readiness.report_files(store, app, check, f"the {settings.checklist_kind}",
-                                       settings.for_listing, readiness.signoffs_for_app(store, app))
+                                       for_listing, readiness.signoffs_for_app(store, app))
     finally:
         store.close()
     report = json.loads(files.json)
     if signoff is not None:
         report["signoff_required"] = {"ok": signoff.ok, "message": signoff.message}
     subject = f"app #{app.id} ({app.name}) at the {settings.checklist_kind}"
-    result = _check_run(f"app #{app.id}", check, report, _text(check, subject, settings.for_listing, signoff))
+    result = _check_run(f"app #{app.id}", check, report, _text(check, subject, for_listing, signoff))
     return finish_run(result, outputs, args.fail_on, extra_failure=signoff is not None and not signoff.ok)
 
 

@@ -47,10 +47,15 @@ def _console_key() -> bytes:
     path = Path.cwd() / KEY_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(FileExistsError):  # another process made it first: read theirs
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(secrets.token_bytes(SECRET_BYTES))
+        draft = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(SECRET_BYTES))
+        try:  # appears whole or not at all: another process never reads a half-written key
+            with contextlib.suppress(FileExistsError):  # another process made it first: read theirs
+                os.link(draft, path)
+        finally:
+            draft.unlink()
     data = path.read_bytes()
     if len(data) != SECRET_BYTES:
         raise RunSecretError(f"The console's key file {path} is damaged (it must hold 32 bytes).")

@@ -19,6 +19,7 @@ from console.service.base import (
     settings_of,
 )
 from console.service.documents import save_manifest, save_settings
+from console.service.merge import resolve
 from console.settings import AppSettings, SavedTarget
 from console.store import AppRecord, AppSummary, Store, StoreConflict
 
@@ -63,7 +64,7 @@ def create_app(store: Store, profile: AppProfile, manifest: Document | None = No
         app_ref = store.apps.insert(
             name=profile.name, app_id=profile.app_id, version=profile.version, kind=profile.kind,
             scopes=sort_paths(scopes), manifest=document, settings=(settings or AppSettings()).to_stored(),
-        )
+            actor=actor)
     except StoreConflict:  # another session took the App ID between the check and the insert
         _check_app_id_free(store, profile.app_id)
         raise ServiceError(f"App ID: {profile.app_id} was just taken by another app; use another ID.") from None
@@ -74,13 +75,17 @@ def create_app(store: Store, profile: AppProfile, manifest: Document | None = No
     return app
 
 
-def update_profile(store: Store, app_ref: int, profile: AppProfile, *, actor: str = "local") -> AppRecord:
+def update_profile(store: Store, app_ref: int, profile: AppProfile, *, actor: str = "local",
+                   based_on: int | None = None) -> AppRecord:
+    """Change the profile; a save based on an older revision keeps the fields changed since (StaleSave
+    when one of them is a field this save changes too)."""
     profile = _checked(profile)
     _check_app_id_free(store, profile.app_id, app_ref)
     before = store.apps.get(app_ref)
+    mine = {"name": profile.name, "app_id": profile.app_id, "version": profile.version, "kind": profile.kind}
+    values = resolve(store, before, based_on, "profile", "profile", mine) if before is not None else mine
     try:
-        updated = before is not None and store.apps.update(app_ref, name=profile.name, app_id=profile.app_id,
-                                                           version=profile.version, kind=profile.kind)
+        updated = before is not None and store.apps.update(app_ref, actor=actor, **values)
     except StoreConflict:
         _check_app_id_free(store, profile.app_id, app_ref)
         raise ServiceError(f"App ID: {profile.app_id} was just taken by another app; use another ID.") from None

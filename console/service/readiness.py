@@ -136,11 +136,12 @@ def file_readiness(store: Store, manifest: Document, target_kind: str, for_listi
                                         FireFilter(manifest_hash=document_hash(manifest)), scopes_known=False))
 
 
-def checklist(store: Store, app: AppRecord) -> Readiness:
-    """The readiness verdict as the Checklist page shows it for this app (its target and listing toggle):
-    Home, the Checklist, the report and `check --app ID` all show this one."""
+def checklist(store: Store, app: AppRecord, for_listing: bool | None = None) -> Readiness:
+    """The readiness verdict as the Checklist page shows it for this app (its target, and the mode of the
+    person looking: ``for_listing``, None = the app's stored default): Home, the Checklist, the report and
+    `check --app ID` all show this one."""
     settings = settings_of(app)
-    return readiness(store, app, settings.checklist_kind, settings.for_listing)
+    return readiness(store, app, settings.checklist_kind, settings.for_listing if for_listing is None else for_listing)
 
 
 def since_items(old: Document, new: Document, old_label: str) -> list[ChecklistItem]:
@@ -180,10 +181,11 @@ class Step:
     status: str
 
 
-def progress(store: Store, app: AppRecord) -> list[Step]:
-    """The five steps, each done or not, derived from the app's state and its readiness verdict."""
+def progress(store: Store, app: AppRecord, for_listing: bool | None = None) -> list[Step]:
+    """The five steps, each done or not, derived from the app's state and its readiness verdict (in the
+    listing mode of the person looking: ``for_listing``, None = the app's stored default)."""
     latest = store.fires.page(FireFilter(app_ref=app.id, not_source=ACTION_SOURCE), limit=1)
-    check = checklist(store, app)
+    check = checklist(store, app, for_listing)
     by_id = {item.id: item for item in check.items}
     valid = by_id["manifest.valid"].status == "pass"
     server_side = by_id["delivery.server_side"].status == "pass"

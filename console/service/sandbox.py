@@ -102,6 +102,8 @@ def retry_failed_installations(store: Store, app_ref: int, policy: AddressPolicy
 def _review(store: Store, app: AppRecord, actor: str, action: str, change: sandbox.ScopeChange
             ) -> sandbox.ScopeChange:
     log_activity(store, app, actor, action, change.message)
+    for delivery in change.deliveries:  # each re-keyed installation, with its fire as the evidence
+        _logged(store, app, actor, "sandbox_rekey", delivery, "re-keyed")
     return change
 
 

@@ -11,6 +11,7 @@ from console.manifest.document import Document, ManifestError, as_list, read_man
 from console.manifest.findings import ValidationIssue
 from console.manifest.snippet import Snippet, read_snippet
 from console.service.base import DEFAULT_AUTHOR, ServiceError, must_get
+from console.service.merge import resolve
 from console.store import AppRecord, Store, VersionRecord
 
 
@@ -40,16 +41,23 @@ def compat_versions(store: Store, app_ref: int, old: int, new: int) -> CompatRep
 
 
 def restore_version(store: Store, app_ref: int, number: int, *, author: str = DEFAULT_AUTHOR,
-                    source: str = "restore") -> AppRecord:
-    """Make version ``number`` the current App JSON again: a new version, so nothing is lost."""
-    document = get_version(store, app_ref, number).document
-    assert document is not None
-    app = must_get(store, app_ref)
-    if document == app.manifest:
-        return app
-    store.versions.save(app_ref, document, author=author, source=source,
-                        summary=f"restored version {number}: " + summarize(diff_documents(app.manifest, document)))
-    return must_get(store, app_ref)
+                    source: str = "restore", based_on: int | None = None) -> AppRecord:
+    """Make version ``number`` the current App JSON again: a new version, so nothing is lost.
+
+    ``based_on``: the app revision the person restored from; changes saved since stay (merged per JSON
+    pointer), a pointer both changed is refused (StaleSave)."""
+    version = get_version(store, app_ref, number).document
+    assert version is not None
+    for _attempt in range(5):
+        app = must_get(store, app_ref)
+        document = resolve(store, app, based_on, "App JSON", "manifest", version)
+        if document == app.manifest:
+            return app
+        summary = f"restored version {number}: " + summarize(diff_documents(app.manifest, document))
+        if store.versions.save(app_ref, document, author=author, source=source, summary=summary,
+                               expect_revision=app.revision):
+            return must_get(store, app_ref)
+    raise ServiceError("The App JSON is being changed by others right now; try again.")
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,7 @@ class Undone:
 
 
 def undo_manifest(store: Store, app_ref: int, showing: int | None = None, *,
-                  author: str = DEFAULT_AUTHOR) -> Undone:
+                  author: str = DEFAULT_AUTHOR, based_on: int | None = None) -> Undone:
     """Step back one state: restore the version before ``showing`` (the newest when None). Repeated
     undos, each given the previous result's ``restored``, walk back through every earlier state."""
     versions = store.versions.listing(app_ref, limit=1)
@@ -69,7 +77,7 @@ def undo_manifest(store: Store, app_ref: int, showing: int | None = None, *,
     current = showing if showing is not None else versions[0].number
     if current <= 1:
         raise ServiceError("There is nothing to undo: this is the first version of the App JSON.")
-    app = restore_version(store, app_ref, current - 1, author=author, source="undo")
+    app = restore_version(store, app_ref, current - 1, author=author, source="undo", based_on=based_on)
     return Undone(app, current - 1, store.versions.listing(app_ref, limit=1)[0].number)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from console.store.activity import Activity, ActivityRecord
-from console.store.apps import AppRecord, Apps, AppSummary
+from console.store.apps import AppRecord, Apps, AppSummary, RevisionRecord
 from console.store.audit_log import AuditLog
 from console.store.bursts import BurstRunRecord, Bursts
 from console.store.engine import DatabaseError, create_engine, upgrade_database
@@ -24,8 +24,8 @@ from console.store.signoffs import SignoffRecord, Signoffs
 from console.store.versions import VersionRecord, Versions
 
 __all__ = ["ActivityRecord", "Admission", "AppRecord", "AppSummary", "BurstRunRecord", "CallRecord", "DatabaseError",
-           "FireFilter", "InstallationRecord", "KeyLookup", "Person", "SandboxAppRow", "SignoffRecord", "Store",
-           "StoreConflict", "VersionRecord", "open_store"]
+           "FireFilter", "InstallationRecord", "KeyLookup", "Person", "RevisionRecord", "SandboxAppRow",
+           "SignoffRecord", "Store", "StoreConflict", "VersionRecord", "open_store"]
 
 
 class Store:

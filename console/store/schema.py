@@ -58,6 +58,7 @@ apps = sa.Table(
     sa.Column("settings", JSONDocument, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False, server_default="1"),  # +1 on every save (a save's base)
     sa.Index("ix_apps_app_id", "app_id", unique=True),  # an App ID names one app
     sqlite_autoincrement=True,  # a deleted app's id is never given to another app (links keep meaning one app)
 )
@@ -106,6 +107,15 @@ fire_counts = sa.Table(
 )
 
 # Every saved change of an app's App JSON: who, when, from where (page, import, cli, …), what changed.
+app_revisions = sa.Table(  # the app's state at each revision: the base of a three-way merge
+    "app_revisions", metadata,
+    sa.Column("app_ref", sa.Integer, sa.ForeignKey("apps.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True),
+    sa.Column("state", JSONDocument, nullable=False),
+    sa.Column("actor", sa.String(80), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
 app_versions = sa.Table(
     "app_versions", metadata,
     sa.Column("id", BigId, primary_key=True, autoincrement=True),

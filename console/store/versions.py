@@ -10,7 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from console.store.apps import bump_revision
 from console.store.schema import app_versions, apps
+
+
+class _Stale(Exception):
+    """The app moved past the revision a save expected."""
 
 
 @dataclass(frozen=True)
@@ -35,9 +40,10 @@ class Versions:
         self.engine = engine
 
     def save(self, app_ref: int, document: dict[str, Any], *, author: str, source: str, summary: str,
-             update_app: bool = True) -> int:
-        """Store ``document`` as the app's next version (and as its current App JSON), in one
-        transaction; the new version's number."""
+             update_app: bool = True, expect_revision: int | None = None) -> int:
+        """Store ``document`` as the app's next version (and as its current App JSON, a new app revision),
+        in one transaction; the new version's number. 0 when ``expect_revision`` is given and the app is no
+        longer at it (another save came first: nothing stored)."""
         for attempt in range(3):
             stamp = datetime.now(UTC)
             try:
@@ -48,9 +54,16 @@ class Versions:
                         app_ref=app_ref, number=number, document=document, author=author[:80], source=source[:20],
                         summary=summary, created_at=stamp))
                     if update_app:
-                        conn.execute(apps.update().where(apps.c.id == app_ref).values(
-                            manifest=document, updated_at=stamp))
+                        where = [apps.c.id == app_ref]
+                        if expect_revision is not None:
+                            where.append(apps.c.revision == expect_revision)
+                        if not conn.execute(apps.update().where(*where).values(
+                                manifest=document, updated_at=stamp)).rowcount:
+                            raise _Stale
+                        bump_revision(conn, app_ref, author, stamp)
                 return number
+            except _Stale:  # the transaction is rolled back: nothing stored
+                return 0
             except IntegrityError:
                 if attempt == 2:
                     raise

@@ -147,10 +147,10 @@ def test_a_signed_in_reviewer_is_recorded_and_signs_off(db_url: str, store: Stor
     at.switch_page("pages/5_Checklist.py").run()
     at.toggle[0].set_value(False).run()  # not for a listing: the sample endpoint is http
     button(at, "Run conformance").click().run()
-    at.text_area(key=f"signoff_comment_{app.id}").set_value("**bold** <b>not html</b>")
+    at.text_area(key=f"signoff_comment_{app.id}_0").set_value("**bold** <b>not html</b>")
     button(at, "Sign off").click().run()
     no_exception(at)
-    assert "Signed off" in at.success[-1].value
+    assert at.success and "Signed off" in at.success[-1].value, [e.value for e in at.error]
     assert any("comment: **bold** <b>not html</b>" in t.value for t in at.text)  # as text, never Markdown
     fresh = service.get_app(store, app.id)
     assert fresh is not None

@@ -79,6 +79,7 @@ READS = {
     "team.gate_problem", "team.gate_enabled", "team.sign_in", "team.session_actor", "team.sign_out",
     "team.list_people", "team.activity_for_app", "team.require_signoff",
     "versions.list_versions", "versions.get_version", "versions.diff_versions", "versions.held_request",
+    "merge.resolve", "merge.base_part",
 }
 # Writes that check the role themselves (access.refusal) because the action depends on the arguments.
 CHECKED_INLINE = {"conversation.add_comment", "conversation.resolve_comment", "conversation.audit_page",
@@ -328,6 +329,8 @@ def test_people_invited_before_roles_keep_editing(sqlite_url: str) -> None:
         for table in ("app_roles", "console_settings", "review_comments", "webhook_deliveries", "activity_details",
                       "oidc_identities"):
             conn.exec_driver_sql(f"DROP TABLE {table}")
+        conn.exec_driver_sql("DROP TABLE app_revisions")  # (and 0011's revision of each app)
+        conn.exec_driver_sql("ALTER TABLE apps DROP COLUMN revision")
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0009_fire_manifest_hash'")
     old.close()
     upgraded = open_store(sqlite_url)

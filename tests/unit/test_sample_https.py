@@ -67,6 +67,36 @@ def test_the_local_ca_is_created_once_with_private_keys(tmp_path: Path) -> None:
     assert ensure_local_ca(tmp_path).ca_file.read_bytes() == before  # not re-created on the next start
 
 
+def test_consoles_starting_at_once_create_one_ca(tmp_path: Path) -> None:
+    """Several processes (a console, the CLI, test workers) starting together create the CA one at a time:
+    while one holds the creation lock another waits, then finds the CA made and keeps it."""
+    import fcntl
+    import subprocess
+    import sys
+
+    code = "import sys; from pathlib import Path; from console.local_ca import ensure_local_ca; " \
+           "ensure_local_ca(Path(sys.argv[1]))"
+    with open(tmp_path / "local-ca.lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another console is creating it
+        waiting = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)])
+        with pytest.raises(subprocess.TimeoutExpired):
+            waiting.wait(timeout=3)
+        assert not (tmp_path / "local-ca" / "ca.pem").exists()  # it waited instead of writing a second CA
+        from console.local_ca import _create
+
+        (tmp_path / "local-ca").mkdir(mode=0o700)
+        _create(tmp_path / "local-ca")  # the holder's CA
+        made = (tmp_path / "local-ca" / "ca.pem").read_bytes()
+    assert waiting.wait(timeout=60) == 0
+    ca = ensure_local_ca(tmp_path)
+    assert ca.ca_file.read_bytes() == made  # the waiter kept the CA it found
+    ca.server_context()  # the leaf's key matches its certificate
+    from cryptography import x509
+
+    leaf = x509.load_pem_x509_certificate(ca.cert_file.read_bytes())
+    leaf.verify_directly_issued_by(x509.load_pem_x509_certificate(made))
+
+
 def test_a_fire_at_the_https_sample_endpoint_is_ok_with_verified_tls(https_sample: SampleEndpoint,
                                                                      auth_request: dict) -> None:
     twin = https_sample.https
