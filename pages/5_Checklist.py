@@ -70,10 +70,11 @@ if st.button("Run conformance", icon=":material/science:", type="primary",
 check = readiness.readiness(store, app, target, for_listing)  # as chosen above: a reviewer's choice is not stored
 items = check.items
 if check.verdict.ready:
-    st.success(f"**Ready{' for a listing' if for_listing else ''}:** every required item passes.",
+    st.success(f"**{readiness.verdict_words(True, for_listing)}:** every required item passes.",
                icon=":material/check_circle:")
 else:
-    st.error(f"**Not ready:** {md(check.verdict.summary)}.", icon=":material/error:")
+    st.error(f"**{readiness.verdict_words(False, for_listing)}:** {md(check.verdict.summary)}.",
+             icon=":material/error:")
 if check.stale.any:  # evidence belongs to the App JSON and URL it was gathered at
     renew = ", ".join(item.title for item in check.needs_new)
     st.warning(md(check.stale.message + (f" Needs new evidence: {renew}." if renew else "")), icon=":material/update:")

@@ -204,8 +204,19 @@ def progress(store: Store, app: AppRecord, for_listing: bool | None = None) -> l
              "no fire yet" if last is None else
              (f"latest fire: HTTP 200 ({last.target_kind})" if last.ok
               else f"latest fire failed: {last.category.value}")),
-        Step(5, "Checklist", check.verdict.ready, check.verdict.summary),
+        Step(5, "Checklist", check.verdict.ready, _verdict_line(check, app, for_listing)),
     ]
+
+
+def _verdict_line(check: Readiness, app: AppRecord, for_listing: bool | None) -> str:
+    """The verdict in the Checklist's words: "Ready for a listing: …", "Not ready: …"."""
+    listing = settings_of(app).for_listing if for_listing is None else for_listing
+    return f"{verdict_words(check.verdict.ready, listing)}: {check.verdict.summary}"
+
+
+def verdict_words(ready: bool, for_listing: bool) -> str:
+    """How Home and the Checklist name a verdict: ready or not, and for a listing or while building."""
+    return f"{'Ready' if ready else 'Not ready'}{' for a listing' if for_listing else ''}"
 
 
 def _actions_status(app: AppRecord, rehearsed: ChecklistItem | None) -> str:

@@ -53,12 +53,12 @@ def test_home_checklist_report_and_check_show_one_verdict(db_url: str, store: St
     checklist = open_page("pages/5_Checklist.py", {"app": str(app.id)})
     no_exception(checklist)
     verdict = readiness.checklist(store, service.get_app(store, app.id)).verdict
-    assert not verdict.ready and "Not ready" in checklist.error[0].value
+    assert not verdict.ready and "Not ready for a listing:" in checklist.error[0].value
     assert verdict.summary in shown(checklist.error[0].value)
     home = open_page(query={"app": str(app.id)})
     assert ":gray[:material/radio_button_unchecked: to do] **5. Checklist**" in [m.value for m in home.markdown]
     assert ":gray[:material/radio_button_unchecked: to do] **3. Actions**" in [m.value for m in home.markdown]
-    assert verdict.summary in [t.value for t in home.text]
+    assert f"Not ready for a listing: {verdict.summary}" in [t.value for t in home.text]  # the Checklist's words
     path = tmp_path / "app.json"
     path.write_text(json.dumps(doc))
     out = subprocess.run([sys.executable, "-m", "console", "check", str(path), "--for-listing", "--json"],

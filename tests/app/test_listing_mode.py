@@ -22,10 +22,10 @@ def test_the_mode_is_the_sessions_choice(db_url: str, store: Store) -> None:
     assert mine.query_params["listing"] in ("0", ["0"])
     assert service.settings_of(apps.must_get(store, app.id)).for_listing  # the app's default is unchanged
     mine.switch_page("Home.py").run()
-    assert "4 required item(s) not yet run" in page_text(mine)  # Home follows this session's choice
+    assert "Not ready: 4 required item(s) not yet run" in page_text(mine)  # Home follows this session's choice
 
     colleague = open_page(query={"app": str(app.id)})  # another session: the app's default, for a listing
-    assert "8 required item(s) not yet run" in page_text(colleague)
+    assert "Not ready for a listing: 8 required item(s) not yet run" in page_text(colleague)
     linked = open_page("pages/5_Checklist.py", query={"app": str(app.id), "listing": "0"})  # the link keeps it
     assert linked.toggle(key=f"for_listing_{app.id}").value is False
 
