@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-GRANT_SECONDS = 0.25  # a grant is about this long of a worker's traffic
+GRANT_SECONDS = 0.5  # a grant is about this long of a worker's traffic (0.25 s: lanes waited under load)
 PER_LANE = 4  # and at least this many installations per lane of the worker
 MIN_GRANT = 64
 MAX_GRANT = 5000
@@ -35,6 +35,7 @@ class Credit:
         self.granted = 0
         self.ask_at = 0
         self.used = 0
+        self.waits = 0  # times a lane found every granted position used (the coordinator was late)
         self.closed = False
         self.changed = asyncio.Event()
 
@@ -54,6 +55,8 @@ class Credit:
         """One more position to start (waiting for a grant when all are used); False: start nothing more."""
         if self.used >= self.total:
             return False
+        if self.used >= self.granted:
+            self.waits += 1
         while self.used >= self.granted and not self.closed and not stop.is_set():
             self.changed.clear()
             await self.changed.wait()

@@ -123,7 +123,8 @@ def worker_main() -> int:
     parent = os.getppid()
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames on the pipe
-    frame = _read_frame(sys.stdin.buffer)
+    stdin: Any = open(0, "rb", buffering=0, closefd=False)  # unbuffered: no lock the reader thread could hold at exit
+    frame = _read_frame(stdin)
     if frame is None:
         return 2
     job: WorkerJob = frame[1]
@@ -143,7 +144,7 @@ def worker_main() -> int:
         except (BrokenPipeError, OSError):
             os._exit(3)
 
-    async def main() -> int:
+    async def main() -> tuple[int, int]:
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         credit = Credit(job.count(), lambda used: send(b"W", used))
@@ -153,14 +154,15 @@ def worker_main() -> int:
             credit.wake()
 
         loop.add_signal_handler(signal.SIGTERM, stop)
-        threading.Thread(target=_read_grants, args=(sys.stdin.buffer, loop, credit), name="grants",
+        threading.Thread(target=_read_grants, args=(stdin, loop, credit), name="grants",
                          daemon=True).start()
         send(b"S", {"pid": os.getpid()})
-        return await fire_many(job.plan, job.installations(), job.concurrency, lambda rows: send(b"R", rows),
-                               dict(job.pins), stopping, credit)
+        fired = await fire_many(job.plan, job.installations(), job.concurrency, lambda rows: send(b"R", rows),
+                                dict(job.pins), stopping, credit)
+        return fired, credit.waits
 
-    fired = runner(main())
-    send(b"E", {"fired": fired, "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss})
+    fired, waits = runner(main())
+    send(b"E", {"fired": fired, "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "waits": waits})
     return 0
 
 
@@ -168,6 +170,7 @@ def worker_main() -> int:
 class WorkerStats:
     fired: int = 0
     max_rss_kb: int = 0
+    grant_waits: int = 0  # times a worker's lane waited for a grant
 
 
 def split_work(ranges: Sequence[Range], explicit: Sequence[Installation], workers: int
@@ -319,6 +322,7 @@ class BurstWorkers:
                 elif kind == b"E":
                     self.stats.fired += int(payload["fired"])
                     self.stats.max_rss_kb += int(payload["max_rss_kb"])
+                    self.stats.grant_waits += int(payload.get("waits", 0))
             self._grant(procs, grants)  # before the results are stored: a worker never waits on the database
             yield from results
             if not events:
