@@ -249,16 +249,14 @@ def _session(store: Store, run: BurstRunRecord, plan: BurstPlan, workers: int | 
     chosen = workers or default_workers(count)
     cancel = [False]
     clock = {"ready": time.monotonic()}
-    engine = BurstWorkers(plan, ranges, items, run.concurrency, chosen, should_stop=lambda: cancel[0],
-                          on_ready=lambda: clock.__setitem__("ready", time.monotonic()))
     before = [tuple(r) for r in run.plan.get("started") or []]
 
-    def mark_started() -> None:  # what a resume after a kill may send again (with the same keys)
-        rate = (store.bursts.result_count(run.id) - run.done) / max(0.1, time.monotonic() - clock["ready"])
-        margin = run.concurrency + int(rate * 2 * HEARTBEAT_S) + 1
-        store.bursts.update_plan(run.id, {"started": _merged(before + engine.started_ranges(margin))})
+    def mark_started(granted: list[Range]) -> None:  # before a worker may send them: what a resume may send again
+        store.bursts.update_plan(run.id, {"started": _merged(before + granted)})
 
-    cancelled = _store_batches(store, run.id, engine.batches(), page_of, cancel, on_progress, mark_started)
+    engine = BurstWorkers(plan, ranges, items, run.concurrency, chosen, should_stop=lambda: cancel[0],
+                          on_ready=lambda: clock.__setitem__("ready", time.monotonic()), on_grant=mark_started)
+    cancelled = _store_batches(store, run.id, engine.batches(), page_of, cancel, on_progress)
     elapsed = run.elapsed_s + (time.monotonic() - clock["ready"])
     stored = store.bursts.result_count(run.id)
     if stored >= run.total:
@@ -297,8 +295,7 @@ def _resent(started: Sequence[Sequence[int]], ranges: Sequence[Range], items: Se
 
 def _store_batches(store: Store, run_id: str, batches: Iterator[list[ResultRow]],
                    page_of: Callable[[int], tuple[str | None, str]], cancel: list[bool],
-                   on_progress: Callable[[BurstProgress], None] | None,
-                   on_beat: Callable[[], None] | None = None) -> bool:
+                   on_progress: Callable[[BurstProgress], None] | None) -> bool:
     """Store results as they come (batched), beat the heartbeat, pass on a cancel. True when cancelled."""
     pending: list[ResultRow] = []
     counts: dict[str, int] = {}
@@ -324,8 +321,6 @@ def _store_batches(store: Store, run_id: str, batches: Iterator[list[ResultRow]]
             insert()
         if now - last_beat >= HEARTBEAT_S:
             last_beat = now
-            if on_beat is not None:
-                on_beat()
             if store.bursts.heartbeat(run_id):
                 cancel[0] = True
     insert()

@@ -32,6 +32,7 @@ from console.fire.burst import (
     ResultRow,
     decide_host,
 )
+from console.fire.burst_credit import Credit
 from console.fire.classify import (
     FAILURES,
     Answer,
@@ -131,29 +132,31 @@ def frame_request(rendered: RenderedRequest, target: _Target) -> bytes:
 
 async def fire_many(plan: BurstPlan, installations: Iterable[Installation], concurrency: int,
                     emit: Callable[[list[ResultRow]], None], pins: Mapping[tuple[str, int], Pin] | None = None,
-                    stopping: asyncio.Event | None = None, started: Callable[[int], None] | None = None) -> int:
+                    stopping: asyncio.Event | None = None, credit: Credit | None = None) -> int:
     """Fire at every installation, ``concurrency`` at a time; results go to ``emit`` in batches.
 
-    ``started`` is told, with each batch, how many installations were taken so far (a prefix of
-    ``installations``): what a resume may send again.
+    With a ``credit``, an installation is started only once the credit grants its position (a
+    prefix of ``installations``): the coordinator has recorded it as what a resume may send again.
 
     Each of the ``concurrency`` lanes keeps one keep-alive connection to the pinned address and
     fires its installations one after another on it (a new connection when the server closes it).
     After ``stopping`` is set no new installation is started (those in flight finish). The count fired.
     """
     firing = _Firing(plan, pins or {})
-    batch = _Batch(emit, started)
+    batch = _Batch(emit)
     pending = iter(installations)
     stop = stopping or asyncio.Event()
 
     async def lane() -> None:
         held = _Lane()
         try:
-            for item in pending:
-                batch.taken += 1
-                batch.add(await firing.one(item, held))
-                if stop.is_set():
+            while not stop.is_set():
+                if credit is not None and not await credit.take(stop):
                     return
+                item = next(pending, None)
+                if item is None:
+                    return
+                batch.add(await firing.one(item, held))
         finally:
             held.drop()
 
@@ -169,12 +172,10 @@ async def fire_many(plan: BurstPlan, installations: Iterable[Installation], conc
 class _Batch:
     """Results on their way to ``emit``: in batches of FLUSH_ROWS, or every FLUSH_SECONDS."""
 
-    def __init__(self, emit: Callable[[list[ResultRow]], None], started: Callable[[int], None] | None = None):
+    def __init__(self, emit: Callable[[list[ResultRow]], None]):
         self.emit = emit
-        self.started = started
         self.rows: list[ResultRow] = []
         self.fired = 0
-        self.taken = 0
 
     def add(self, row: ResultRow) -> None:
         self.rows.append(row)
@@ -183,8 +184,6 @@ class _Batch:
             self.flush()
 
     def flush(self) -> None:
-        if self.started is not None:
-            self.started(self.taken)
         if self.rows:
             self.emit(self.rows.copy())
             self.rows.clear()
