@@ -1,7 +1,8 @@
 """A real PostgreSQL server for the tests: initdb + pg_ctl in a temporary folder, on loopback.
 
 Run as root, the server runs as the unprivileged ``postgres`` user (PostgreSQL refuses root).
-One server per test session; each test gets a database of its own.
+One server per test session (under pytest-xdist: per worker, each in its own folder on its own port, stopped
+when the worker ends); each test gets a database of its own.
 """
 
 from __future__ import annotations
@@ -50,10 +51,17 @@ class PostgresServer:
     def start(self) -> PostgresServer:
         self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "console", "--auth=trust",
                   "-E", "UTF8", "--no-sync")
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
-                  str(self.folder / "server.log"), "-w", "-t", "60", "start")
+        for attempt in range(3):  # a free port may be taken before the server binds it (parallel workers)
+            options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -c fsync=off "
+                       "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+            try:
+                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
+                          str(self.folder / "server.log"), "-w", "-t", "60", "start")
+                return self
+            except subprocess.CalledProcessError:
+                if attempt == 2:
+                    raise
+                self.port = _free_port()
         return self
 
     def url(self, database: str = "postgres") -> str:

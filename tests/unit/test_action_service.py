@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from console.service import actions as action_service
 from console.service import apps, firing, history, readiness, versions
 from console.signoff import document_hash
 from console.store import Store
+from tests.cli_run import console_cli
 from tests.conftest import ROOT
 
 POLICY = AddressPolicy()
@@ -122,8 +122,7 @@ def cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
 
     env = {**os.environ, "CONSOLE_DATABASE_URL": db}
     env.pop("CONSOLE_MODE", None)
-    return subprocess.run([sys.executable, "-m", "console", *args], cwd=ROOT, capture_output=True, text=True,
-                          env=env, timeout=120)
+    return console_cli(args, env)
 
 
 def test_cli_action_run_contract_and_exit_codes(tmp_path: Path, sqlite_url: str, sample: SampleEndpoint) -> None:

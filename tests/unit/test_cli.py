@@ -12,6 +12,7 @@ import pytest
 
 from console import keys
 from console.sandbox.sample_endpoint import SampleEndpoint
+from tests.cli_run import console_cli
 from tests.conftest import ROOT, database_text
 
 DEMO = str(ROOT / "assets" / "demo_app.json")
@@ -22,8 +23,7 @@ def run(*args: str, env_db: str) -> subprocess.CompletedProcess[str]:
 
     env = {**os.environ, "CONSOLE_DATABASE_URL": env_db}
     env.pop("CONSOLE_MODE", None)
-    return subprocess.run([sys.executable, "-m", "console", *args], cwd=ROOT, capture_output=True, text=True,
-                          env=env, timeout=120)
+    return console_cli(args, env)
 
 
 def test_validate_valid_file(db_url: str) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 from console.sandbox.sample_endpoint import SampleEndpoint
 from console.store import open_store
+from tests.cli_run import console_cli
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text("utf-8")
@@ -76,8 +77,7 @@ def test_the_table_parser_reads_nested_fields() -> None:
 
 def run(db: str, *args: str, code: int | tuple[int, ...] = 0) -> dict[str, Any]:
     env = {**os.environ, "CONSOLE_DATABASE_URL": db}
-    out = subprocess.run([sys.executable, "-m", "console", *args, "--json"], cwd=ROOT, capture_output=True,
-                         text=True, env=env, timeout=180)
+    out = console_cli([*args, "--json"], env)
     codes = (code,) if isinstance(code, int) else code
     assert out.returncode in codes, f"{args}: exit {out.returncode}: {out.stderr}"
     assert "Traceback" not in out.stderr

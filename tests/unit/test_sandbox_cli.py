@@ -18,6 +18,7 @@ from console import keys
 from console.sandbox.api import SandboxServer
 from console.sandbox.sample_endpoint import SampleEndpoint
 from console.store import Store
+from tests.cli_run import console_cli
 from tests.conftest import ROOT
 
 UNINSTALLED = b'{"status": "exception","message": "Something went wrong"}'
@@ -26,8 +27,7 @@ WRONG_TOKEN = b'{"status": "error","message": "Wrong access token"}'
 
 def cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CONSOLE_DATABASE_URL": db}
-    return subprocess.run([sys.executable, "-m", "console", *args], cwd=ROOT, capture_output=True, text=True,
-                          env=env, timeout=120)
+    return console_cli(args, env)
 
 
 def cli_json(*args: str, db: str, code: int = 0) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from console.fire.send import fire_install_request
 from console.manifest.validate import validate_manifest
 from console.scaffold.render import render_scaffold
 from console.scaffold.spec import ScaffoldError, install_spec, pattern_of
+from tests.cli_run import console_cli
 from tests.conftest import IN_CI, ROOT
 from tests.hostile import Conversation, _json_answer, hostile
 
@@ -37,8 +39,7 @@ def app(request: dict[str, Any] | None = REQUEST) -> dict[str, Any]:
 def scaffold_cli(tmp_path: Path, document: dict[str, Any], *args: str) -> subprocess.CompletedProcess[str]:
     file = tmp_path / "app.json"
     file.write_text(json.dumps(document), "utf-8")
-    return subprocess.run([sys.executable, "-m", "console", "scaffold", str(file), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    return console_cli(["scaffold", str(file), *args], dict(os.environ))
 
 
 def test_json_lists_the_project(tmp_path: Path) -> None:

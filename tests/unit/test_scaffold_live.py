@@ -29,6 +29,10 @@ from console.sandbox.api import SandboxServer
 from console.store import open_store
 from tests.conftest import IN_CI, ROOT
 
+# One worker runs this module under pytest-xdist (`make test` uses --dist loadgroup): the session-scoped
+# installs below then happen once per run, not once per worker.
+pytestmark = pytest.mark.xdist_group("scaffold-live")
+
 APP = {
     "auth": {
         "type": "APIKEY",

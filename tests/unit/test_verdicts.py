@@ -11,7 +11,6 @@ import copy
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -25,6 +24,7 @@ from console.manifest.document import ManifestError, read_manifest
 from console.manifest.validate import validate_manifest
 from console.sandbox.sample_endpoint import SampleEndpoint
 from tests import hostile
+from tests.cli_run import console_cli
 from tests.conftest import ROOT, database_text
 
 
@@ -32,8 +32,7 @@ def run(*args: str, db: str, env: dict[str, str] | None = None) -> subprocess.Co
     environ = {**os.environ, "CONSOLE_DATABASE_URL": db, **(env or {})}
     if "CONSOLE_MODE" not in (env or {}):
         environ.pop("CONSOLE_MODE", None)
-    return subprocess.run([sys.executable, "-m", "console", *args], cwd=ROOT, capture_output=True, text=True,
-                          env=environ, timeout=120)
+    return console_cli(args, environ)
 
 
 def write(tmp_path: Path, doc: dict[str, Any], name: str = "app.json") -> str:
