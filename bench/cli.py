@@ -1,0 +1,168 @@
+"""The command line's speed: `check --url` against curl, `validate` against importing jsonschema, start-up.
+
+Prints a table of medians (wall time of whole processes, runs alternating so the machine's noise falls on
+both sides alike) and whether each target is met:
+
+- `check APP_JSON --url URL` (its 14 conformance fires at the built-in sample endpoint, which this script
+  starts on 127.0.0.1; a fresh SQLite database already migrated to head) within 2x the same 14 requests
+  sent by curl. curl is timed two ways: one curl process per request, as a shell script would send them
+  (the target's baseline), and one curl process sending all 14 (`--next`), the floor of HTTP itself.
+- `validate assets/demo_app.json` within 1.2x `python -c "import jsonschema"`.
+- the start-up of `--help` within 1.2x `python -c "import argparse"`, and of `check APP_JSON` without
+  --url (reads the stored fires, no network) within 1.5x `python -c "import jsonschema, sqlalchemy"`.
+
+    .venv/bin/python bench/cli.py [--runs 11]
+
+Traffic goes to the loopback sample endpoint only; every loop is bounded by --runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEMO = "assets/demo_app.json"
+CURL = "/usr/bin/curl"
+MAX_RUNS = 101
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    seconds: float
+    baseline_name: str
+    baseline: float
+    target: float
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.baseline
+
+    def line(self) -> str:
+        verdict = "ok" if self.ratio <= self.target else "OVER"
+        return (f"{self.name:<34} {self.seconds * 1000:>7.0f} ms  {self.baseline_name:<38} "
+                f"{self.baseline * 1000:>6.0f} ms  {self.ratio:>5.2f}x  {verdict} (<= {self.target:g}x)")
+
+
+def wall(command: Sequence[str], env: dict[str, str], expect: int | None = 0) -> float:
+    """One run's wall time; a run that ends with another exit code stops the bench (its stderr shown)."""
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=False)
+    elapsed = time.perf_counter() - started
+    if expect is not None and done.returncode != expect:
+        raise SystemExit(f"{' '.join(command)[:200]} exited {done.returncode}:\n{done.stderr.decode()[-2000:]}")
+    return elapsed
+
+
+def alternate(runs: int, sides: dict[str, Callable[[], float]]) -> dict[str, float]:
+    """Median of each side, the sides run in turn (one warm-up round first, not counted)."""
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    for round_ in range(runs + 1):
+        for name, side in sides.items():
+            elapsed = side()
+            if round_:
+                times[name].append(elapsed)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def curl_commands(url: str) -> list[list[str]]:
+    """The 14 requests `check --url` sends, as curl arguments: the install request of the demo App JSON,
+    rendered the way the console renders it (its own keys: 1 + 2 with the same key + 1 + 10 fresh)."""
+    import json
+
+    from console import keys
+    from console.fire.prepare import FireContext, fill_params, render_request, template_values
+    from console.manifest.document import param_names
+
+    manifest = json.loads((ROOT / DEMO).read_text())
+    context = FireContext(params=fill_params(param_names(manifest), {}))
+    repeated = keys.generate_app_key()
+    app_keys = [keys.generate_app_key(), repeated, repeated] + [keys.generate_app_key() for _ in range(11)]
+    commands = []
+    for key in app_keys:
+        rendered = render_request(manifest["auth"]["request"], template_values(key, context), url)
+        args = ["-s", "-o", "/dev/null", "-X", rendered.method]
+        for name, value in rendered.headers:
+            args += ["-H", f"{name}: {value}"]
+        if rendered.body is not None:
+            args += ["--data-binary", rendered.body]
+        commands.append([*args, rendered.url])
+    return commands
+
+
+def one_curl(commands: list[list[str]]) -> list[str]:
+    """All the requests in one curl process (``--next`` between them)."""
+    joined = [CURL]
+    for index, args in enumerate(commands):
+        joined += (["--next"] if index else []) + args
+    return joined
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=11, help="runs of each side (median; default 11, at least 9)")
+    args = parser.parse_args()
+    runs = min(max(args.runs, 9), MAX_RUNS)
+    if not Path(CURL).exists():
+        raise SystemExit(f"{CURL} is needed for the check --url baseline (apt-get install curl).")
+    from console.sandbox.sample_endpoint import SampleEndpoint
+
+    folder = Path(tempfile.mkdtemp(prefix="console-bench-cli-"))
+    env = {**os.environ, "CONSOLE_DATABASE_URL": f"sqlite:///{folder / 'bench.db'}", "CONSOLE_MODE": "local"}
+    env.pop("CONSOLE_DEBUG", None)
+    python = [sys.executable]
+    wall([*python, "-m", "console", "db", "upgrade"], env)  # fresh, migrated to head before any timing
+    endpoint = SampleEndpoint("127.0.0.1", 0).start()
+    try:
+        rows = measure(python, env, endpoint.install_url("ok"), runs)
+    finally:
+        endpoint.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"{'command':<34} {'median':>10}  {'baseline':<38} {'median':>9}  {'ratio':>6}  target")
+    for row in rows:
+        print(row.line())
+    print(f"(median of {runs} alternating runs each, after one warm-up round; {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]})")
+
+
+def measure(python: list[str], env: dict[str, str], url: str, runs: int) -> list[Row]:
+    requests = curl_commands(url)
+    check = [*python, "-m", "console", "check", DEMO, "--url", url]
+
+    def each_curl() -> float:
+        return sum(wall([CURL, *request], env) for request in requests)
+
+    fires = alternate(runs, {"check": lambda: wall(check, env), "each": each_curl,
+                             "one": lambda: wall(one_curl(requests), env)})
+    validate = alternate(runs, {"validate": lambda: wall([*python, "-m", "console", "validate", DEMO], env),
+                                "jsonschema": lambda: wall([*python, "-c", "import jsonschema"], env)})
+    start = alternate(runs, {
+        "help": lambda: wall([*python, "-m", "console", "--help"], env),
+        "argparse": lambda: wall([*python, "-c", "import argparse"], env),
+        "offline": lambda: wall([*python, "-m", "console", "check", DEMO], env, expect=None),
+        "imports": lambda: wall([*python, "-c", "import jsonschema, sqlalchemy"], env),
+    })
+    return [
+        Row("check --url (14 fires)", fires["check"], "14 curl processes, one request each", fires["each"], 2),
+        Row("check --url (14 fires)", fires["check"], "1 curl process, 14 requests (--next)", fires["one"], 2),
+        Row("validate demo_app.json", validate["validate"], "python -c 'import jsonschema'",
+            validate["jsonschema"], 1.2),
+        Row("--help", start["help"], "python -c 'import argparse'", start["argparse"], 1.2),
+        Row("check demo_app.json (no --url)", start["offline"], "python -c 'import jsonschema, sqlalchemy'",
+            start["imports"], 1.5),
+    ]
+
+
+if __name__ == "__main__":
+    main()
