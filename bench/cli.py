@@ -8,7 +8,7 @@ both sides alike) and whether each target is met:
   sent by curl. curl is timed two ways: one curl process per request, as a shell script would send them
   (the target's baseline), and one curl process sending all 14 (`--next`), the floor of HTTP itself.
 - `validate assets/demo_app.json` within 1.2x `python -c "import jsonschema"`.
-- the start-up of `--help` within 1.2x `python -c "import argparse"`, and of `check APP_JSON` without
+- the start-up of `--help` within 1.2x a one-option argparse tool's `--help`, and of `check APP_JSON` without
   --url (reads the stored fires, no network) within 1.5x `python -c "import jsonschema, sqlalchemy"`.
 
     .venv/bin/python bench/cli.py [--runs 11]
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -35,45 +36,65 @@ sys.path.insert(0, str(ROOT))
 DEMO = "assets/demo_app.json"
 CURL = "/usr/bin/curl"
 MAX_RUNS = 101
+# The smallest command-line tool: what `--help` is compared with.
+HELLO_TOOL = ("import argparse; p = argparse.ArgumentParser(prog='tool'); p.add_argument('--name'); "
+              "p.parse_args(['--help'])")
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Medians of one side: wall time (the target's measure) and CPU time (user + system of the processes;
+    less sensitive to other work on a shared machine, shown beside it)."""
+
+    wall: float
+    cpu: float
 
 
 @dataclass(frozen=True)
 class Row:
     name: str
-    seconds: float
+    measured: Timing
     baseline_name: str
-    baseline: float
+    baseline: Timing
     target: float
 
     @property
     def ratio(self) -> float:
-        return self.seconds / self.baseline
+        return self.measured.wall / self.baseline.wall
 
     def line(self) -> str:
         verdict = "ok" if self.ratio <= self.target else "OVER"
-        return (f"{self.name:<34} {self.seconds * 1000:>7.0f} ms  {self.baseline_name:<38} "
-                f"{self.baseline * 1000:>6.0f} ms  {self.ratio:>5.2f}x  {verdict} (<= {self.target:g}x)")
+        cpu_ratio = self.measured.cpu / self.baseline.cpu if self.baseline.cpu else float("nan")
+        return (f"{self.name:<32} {self.measured.wall * 1000:>6.0f} ms  {self.baseline_name:<40} "
+                f"{self.baseline.wall * 1000:>6.0f} ms  {self.ratio:>5.2f}x  {verdict:<4} (<= {self.target:g}x)  "
+                f"cpu {self.measured.cpu * 1000:>4.0f}/{self.baseline.cpu * 1000:>4.0f} ms = {cpu_ratio:.2f}x")
 
 
-def wall(command: Sequence[str], env: dict[str, str], expect: int | None = 0) -> float:
-    """One run's wall time; a run that ends with another exit code stops the bench (its stderr shown)."""
-    started = time.perf_counter()
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def wall(command: Sequence[str], env: dict[str, str], expect: int | None = 0) -> tuple[float, float]:
+    """One run's wall and CPU time; a run that ends with another exit code stops the bench (its stderr shown)."""
+    cpu, started = children_cpu(), time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=False)
     elapsed = time.perf_counter() - started
     if expect is not None and done.returncode != expect:
         raise SystemExit(f"{' '.join(command)[:200]} exited {done.returncode}:\n{done.stderr.decode()[-2000:]}")
-    return elapsed
+    return elapsed, children_cpu() - cpu
 
 
-def alternate(runs: int, sides: dict[str, Callable[[], float]]) -> dict[str, float]:
-    """Median of each side, the sides run in turn (one warm-up round first, not counted)."""
-    times: dict[str, list[float]] = {name: [] for name in sides}
+def alternate(runs: int, sides: dict[str, Callable[[], tuple[float, float]]]) -> dict[str, Timing]:
+    """Medians of each side, the sides run in turn (one warm-up round first, not counted)."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
     for round_ in range(runs + 1):
         for name, side in sides.items():
-            elapsed = side()
+            measured = side()
             if round_:
-                times[name].append(elapsed)
-    return {name: statistics.median(values) for name, values in times.items()}
+                times[name].append(measured)
+    return {name: Timing(statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
+            for name, values in times.items()}
 
 
 def curl_commands(url: str) -> list[list[str]]:
@@ -121,6 +142,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="console-bench-cli-"))
     env = {**os.environ, "CONSOLE_DATABASE_URL": f"sqlite:///{folder / 'bench.db'}", "CONSOLE_MODE": "local"}
     env.pop("CONSOLE_DEBUG", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # users' runs read compiled modules: the warm-up round writes them
     python = [sys.executable]
     wall([*python, "-m", "console", "db", "upgrade"], env)  # fresh, migrated to head before any timing
     endpoint = SampleEndpoint("127.0.0.1", 0).start()
@@ -129,7 +151,8 @@ def main() -> None:
     finally:
         endpoint.stop()
         shutil.rmtree(folder, ignore_errors=True)
-    print(f"{'command':<34} {'median':>10}  {'baseline':<38} {'median':>9}  {'ratio':>6}  target")
+    print(f"{'command':<32} {'median':>9}  {'baseline':<40} {'median':>9}  {'ratio':>6}  target (wall)     "
+          "cpu (median, command/baseline)")
     for row in rows:
         print(row.line())
     print(f"(median of {runs} alternating runs each, after one warm-up round; {os.cpu_count()} cores, "
@@ -140,8 +163,9 @@ def measure(python: list[str], env: dict[str, str], url: str, runs: int) -> list
     requests = curl_commands(url)
     check = [*python, "-m", "console", "check", DEMO, "--url", url]
 
-    def each_curl() -> float:
-        return sum(wall([CURL, *request], env) for request in requests)
+    def each_curl() -> tuple[float, float]:
+        runs = [wall([CURL, *request], env) for request in requests]
+        return sum(w for w, _ in runs), sum(c for _, c in runs)
 
     fires = alternate(runs, {"check": lambda: wall(check, env), "each": each_curl,
                              "one": lambda: wall(one_curl(requests), env)})
@@ -149,7 +173,7 @@ def measure(python: list[str], env: dict[str, str], url: str, runs: int) -> list
                                 "jsonschema": lambda: wall([*python, "-c", "import jsonschema"], env)})
     start = alternate(runs, {
         "help": lambda: wall([*python, "-m", "console", "--help"], env),
-        "argparse": lambda: wall([*python, "-c", "import argparse"], env),
+        "argparse": lambda: wall([*python, "-c", HELLO_TOOL], env),
         "offline": lambda: wall([*python, "-m", "console", "check", DEMO], env, expect=None),
         "imports": lambda: wall([*python, "-c", "import jsonschema, sqlalchemy"], env),
     })
@@ -158,7 +182,7 @@ def measure(python: list[str], env: dict[str, str], url: str, runs: int) -> list
         Row("check --url (14 fires)", fires["check"], "1 curl process, 14 requests (--next)", fires["one"], 2),
         Row("validate demo_app.json", validate["validate"], "python -c 'import jsonschema'",
             validate["jsonschema"], 1.2),
-        Row("--help", start["help"], "python -c 'import argparse'", start["argparse"], 1.2),
+        Row("--help", start["help"], "a one-option argparse tool's --help", start["argparse"], 1.2),
         Row("check demo_app.json (no --url)", start["offline"], "python -c 'import jsonschema, sqlalchemy'",
             start["imports"], 1.5),
     ]

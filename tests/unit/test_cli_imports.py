@@ -52,7 +52,7 @@ def test_validate_loads_the_schema_and_the_rules_only(tmp_path: Path) -> None:
     assert "jsonschema" in modules and "console.manifest.validate" in modules
     assert not present(modules, "sqlalchemy", "requests", "urllib3", "alembic", "jinja2", "console.store",
                        "console.service", "console.readiness", "console.evidence", "console.outcome",
-                       "console.fire", "xml", "console.formats.junit", "console.formats.sarif")
+                       "console.fire", "console.catalog", "xml", "console.formats.junit", "console.formats.sarif")
 
 
 def test_validate_in_a_ci_format_loads_that_renderer_only(tmp_path: Path) -> None:
@@ -72,6 +72,7 @@ def test_check_of_a_database_at_head_skips_alembic_and_the_burst_engine(tmp_path
     env = {"CONSOLE_DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}"}
     first, at_first = loaded_by(tmp_path, "check", DEMO, env=env)  # a new database: migrated, with Alembic
     assert first == 1 and "alembic" in at_first  # no stored fires: not ready
+    assert not present(at_first, "requests", "urllib3", "console.fire.send", "console.service.team")  # no network
     endpoint = SampleEndpoint().start()
     try:
         code, modules = loaded_by(tmp_path, "check", DEMO, "--url", endpoint.install_url("ok"), env=env)
