@@ -8,9 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
-
-from jinja2 import Environment, Template, select_autoescape
+from typing import TYPE_CHECKING, Any
 
 from console import __version__
 from console.catalog import describe_for_installer, get_scope
@@ -18,6 +16,9 @@ from console.checks.catalog import check_of
 from console.manifest.document import auth_of
 from console.profile import AppProfile
 from console.readiness import GROUPS, STATUS_LABELS, ChecklistItem, is_ready
+
+if TYPE_CHECKING:
+    from jinja2 import Template
 
 # Status marks: a word, a colour and an icon (inline SVG in HTML); never emoji, which many systems lack.
 STATUS_ICONS = {"pass": "check_circle", "fail": "cancel", "not_run": "schedule", "not_provable": "help",
@@ -206,7 +207,10 @@ def _cell(text: Any) -> str:
 
 @lru_cache(maxsize=4)
 def _template(source: str, autoescape: bool) -> Template:
-    """Compiled once per process: the Checklist page renders the report on every rerun."""
+    """Compiled once per process: the Checklist page renders the report on every rerun (Jinja2 is loaded
+    here, on the first Markdown or HTML report: the JSON report and ``check`` do without it)."""
+    from jinja2 import Environment, select_autoescape
+
     env = Environment(autoescape=select_autoescape(default=autoescape, default_for_string=autoescape))
     env.filters["md"] = escape_report_markdown
     env.filters["cell"] = _cell

@@ -4,13 +4,15 @@ Each check names the App Store review criterion it serves (ManyChat's review tea
 its severity when it does not pass, and when it is required. IDs never change meaning: a renamed check
 gets a new ID. The README's table is generated from this module (``markdown_table``) and a test keeps
 them equal; another test fails when the checklist or the validator produces an ID missing here.
+
+The checklist's entries take their titles from the readiness model, loaded only when a checklist entry is
+asked for: ``validate`` (findings only) starts without the readiness model and what it imports.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from console.readiness import MODEL
+from functools import cache
 
 # ManyChat's six review criteria, and the server-side recommendation that is not one of them.
 INSTALLABLE = "installable"
@@ -81,11 +83,15 @@ def _mode(building: bool, listing: bool) -> str:
     return ALWAYS if building else (LISTING if listing else NEVER)
 
 
-_CHECKLIST = tuple(
-    _c(item_id, "checklist", rule.title, *_CHECKLIST_CRITERIA.get(item_id, (CONFIGURED, "error")),
-       _mode(rule.building, rule.listing))
-    for item_id, rule in MODEL.items()
-)
+@cache
+def _checklist() -> tuple[Check, ...]:
+    from console.readiness import MODEL
+
+    return tuple(
+        _c(item_id, "checklist", rule.title, *_CHECKLIST_CRITERIA.get(item_id, (CONFIGURED, "error")),
+           _mode(rule.building, rule.listing))
+        for item_id, rule in MODEL.items()
+    )
 
 _COMPAT = (
     _c("compat.breaking", "compat", "No change since the old App JSON breaks installations or flows", WORKS,
@@ -172,18 +178,30 @@ _FINDINGS = (
     _f("scopes.unknown_endpoint", "An API call to an endpoint the catalogue does not know", CONFIGURED, "warning"),
 )
 
-CHECKS: tuple[Check, ...] = _CHECKLIST + _COMPAT + _SCAN + _FINDINGS
-_BY_ID = {check.id: check for check in CHECKS}
+_OTHERS = {check.id: check for check in _COMPAT + _SCAN + _FINDINGS}
 # Schema findings are named after the JSON Schema keyword that failed; any keyword has this fallback.
 _SCHEMA_FAMILY = _f("schema.*", "The App JSON breaks its schema", CONFIGURED)
 
 
+def all_checks() -> tuple[Check, ...]:
+    """Every check: the checklist's items, the compatibility and scan items, the findings."""
+    return _checklist() + _COMPAT + _SCAN + _FINDINGS
+
+
+def __getattr__(name: str) -> tuple[Check, ...]:
+    if name == "CHECKS":  # every check, built on first use (the checklist's titles need the readiness model)
+        return all_checks()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def get_check(check_id: str) -> Check | None:
     """The catalogue entry for an ID (a ``schema.<keyword>`` not listed falls back to the schema family)."""
-    found = _BY_ID.get(check_id)
-    if found is None and check_id.startswith("schema."):
+    found = _OTHERS.get(check_id)
+    if found is not None:
+        return found
+    if check_id.startswith("schema."):
         return _SCHEMA_FAMILY
-    return found
+    return next((check for check in _checklist() if check.id == check_id), None)
 
 
 def check_of(check_id: str) -> Check:
@@ -191,10 +209,19 @@ def check_of(check_id: str) -> Check:
     return get_check(check_id) or Check(check_id, "finding", check_id, CONFIGURED, "error", ALWAYS)
 
 
+def criterion_text_of(check_id: str) -> str:
+    """The review criterion an ID serves, as ``check_of(check_id).criterion_text`` says, without loading the
+    readiness model (a checklist item's criterion is in this module; an item or ID not listed serves CONFIGURED)."""
+    found = _OTHERS.get(check_id) or (_SCHEMA_FAMILY if check_id.startswith("schema.") else None)
+    if found is not None:
+        return found.criterion_text
+    return CRITERIA[_CHECKLIST_CRITERIA.get(check_id, (CONFIGURED, "error"))[0]]
+
+
 def markdown_table() -> str:
     """The README's table of every check, generated from the catalogue."""
     lines = ["| ID | Kind | Title | Review criterion | Severity | Required |", "|---|---|---|---|---|---|"]
-    for check in CHECKS:
+    for check in all_checks():
         lines.append(f"| `{check.id}` | {check.kind} | {check.title} | {check.criterion_text} | "
                      f"{check.severity} | {check.required} |")
     return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from console.checks.catalog import check_of
+from console.checks.catalog import check_of, criterion_text_of
 
 if TYPE_CHECKING:
     from console.outcome import FireRecord
@@ -35,7 +35,7 @@ class CheckResult:
 
     @property
     def criterion(self) -> str:
-        return check_of(self.id).criterion_text
+        return criterion_text_of(self.id)
 
     def to_dict(self) -> dict[str, object]:
         return {"id": self.id, "title": self.title, "level": self.level, "status": self.status,

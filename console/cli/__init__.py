@@ -51,13 +51,15 @@ def command_module(name: str) -> ModuleType:
 
 
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser; only ``command``'s module is imported (its arguments added), the others are listed."""
+    """The parser. Without ``command`` every command is listed (``--help``, a usage error); with it only that
+    command's parser is built and only its module imported (each parser costs start-up time)."""
     parser = argparse.ArgumentParser(
         prog="python -m console", description="App Key Console: check a ManyChat app's App Key delivery.")
     parser.add_argument("--version", action="version", version=f"App Key Console {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, entry in COMMANDS.items():
-        sub = commands.add_parser(name, help=entry.help, description=entry.help)
+        if command is None or name == command:
+            sub = commands.add_parser(name, help=entry.help, description=entry.help)
         if name == command:
             command_module(name).add_arguments(sub)
     return parser

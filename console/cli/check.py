@@ -86,7 +86,7 @@ def _scan_items(args: argparse.Namespace, silent: bool) -> list[ChecklistItem]:
 
 
 def _check_file(args: argparse.Namespace, outputs: list[Output]) -> int:
-    from console.service import firing, readiness, team
+    from console.service import readiness
 
     manifest = load(args.app_json)
     args.for_listing = bool(args.for_listing)  # a file has no stored choice: unset is "as being built"
@@ -97,6 +97,8 @@ def _check_file(args: argparse.Namespace, outputs: list[Output]) -> int:
     try:
         kind = "endpoint"
         if args.url:
+            from console.service import firing  # the HTTP client: only when there is something to fire at
+
             if not silent:
                 note(f"Running the conformance runs against {args.url} …")
             fires = firing.conformance_for_file(store, manifest, file_name(args.app_json), context, url=args.url,
@@ -105,7 +107,7 @@ def _check_file(args: argparse.Namespace, outputs: list[Output]) -> int:
         check = readiness.file_readiness(store, manifest, kind, args.for_listing)
         if args.actions:
             check = _with_actions(check, manifest, args)
-        signoff = team.require_signoff(store, manifest, args.app, args.for_listing) if args.require_signoff else None
+        signoff = _signoff(store, manifest, args.app, args.for_listing) if args.require_signoff else None
     finally:
         store.close()
     check = check.with_items(since + _scan_items(args, silent))
@@ -120,6 +122,13 @@ def _check_file(args: argparse.Namespace, outputs: list[Output]) -> int:
     return finish_run(result, outputs, args.fail_on, extra_failure=signoff is not None and not signoff.ok)
 
 
+def _signoff(store: Store, manifest: Document, app: int | None, for_listing: bool) -> SignoffCheck:
+    """``--require-signoff``: the sign-off that counts (the team's use cases load only for it)."""
+    from console.service import team
+
+    return team.require_signoff(store, manifest, app, for_listing)
+
+
 def _with_actions(check: Readiness, manifest: Document, args: argparse.Namespace) -> Readiness:
     """`--actions`: every action and rpc source rehearsed (stored in History), their items joined to the
     checklist, the verdict decided again over all of them."""
@@ -131,7 +140,7 @@ def _with_actions(check: Readiness, manifest: Document, args: argparse.Namespace
 
 def _check_app(args: argparse.Namespace, outputs: list[Output]) -> int:
     from console import service
-    from console.service import readiness, team
+    from console.service import readiness
 
     store = _open()
     try:
@@ -139,7 +148,7 @@ def _check_app(args: argparse.Namespace, outputs: list[Output]) -> int:
         settings = service.settings_of(app)
         for_listing = settings.for_listing if args.for_listing is None else bool(args.for_listing)
         check = readiness.checklist(store, app, for_listing).with_items(_since_items(args.since, app.manifest))
-        signoff = team.require_signoff(store, app.manifest, app.id, for_listing) if args.require_signoff else None
+        signoff = _signoff(store, app.manifest, app.id, for_listing) if args.require_signoff else None
         files = readiness.report_files(store, app, check, f"the {settings.checklist_kind}",
                                        for_listing, readiness.signoffs_for_app(store, app))
     finally:

@@ -10,7 +10,7 @@ from console.cli.common import UsageError, note
 
 if TYPE_CHECKING:
     from console.fire.prepare import FireContext
-    from console.fire.send import Timeouts
+    from console.fire.timeouts import Timeouts
     from console.manifest.document import Document
     from console.manifest.findings import ValidationIssue
     from console.manifest.snippet import Comment
@@ -62,7 +62,7 @@ def context_from(variables: list[str], manifest: Document) -> FireContext:
 
 def timeouts_from(seconds: float | None) -> Timeouts:
     """--timeout S: each fire's total deadline (the connect deadline at most 5 s)."""
-    from console.fire.send import Timeouts
+    from console.fire.timeouts import Timeouts
 
     if seconds is None:
         return Timeouts()

@@ -35,6 +35,7 @@ from console.fire.prepare import (
     render_request,
     template_values,
 )
+from console.fire.timeouts import Timeouts
 from console.fire.wire import HEADER_COUNT_CAP, capped_headers
 from console.local_ca import ca_file_for  # the sample endpoint's https origin alone trusts the local CA
 from console.netpolicy import AddressPolicy, Resolver, check_addresses, resolve_host
@@ -47,18 +48,6 @@ BODY_CAP = 64 * 1024
 USER_AGENT = "ManyChat-AppKeyConsole/1.0 (install request rehearsal)"
 
 Prove = Callable[[Answer, str], KeyDelivery]  # (the answer, its body as text, unredacted) -> the proof
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    """Connect timeout and total deadline, in seconds (ManyChat-like defaults)."""
-
-    connect: float = 5.0
-    total: float = 10.0
-
-    def __post_init__(self) -> None:
-        if not (0 < self.connect <= 120 and 0 < self.total <= 300):
-            raise ValueError("timeouts must be positive: connect up to 120 s, total up to 300 s")
 
 
 @dataclass(frozen=True)

@@ -75,19 +75,25 @@ def file_uri(path: str) -> str:
 
 def render(run: CheckRun, fmt: str, fail_on: str, file_text: str | None) -> str:
     """One format of the run (each renderer is imported only when its format is asked for)."""
-    from console.formats import github, json_format, junit, sarif, text
-    from console.formats.locate import Locator
-
-    locator = Locator(file_text) if file_text is not None and fmt in ("sarif", "github") else None
     if fmt == "json":
+        from console.formats import json_format
+
         return json_format.render(run, fail_on)
     if fmt == "junit":
+        from console.formats import junit
+
         return junit.render(run, fail_on)
-    if fmt == "sarif":
-        return sarif.render(run, file_uri(run.file), locator)
-    if fmt == "github":
+    if fmt in ("sarif", "github"):
+        from console.formats import github, sarif
+        from console.formats.locate import Locator
+
+        locator = Locator(file_text) if file_text is not None else None
+        if fmt == "sarif":
+            return sarif.render(run, file_uri(run.file), locator)
         path = file_uri(run.file)
         return github.render(run, path if "://" not in path else run.file, locator)
+    from console.formats import text
+
     return text.render(run, fail_on)
 
 

@@ -33,7 +33,6 @@ from console.manifest.request_rules import (
     url_rule,
     without_placeholders,
 )
-from console.manifest.scope_check import check_scopes
 from console.templating import KEY_VARIABLE, SYSTEM_VARIABLES, names_in, walk_strings
 
 KEY_WORDS = re.compile(r"api[\s_-]*(key|token)|access[\s_-]*token|\b(key|token)\b", re.I)
@@ -111,6 +110,8 @@ def validate_manifest(document: dict[str, Any], for_listing: bool = False,
     issues.extend(lint_sources(document, for_listing, _lint_request))
     issues.extend(lint_triggers(document))
     if scopes is not None:
+        from console.manifest.scope_check import check_scopes  # the scope catalogue: only with the app's scopes
+
         issues.extend(check_scopes(document, scopes))
     seen: set[tuple[str, str]] = set()
     unique = []

@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from console.fire.prepare import FireContext, fill_params
-from console.fire.send import Timeouts
+from console.fire.timeouts import Timeouts
 from console.manifest.document import param_names, request_of
 from console.netpolicy import AddressPolicy
 from console.outcome import FireRecord
-from console.sandbox.sample_endpoint import https_base_for, install_path, resolve_sample_url
 from console.settings import AppSettings, SettingsChange, SettingsError, target_kind
 from console.store import AppRecord, Store, open_store
 
@@ -90,6 +89,8 @@ def timeouts_of(app: AppRecord) -> Timeouts:
 def target_url(app: AppRecord, sample_base_url: str, target: str | None = None) -> str | None:
     """The URL to fire at: the sample endpoint in its mode, a saved target's URL, or None for the app's own
     auth.request.url."""
+    from console.sandbox.sample_endpoint import https_base_for, install_path, resolve_sample_url
+
     settings = settings_of(app)
     chosen = target or settings.target
     if chosen.startswith("saved:"):

@@ -19,6 +19,9 @@ from sqlalchemy.engine import Connection, Engine, make_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LEGACY_REVISION = "0001_first_release"
+# The newest migration's id (migrations/versions/): a database already there is opened with one query, without
+# loading Alembic. A new migration changes it; tests/unit/test_migrations.py checks it against Alembic's head.
+HEAD_REVISION = "0011_app_revision"
 BUSY_TIMEOUT_S = 30
 _PG_LOCK_ID = 0x4B45595F434F4E53  # "KEY_CONS": the console's migration lock
 
@@ -112,6 +115,7 @@ def _alembic_config(connection: Connection) -> Any:
 
 
 def head_revision() -> str:
+    """The newest migration's id, as Alembic's script directory says (loads Alembic and every migration)."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
@@ -123,20 +127,22 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
+    """The revision the database is at (None: a new database, or one made before migrations): one query."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        try:
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").fetchall()
+        except sa.exc.DBAPIError:  # no alembic_version table (or no database yet: the upgrade says which)
+            return None
+    return str(rows[0][0]) if len(rows) == 1 else None
 
 
 def upgrade_database(engine: Engine) -> str:
     """Bring the database to the newest revision (creating it, or adopting a first-release one); the revision."""
-    from alembic import command
-
-    head = head_revision()
     try:
-        if current_revision(engine) == head:
-            return head
+        if current_revision(engine) == HEAD_REVISION:
+            return HEAD_REVISION  # the common case: one query, Alembic not loaded
+        from alembic import command
+
         with _migration_lock(engine):
             if engine.dialect.name == "sqlite":
                 with engine.connect() as conn:
@@ -172,4 +178,4 @@ def upgrade_database(engine: Engine) -> str:
                                 f"opened: {exc.strerror or exc}") from exc
         raise DatabaseError(f"The database at {engine.url.render_as_string(hide_password=True)} cannot be migrated: "
                             f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
-    return head
+    return HEAD_REVISION

@@ -18,7 +18,7 @@ from console.sandbox.sample_endpoint import SampleEndpoint
 from console.service import apps as apps_service
 from console.service import history, readiness
 from console.store import FireFilter, open_store
-from console.store.engine import LEGACY_REVISION, create_engine, current_revision, head_revision
+from console.store.engine import HEAD_REVISION, LEGACY_REVISION, create_engine, current_revision, head_revision
 from tests.conftest import ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "first_release.sql"
@@ -33,6 +33,30 @@ def test_a_new_database_is_created_at_the_newest_revision(db_url: str) -> None:
     assert {"ix_fires_app_time", "ix_fires_app_target_time", "ix_fires_run"} <= indexes
     open_store(db_url)  # opening again is a no-op
     assert current_revision(store.engine) == head_revision()
+
+
+def test_the_head_revision_the_console_opens_by_is_alembics_head() -> None:
+    """A database at HEAD_REVISION is opened without Alembic: a new migration must move the constant, or
+    databases one revision behind would skip it."""
+    assert HEAD_REVISION == head_revision(), "a new migration: set HEAD_REVISION in console/store/engine.py to it"
+
+
+def test_a_database_behind_the_head_is_upgraded_not_taken_as_current(tmp_path: Path) -> None:
+    path = tmp_path / "behind.db"
+    engine = create_engine(f"sqlite:///{path}")
+    from alembic import command
+
+    from console.store.engine import _alembic_config
+
+    with engine.connect() as conn:
+        command.upgrade(_alembic_config(conn), "0010_review")
+        conn.commit()
+    assert current_revision(engine) == "0010_review"
+    engine.dispose()
+    store = open_store(f"sqlite:///{path}")
+    assert current_revision(store.engine) == HEAD_REVISION
+    assert "revision" in {c["name"] for c in sa.inspect(store.engine).get_columns("apps")}
+    store.close()
 
 
 def test_a_first_release_sqlite_database_is_upgraded_with_its_data(tmp_path: Path) -> None:
