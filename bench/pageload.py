@@ -103,10 +103,16 @@ def seed(url: str, fires: int) -> int:
 
 
 def load(tab: Any, url: str) -> float:
-    """Seconds from navigation to the end of the script run it started."""
+    """Seconds from navigation to the end of the script run it started (inf when it took over a minute)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     started = time.perf_counter()
     tab.goto(url, wait_until="commit")
-    tab.wait_for_selector(DONE, state="attached", timeout=60_000)
+    try:
+        tab.wait_for_selector(DONE, state="attached", timeout=60_000)
+    except PlaywrightTimeout:
+        print(f"  {url}: the script had not run after 60 s", flush=True)
+        return float("inf")
     took = time.perf_counter() - started
     if tab.locator("[data-testid='stException']").count():
         raise SystemExit(f"{url} raised an exception: {tab.locator('[data-testid=stException]').first.inner_text()}")
@@ -127,6 +133,7 @@ def measure_side(browser: Any, console: str, one_line: str, app_ref: int, pages:
             base.append(load(tab, one_line))
             mine.append(load(tab, url))
         figures[name] = (statistics.median(mine), statistics.median(base))
+        print(f"  {name}: {figures[name][0]:.2f} s (one-line page {figures[name][1]:.2f} s)", flush=True)
     tab.close()
     return figures
 
