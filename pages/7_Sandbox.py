@@ -114,8 +114,9 @@ with right:
         render_installations(rows, keys_held, listed.total)
         last = state.last_sandbox_installation()
         by_id = {r.id: r for r in rows}
-        if last is not None and last not in by_id:  # chosen earlier, now older than the newest listed
-            by_id.update(_older(last))
+        for earlier in (last, st.session_state.get("sb_chosen")):  # chosen before, now older than those listed
+            if isinstance(earlier, int) and earlier not in by_id:
+                by_id.update(_older(earlier))
         ids = sorted(by_id)
         chosen = st.selectbox("Installation", ids, index=ids.index(last) if last in ids else len(ids) - 1,
                               format_func=lambda i: f"#{i} on page {by_id[i].page_id}", key="sb_chosen")
