@@ -3,7 +3,7 @@
 import streamlit as st
 
 from console import service
-from console.service import apps, evidence, firing, readiness, review
+from console.service import apps, conversation, evidence, firing, readiness, review
 from console.service.merge import StaleSave
 from ui import page_setup, require_app, stale, state
 from ui.frame import page_url
@@ -96,7 +96,8 @@ with st.expander("How readiness is decided", icon=":material/rule:"):
                 "A required item that fails, has not run or is not provable is never ready. Evidence counts only "
                 "for the App JSON and URL it was gathered at.\n\n" + readiness.model_table())
 st.subheader("Comments per item")
+every_thread = conversation.threads(store, app.id)  # one read for every item's comments
 for item in items:
-    render_item_comments(store, app, item.id, item.title)
+    render_item_comments(store, app, item.id, item.title, every_thread)
 
 render_signoff(store, app, target, for_listing, signoffs)

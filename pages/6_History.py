@@ -2,12 +2,11 @@
 
 from datetime import UTC, datetime, timedelta
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from console.service import history
 from ui import page_setup, state
+from ui.charts import latency_line, outcome_bars
 from ui.frame import page_link
 from ui.render_fire import render_fire_tabs, render_verdict
 from ui.render_history import render_compare, render_history_table, render_refire
@@ -46,16 +45,8 @@ if not view.total:
     if not st.query_params.get("fire"):
         st.stop()  # no blank charts, no empty table, no "Fire #" to fill: nothing to look at yet
 c1, c2 = st.columns(2)
-bars = pd.DataFrame({"category": list(view.breakdown), "fires": list(view.breakdown.values())})
-c1.altair_chart(alt.Chart(bars, title="Outcomes").mark_bar().encode(
-    x=alt.X("fires:Q", axis=alt.Axis(format="d", tickMinStep=1)), y=alt.Y("category:N", sort="-x"),
-    color=alt.condition(alt.datum.category == "ok", alt.value("#1a7f37"), alt.value("#cf222e"))),
-    width="stretch")
-points = pd.DataFrame(view.points, columns=["fired at", "ms", "category"])
-c2.altair_chart(alt.Chart(points, title=f"Latency over time (latest {len(points)})").mark_line(point=True).encode(
-    x=alt.X("fired at:T", axis=alt.Axis(format="%m-%d %H:%M:%S", labelAngle=-30)),
-    y=alt.Y("ms:Q", title="elapsed ms"), tooltip=["fired at:T", "ms:Q", "category:N"]),
-    width="stretch")
+outcome_bars(c1, view.breakdown, "Outcomes", "fires")
+latency_line(c2, view.points, f"Latency over time (latest {len(view.points)})")
 if view.pages > 1:
     st.number_input(f"Page (of {view.pages:,})", 1, view.pages, min(number, view.pages), key=state.HISTORY_PAGE)
 chosen = render_history_table(view.rows)

@@ -45,6 +45,15 @@ def held(delivery: Any, select: bool = False) -> None:
             st.session_state["sb_chosen"] = delivery.installation.id
 
 
+def _older(installation_id: int) -> dict[int, Any]:
+    """The installation chosen earlier in this session when it is no longer among the newest listed."""
+    try:
+        owner, found = sandbox.app_of_installation(store, installation_id)
+    except service.ServiceError:
+        return {}
+    return {found.id: found} if owner.id == app.id else {}
+
+
 overview = sandbox.sandbox_overview(store, app.id)
 left, right = st.columns([2, 3], gap="large")
 with left:
@@ -95,19 +104,23 @@ with right:
     shown = state.take_show_once()
     if shown is not None:
         render_show_once(*shown)
-    rows = sandbox.sandbox_overview(store, app.id).installations
+    listed = sandbox.sandbox_overview(store, app.id)  # again: an install above may have added one
+    rows = listed.installations
     st.subheader("Installations")
     if not rows:
         st.info("No installation yet: install the app on a sandbox page.")
     else:
         keys_held = state.sandbox_keys()
-        render_installations(rows, keys_held)
-        ids = [i.id for i in rows]
+        render_installations(rows, keys_held, listed.total)
         last = state.last_sandbox_installation()
+        by_id = {r.id: r for r in rows}
+        for earlier in (last, st.session_state.get("sb_chosen")):  # chosen before, now older than those listed
+            if isinstance(earlier, int) and earlier not in by_id:
+                by_id.update(_older(earlier))
+        ids = sorted(by_id)
         chosen = st.selectbox("Installation", ids, index=ids.index(last) if last in ids else len(ids) - 1,
-                              format_func=lambda i: f"#{i} on page {next(r.page_id for r in rows if r.id == i)}",
-                              key="sb_chosen")
-        current = next(r for r in rows if r.id == chosen)
+                              format_func=lambda i: f"#{i} on page {by_id[i].page_id}", key="sb_chosen")
+        current = by_id[chosen]
         render_delivery(store, current)
         c1, c2, c3, c4 = st.columns(4)
         if current.installed and current.delivery in ("failed", "pending") and c1.button(
@@ -121,8 +134,7 @@ with right:
         if not current.installed and c3.button("Reinstall", key="sb_reinstall"):
             held(act(sandbox.reinstall_installation, store, current.id, None, address_policy()))
             st.rerun()
-        failed = [r for r in rows if r.installed and r.delivery in ("failed", "pending")]
-        if failed and c4.button(f"Retry all failed ({len(failed)})", key="sb_retry_all"):
+        if listed.undelivered and c4.button(f"Retry all failed ({listed.undelivered:,})", key="sb_retry_all"):
             retried = attempt(sandbox.retry_failed_installations, store, app.id, address_policy(), actor=state.actor())
             if retried is not None:
                 for delivery in retried:

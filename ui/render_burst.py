@@ -12,14 +12,13 @@ import subprocess
 import threading
 from collections.abc import Callable
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from console.service import bursts
 from console.service.bursts import BurstProgress, BurstReport
 from console.store import Store
 from ui import gate, state
+from ui.charts import latency_histogram, outcome_bars
 from ui.refusal import attempt
 
 ACTIVE = ("pending", "running")
@@ -100,7 +99,7 @@ def render_progress(progress: BurstProgress, on_cancel: Callable[[], None]) -> N
 
 
 def render_report(report: BurstReport) -> None:
-    """After a run: p50/p95/p99, rps, outcome by category and a latency histogram (Altair)."""
+    """After a run: p50/p95/p99, rps, outcome by category and a latency histogram."""
     cols = st.columns(6)
     cols[0].metric("Sent", f"{report.sent:,}")
     cols[1].metric("Succeeded", f"{report.succeeded:,}")
@@ -112,20 +111,12 @@ def render_report(report: BurstReport) -> None:
                + (f" · {report.workers} worker process(es)" if report.workers else ""))
     left, right = st.columns(2)
     if report.by_category:
-        bars = pd.DataFrame({"category": list(report.by_category), "installations": list(report.by_category.values())})
-        left.altair_chart(alt.Chart(bars, title="Outcome by category").mark_bar().encode(
-            x=alt.X("installations:Q", axis=alt.Axis(format="d", tickMinStep=1)), y=alt.Y("category:N", sort="-x"),
-            color=alt.condition(alt.datum.category == "ok", alt.value("#1a7f37"), alt.value("#cf222e")),
-            tooltip=["category:N", "installations:Q"]), width="stretch")
+        outcome_bars(left, report.by_category, "Outcome by category", "installations")
     if report.histogram:
-        bins = pd.DataFrame(report.histogram, columns=["from_ms", "to_ms", "installations"])
-        right.altair_chart(alt.Chart(bins, title="Latency histogram").mark_bar().encode(
-            x=alt.X("from_ms:Q", bin="binned", title="elapsed ms"), x2="to_ms:Q",
-            y=alt.Y("installations:Q", title="installations"),
-            tooltip=["from_ms:Q", "to_ms:Q", "installations:Q"]), width="stretch")
+        latency_histogram(right, report.histogram, "Latency histogram")
     if report.failures:
         st.caption(f"The first {len(report.failures)} failed installations")
-        st.dataframe(pd.DataFrame(report.failures), hide_index=True, width="stretch")
+        st.dataframe(list(report.failures), hide_index=True, width="stretch")
 
 
 def render_run(store: Store, run_id: str, on_resume: Callable[[], None]) -> None:

@@ -47,7 +47,9 @@ def render_show_once(installation_id: int, key: str) -> None:
     st.code(key, language=None)
 
 
-def render_installations(rows: Sequence[InstallationRecord], held: dict[int, str]) -> None:
+def render_installations(rows: Sequence[InstallationRecord], held: dict[int, str], total: int | None = None) -> None:
+    if total is not None and total > len(rows):
+        st.caption(f"The newest {len(rows):,} of {total:,} installations.")
     st.dataframe([{"#": i.id, "page_id": i.page_id, "status": i.status,
                    "key": keys.mask_key(held[i.id]) if i.id in held else "(not held in this session)",
                    "fingerprint": i.key_fingerprint, "delivery": DELIVERY_LABELS.get(i.delivery, i.delivery),

@@ -8,6 +8,7 @@ st.code, never as Markdown.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -68,9 +69,12 @@ def _resolve(store: Store, comment_id: int) -> None:
         st.session_state[f"resolve_error_{comment_id}"] = str(exc)
 
 
-def render_item_comments(store: Store, app: AppRecord, item: str, title: str) -> None:
-    """The comment threads of one checklist item, with a box to add one and to reply or resolve."""
-    threads = conversation.threads(store, app.id, item)
+def render_item_comments(store: Store, app: AppRecord, item: str, title: str,
+                         every_thread: Sequence[conversation.Thread] | None = None) -> None:
+    """The comment threads of one checklist item, with a box to add one and to reply or resolve
+    (from ``every_thread``, the app's threads read once for the whole checklist, when given)."""
+    threads = conversation.threads(store, app.id, item) if every_thread is None else \
+        [t for t in every_thread if t.item == item]
     open_count = sum(1 for t in threads if t.open)
     label = f"Comments on {title}" + (f" ({open_count} open)" if open_count else f" ({len(threads)})")
     with st.expander(label, icon=":material/forum:"):

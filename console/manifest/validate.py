@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Collection, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -95,10 +96,36 @@ def _with_article(type_name: str) -> str:
     return ("an " if type_name[:1] in "aeiou" else "a ") + type_name
 
 
+_REPORTS: dict[tuple[str, bool, tuple[str, ...] | None], ValidationReport] = {}
+_REPORTS_KEPT = 64  # the reports of the documents validated last (a page validates the same App JSON each rerun)
+_REPORTS_LOCK = threading.Lock()
+
+
 def validate_manifest(document: dict[str, Any], for_listing: bool = False,
                       scopes: Sequence[str] | None = None) -> ValidationReport:
     """Schema errors first, then lint findings for every part (auth, actions, sources, triggers),
-    each with a pointer, code and fix hint. With ``scopes`` (the app's), the cross-checks too."""
+    each with a pointer, code and fix hint. With ``scopes`` (the app's), the cross-checks too.
+
+    The same document (by its canonical JSON), mode and scopes give the same report: it is kept for
+    the next call in this process (reports are immutable)."""
+    try:
+        key = (json.dumps(document, sort_keys=True, ensure_ascii=False, allow_nan=False), for_listing,
+               None if scopes is None else tuple(scopes))
+    except (TypeError, ValueError, RecursionError):  # not plain JSON: validate it, keep nothing
+        return _validate(document, for_listing, scopes)
+    with _REPORTS_LOCK:
+        kept = _REPORTS.get(key)
+    if kept is not None:
+        return kept
+    report = _validate(document, for_listing, scopes)
+    with _REPORTS_LOCK:
+        if len(_REPORTS) >= _REPORTS_KEPT:
+            _REPORTS.pop(next(iter(_REPORTS)))
+        _REPORTS[key] = report
+    return report
+
+
+def _validate(document: dict[str, Any], for_listing: bool, scopes: Sequence[str] | None) -> ValidationReport:
     depth = _depth_of(document)
     if depth > MAX_DEPTH:
         return ValidationReport((ValidationIssue(

@@ -14,19 +14,25 @@ from console.service.base import ServiceError, address_policy, log_activity, mus
 from console.service.readiness import sandbox_least_privilege
 from console.store import AppRecord, CallRecord, InstallationRecord, SandboxAppRow, Store
 
+SHOWN_INSTALLATIONS = 100  # the newest ones a page lists: a page costs the same with 10 or 10,000 installations
+
 
 @dataclass(frozen=True)
 class SandboxOverview:
     app: AppRecord
     state: SandboxAppRow
     review: str  # a label: live, republish needed, in review, review rejected
-    installations: list[InstallationRecord]
+    installations: list[InstallationRecord]  # the newest SHOWN_INSTALLATIONS, oldest first
+    total: int  # every installation of the app
+    undelivered: int  # installed, with a delivery that failed or is pending (what "Retry all failed" retries)
 
 
-def sandbox_overview(store: Store, app_ref: int) -> SandboxOverview:
+def sandbox_overview(store: Store, app_ref: int, shown: int = SHOWN_INSTALLATIONS) -> SandboxOverview:
     app = must_get(store, app_ref)
     state = sandbox.sandbox_state(store, app)
-    return SandboxOverview(app, state, sandbox.REVIEW_LABELS[state.review_state], store.installations.for_app(app.id))
+    total, undelivered = store.installations.counts(app.id)
+    return SandboxOverview(app, state, sandbox.REVIEW_LABELS[state.review_state],
+                           store.installations.for_app(app.id, newest=max(1, shown)), total, undelivered)
 
 
 def app_of_installation(store: Store, installation_id: int) -> tuple[AppRecord, InstallationRecord]:

@@ -116,10 +116,23 @@ class Installations:
             row = conn.execute(sa.select(installations).where(installations.c.id == installation_id)).first()
         return None if row is None else _installation(row)
 
-    def for_app(self, app_ref: int) -> list[InstallationRecord]:
-        query = sa.select(installations).where(installations.c.app_ref == app_ref).order_by(installations.c.id)
+    def for_app(self, app_ref: int, newest: int | None = None) -> list[InstallationRecord]:
+        """The app's installations, oldest first (only the ``newest`` ones when given)."""
+        query = sa.select(installations).where(installations.c.app_ref == app_ref)
+        if newest is not None:
+            query = query.order_by(installations.c.id.desc()).limit(newest)
         with self.engine.connect() as conn:
-            return [_installation(r) for r in conn.execute(query)]
+            return sorted((_installation(r) for r in conn.execute(query)), key=lambda i: i.id)
+
+    def counts(self, app_ref: int) -> tuple[int, int]:
+        """(installations, installed ones whose delivery failed or is pending), counted on indexes."""
+        undelivered = (installations.c.status == INSTALLED) & installations.c.delivery.in_(("failed", "pending"))
+        with self.engine.connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(installations)
+                                 .where(installations.c.app_ref == app_ref)).scalar_one()
+            waiting = conn.execute(sa.select(sa.func.count()).select_from(installations)
+                                   .where(installations.c.app_ref == app_ref, undelivered)).scalar_one()
+        return int(total), int(waiting)
 
     def insert(self, *, app_ref: int, page_id: str, key_hash: str, key_fingerprint: str, fire_url: str | None,
                delivery: str) -> int:

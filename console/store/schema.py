@@ -88,6 +88,7 @@ fires = sa.Table(
     sa.Index("ix_fires_app_time", "app_ref", "fired_at", "id"),
     sa.Index("ix_fires_app_target_time", "app_ref", "target_kind", "fired_at", "id"),
     sa.Index("ix_fires_app_category", "app_ref", "category"),
+    sa.Index("ix_fires_app_source_time", "app_ref", "source", "fired_at", "id"),  # action rehearsals
     sa.Index("ix_fires_run", "run_id", "id"),
     sa.Index("ix_fires_time", "fired_at", "id"),
     sa.Index("ix_fires_manifest_target", "manifest_hash", "target_kind", "fired_at", "id"),
@@ -156,6 +157,7 @@ installations = sa.Table(
     sa.Column("installed_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Index("ix_installations_app", "app_ref", "id"),
+    sa.Index("ix_installations_app_delivery", "app_ref", "delivery", "status"),  # waiting for a delivery
 )
 
 sandbox_keys = sa.Table(

@@ -154,3 +154,26 @@ def test_sandbox_rules_are_visible_settings(db_url: str, store: Store, demo_doc:
     at.toggle(key="sb_rule").set_value(False).run()
     no_exception(at)
     assert sandbox.sandbox_overview(store, app_ref).state.replaced_key_rule is False
+
+
+def test_many_installations_list_the_newest_and_count_every_one(db_url: str, store: Store, demo_doc: dict) -> None:
+    app_ref = make_app(store, demo_doc, None)
+    sandbox_row = store.installations.ensure_sandbox_app(app_ref, list(SCOPES))
+    assert sandbox_row.app_ref == app_ref
+    total = sandbox.SHOWN_INSTALLATIONS + 30
+    for number in range(total):  # the first 3 failed their delivery: older than the newest listed
+        made = store.installations.insert(app_ref=app_ref, page_id=f"page{number:03d}",
+                                          key_hash=f"{number:064x}", key_fingerprint=f"fp_{number:012x}",
+                                          fire_url=None, delivery="failed" if number < 3 else "delivered")
+        if number == 0:
+            oldest = made
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    at.switch_page(PAGE)
+    at.session_state["sb_chosen"] = oldest  # chosen in this session before the list grew
+    at.run()
+    no_exception(at)
+    assert f"The newest {sandbox.SHOWN_INSTALLATIONS} of {total} installations." in texts(at)
+    picker = at.selectbox(key="sb_chosen")
+    assert len(picker.options) == sandbox.SHOWN_INSTALLATIONS + 1  # the newest, and the one chosen before
+    assert f"#{oldest} on page page000" in picker.options
+    assert at.button(key="sb_retry_all").label == "Retry all failed (3)"  # every failed one, listed or not

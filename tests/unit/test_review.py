@@ -331,6 +331,8 @@ def test_people_invited_before_roles_keep_editing(sqlite_url: str) -> None:
             conn.exec_driver_sql(f"DROP TABLE {table}")
         conn.exec_driver_sql("DROP TABLE app_revisions")  # (and 0011's revision of each app)
         conn.exec_driver_sql("ALTER TABLE apps DROP COLUMN revision")
+        for index in ("ix_fires_app_source_time", "ix_installations_app_delivery"):  # (and 0012's indexes)
+            conn.exec_driver_sql(f"DROP INDEX {index}")
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0009_fire_manifest_hash'")
     old.close()
     upgraded = open_store(sqlite_url)
