@@ -21,7 +21,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LEGACY_REVISION = "0001_first_release"
 # The newest migration's id (migrations/versions/): a database already there is opened with one query, without
 # loading Alembic. A new migration changes it; tests/unit/test_migrations.py checks it against Alembic's head.
-HEAD_REVISION = "0011_app_revision"
+HEAD_REVISION = "0012_read_indexes"
 BUSY_TIMEOUT_S = 30
 _PG_LOCK_ID = 0x4B45595F434F4E53  # "KEY_CONS": the console's migration lock
 
