@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
 
 
+@pytest.mark.timeout(360)  # 24 full page loads with screenshots, beside the other workers
 def test_every_page_at_desktop_and_phone_width(console_url: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
