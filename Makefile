@@ -8,10 +8,10 @@ PORT   ?= 8501
 # 127.0.0.1: this machine only. Another address (HOST=0.0.0.0 for every interface) serves the
 # network: the pages then refuse to run unless the access gate is on or CONSOLE_LISTEN_ANYWHERE=1.
 HOST   ?= 127.0.0.1
-# pytest-xdist workers for `make test` (TEST_WORKERS=0: serial). More workers than a 2-core machine's cores,
-# because much of a test's time is spent waiting on loopback servers, subprocesses, PostgreSQL and Chromium.
+# pytest-xdist workers for `make test` (TEST_WORKERS=0: serial): one per core. Four on two cores finished no
+# sooner and starved the tests that time a deadline or wait for a browser.
 # --dist loadgroup: tests spread one by one; a module marked xdist_group stays on one worker.
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 PIP    := $(PY) -m pip install --disable-pip-version-check -q
 # uv installs the requirements several times faster than pip on a cold cache (measured: 26 s against
 # 59 s for the runtime requirements); it is bootstrapped from PyPI into the venv, and pip is the

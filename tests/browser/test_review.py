@@ -139,6 +139,7 @@ def checklist_at_sample(page: Any, base: str, app_ref: int) -> None:
         expect(listing).not_to_be_checked()
 
 
+@pytest.mark.timeout(300)  # two people, an identity provider and a console, beside the other workers
 def test_two_people_review_through_the_identity_provider(console: Console, browser: Any) -> None:
     from playwright.sync_api import expect
 
