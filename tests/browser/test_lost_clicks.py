@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -89,7 +90,10 @@ def test_one_sidebar_click_after_typing_opens_the_page(console_url: str, tmp_pat
             headers.fill(f"Content-Type: application/json\nx-token-header: {{{{app_token}}}}\nX-Trace: {attempt}")
             page.get_by_test_id("stSidebar").get_by_role("link", name=re.compile("Scopes")).click()
             expect(page.get_by_role("heading", name="1 · Scopes", level=1)).to_be_visible()
-            saved = must_get(store, app.id).manifest["auth"]["request"]["headers"]
-            assert f"X-Trace: {attempt}" in saved, saved  # what was typed was saved on the way out
+            deadline = time.monotonic() + 15  # what was typed is saved on the way out (its on_change may follow)
+            while f"X-Trace: {attempt}" not in (saved := must_get(store, app.id).manifest["auth"]["request"]
+                                                 ["headers"]):
+                assert time.monotonic() < deadline, saved
+                time.sleep(0.1)
         browser.close()
     store.close()
