@@ -8,8 +8,15 @@ the person's intent: a field value that arrives within a moment of a page reques
 is run on the page asked for. Its on_change callback still runs first (Streamlit runs the callbacks
 of changed widgets before any page), so what was typed is saved as on any other change.
 
-This wraps one method of Streamlit's session (``AppSession.request_rerun``); ``install`` says whether
-it could, and a unit test fails when an upgrade of Streamlit moves it.
+The other order loses the typing instead: the field's value first, the page request (which carries no
+values) a moment later. When the value's rerun has not started yet (the page is still running, the
+machine is busy), Streamlit folds the two requests into one and keeps only the newer one's values
+(and any button click), so the page opens and what was typed is gone. A page request that arrives
+while such a rerun is still waiting therefore carries the waiting values along, and the page opens
+with what was typed saved.
+
+This wraps one method of Streamlit's session (``AppSession.request_rerun``) and reads its waiting
+rerun; ``install`` says whether it could, and unit tests fail when an upgrade of Streamlit moves either.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ from typing import Any
 LOG = logging.getLogger(__name__)
 WINDOW_S = 1.5  # the field's value follows the click within milliseconds; generous for a loaded machine
 _MARK = "_console_keeps_first_click"
+# A button's click, a chat message, a one-shot JSON event: sent once, never carried along.
+_TRIGGERS = frozenset({"trigger_value", "string_trigger_value", "chat_input_value", "json_trigger_value"})
 
 
 def install() -> bool:
@@ -56,6 +65,8 @@ def _follow_the_page_request(session: Any, client_state: Any) -> None:
         if client_state.page_script_hash:
             session._console_page_request = (now, client_state.page_script_hash, client_state.page_name,
                                              client_state.query_string)
+            for value in waiting_values(session):
+                client_state.widget_states.widgets.add().CopyFrom(value)
         return
     asked = getattr(session, "_console_page_request", None)
     if asked is None or now - asked[0] > WINDOW_S:
@@ -63,3 +74,28 @@ def _follow_the_page_request(session: Any, client_state: Any) -> None:
     session._console_page_request = None
     if client_state.page_script_hash and client_state.page_script_hash != asked[1]:
         client_state.page_script_hash, client_state.page_name, client_state.query_string = asked[1:]
+
+
+
+def waiting_values(session: Any) -> list[Any]:
+    """The field values of the rerun this session has asked for and Streamlit has not started yet
+    (buttons' clicks left out: Streamlit keeps those itself); none when nothing is waiting."""
+    requests = getattr(getattr(session, "_scriptrunner", None), "_requests", None)
+    lock = getattr(requests, "_lock", None)
+    if requests is None or lock is None:
+        return []
+    from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
+
+    with lock:
+        if getattr(requests, "_state", None) != ScriptRequestType.RERUN:
+            return []
+        states = getattr(getattr(requests, "_rerun_data", None), "widget_states", None)
+        if states is None:
+            return []
+        values = []
+        for widget in states.widgets:
+            if widget.WhichOneof("value") not in _TRIGGERS:
+                value = type(widget)()
+                value.CopyFrom(widget)
+                values.append(value)
+        return values

@@ -1,10 +1,12 @@
-"""The page request wins over a field value that follows it (the browser test drives the real case)."""
+"""The page request wins over a field value that follows it, and carries a value that still waits (the
+browser tests drive the real cases)."""
 
 from __future__ import annotations
 
 import pytest
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.runtime.app_session import AppSession
+from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequests
 
 from ui import first_click
 
@@ -50,3 +52,53 @@ def test_values_on_the_page_itself_and_late_ones_are_left_alone(monkeypatch: pyt
     later = _request("auth", typed="x")  # long after: an ordinary change on the page the person is on
     first_click._follow_the_page_request(session, later)
     assert later.page_script_hash == "auth"
+
+
+class _Runner:
+    def __init__(self) -> None:
+        self._requests = ScriptRequests()
+
+
+def _rerun(state: ClientState) -> RerunData:
+    return RerunData(query_string=state.query_string, widget_states=state.widget_states,
+                     page_script_hash=state.page_script_hash)
+
+
+def _typed(requests: ScriptRequests) -> list[str]:
+    states = requests._rerun_data.widget_states
+    return [w.string_value for w in states.widgets if w.WhichOneof("value") == "string_value"] if states else []
+
+
+def test_a_page_request_that_follows_a_waiting_value_keeps_what_was_typed() -> None:
+    """The value first, the click a moment later, while the value's rerun still waits: the page opens
+    with the value (Streamlit alone folds the two into the page request and drops the value)."""
+    alone = ScriptRequests()  # Streamlit by itself: the typing is lost
+    alone.request_rerun(_rerun(_request("auth", typed="X-Trace: 1")))
+    alone.request_rerun(_rerun(_request("scopes")))
+    assert alone._rerun_data.page_script_hash == "scopes" and _typed(alone) == []
+
+    session = _Session()
+    session._scriptrunner = _Runner()  # type: ignore[attr-defined]
+    requests = session._scriptrunner._requests  # type: ignore[attr-defined]
+    value = _request("auth", typed="X-Trace: 1")
+    click = value.widget_states.widgets.add()
+    click.id, click.trigger_value = "$$ID-save", True
+    first_click._follow_the_page_request(session, value)
+    requests.request_rerun(_rerun(value))
+    page = _request("scopes", query="app=1")
+    first_click._follow_the_page_request(session, page)
+    assert [w.WhichOneof("value") for w in page.widget_states.widgets] == ["string_value"]  # never the click
+    requests.request_rerun(_rerun(page))
+    assert requests._rerun_data.page_script_hash == "scopes"
+    assert _typed(requests) == ["X-Trace: 1"]
+    kept = {w.id: w.WhichOneof("value") for w in requests._rerun_data.widget_states.widgets}
+    assert kept == {"$$ID-headers": "string_value", "$$ID-save": "trigger_value"}  # the click once, by Streamlit
+
+
+def test_a_page_request_with_nothing_waiting_carries_nothing() -> None:
+    session = _Session()
+    session._scriptrunner = _Runner()  # type: ignore[attr-defined]
+    page = _request("scopes")
+    first_click._follow_the_page_request(session, page)
+    assert not len(page.widget_states.widgets)
+    assert first_click.waiting_values(_Session()) == []  # no script runner yet
