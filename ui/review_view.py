@@ -51,7 +51,14 @@ def render_review_state(store: Store, app: AppRecord) -> None:
                      hide_index=True, width="stretch")
 
 
+def _comments_open(app_ref: int, item: str) -> str:
+    """The key of an item's comments expander: its open state is kept by the server, so posting a comment
+    (which changes the expander's label, "(1 open)") never folds it away from under the person."""
+    return f"comments_open_{app_ref}_{item}"
+
+
 def _comment(store: Store, app_ref: int, item: str, key: str, parent_id: int | None) -> None:
+    st.session_state[_comments_open(app_ref, item)] = True  # the new comment, or why not, stays in view
     body = str(st.session_state.get(key, ""))
     try:
         conversation.add_comment(store, app_ref, item, body, parent_id=parent_id, actor=state.actor())
@@ -77,7 +84,7 @@ def render_item_comments(store: Store, app: AppRecord, item: str, title: str,
         [t for t in every_thread if t.item == item]
     open_count = sum(1 for t in threads if t.open)
     label = f"Comments on {title}" + (f" ({open_count} open)" if open_count else f" ({len(threads)})")
-    with st.expander(label, icon=":material/forum:"):
+    with st.expander(label, icon=":material/forum:", key=_comments_open(app.id, item), on_change="rerun"):
         for thread in threads:
             first = thread.first
             st.text(f"{first.actor} · {first.at:%Y-%m-%d %H:%M} UTC" + ("" if thread.open else
