@@ -192,6 +192,8 @@ def progress(store: Store, app: AppRecord, for_listing: bool | None = None) -> l
     errors = len(by_id["manifest.valid"].evidence)  # one piece of evidence per error
     last = FireRecord.from_row(latest[0]) if latest else None
     rehearsed = by_id.get("actions.rehearsed")
+    latest_200 = by_id.get("fire.latest_200")  # judged at today's App JSON and URL, as on the Checklist
+    set_aside = last is not None and latest_200 is not None and latest_200.status == "not_run"
     return [
         Step(1, "Scopes", bool(app.scopes),
              f"{len(app.scopes)} scope(s) selected" if app.scopes else "no scopes selected yet"),
@@ -200,12 +202,19 @@ def progress(store: Store, app: AppRecord, for_listing: bool | None = None) -> l
              else (f"{errors} error(s) to fix" if errors else "manual delivery (no request object)")),
         Step(3, "Actions", rehearsed is not None and rehearsed.status == "pass",
              _actions_status(app, rehearsed)),
-        Step(4, "Test fire", last is not None and last.ok,
-             "no fire yet" if last is None else
-             (f"latest fire: HTTP 200 ({last.target_kind})" if last.ok
-              else f"latest fire failed: {last.category.value}")),
+        Step(4, "Test fire", last is not None and last.ok and not set_aside, _fire_status(last, set_aside)),
         Step(5, "Checklist", check.verdict.ready, _verdict_line(check, app, for_listing)),
     ]
+
+
+def _fire_status(last: FireRecord | None, set_aside: bool) -> str:
+    """Step 4's line: the latest fire; when every fire was at an earlier App JSON or URL (the Checklist's
+    "The latest fire returned 200" has nothing to judge), that they are set aside."""
+    if last is None:
+        return "no fire yet"
+    if set_aside:
+        return "no fire at today's App JSON and URL yet (earlier fires set aside)"
+    return f"latest fire: HTTP 200 ({last.target_kind})" if last.ok else f"latest fire failed: {last.category.value}"
 
 
 def _verdict_line(check: Readiness, app: AppRecord, for_listing: bool | None) -> str:

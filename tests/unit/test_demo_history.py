@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from console import demo
 from console.outcome import FireRecord
+from console.profile import AppProfile
 from console.readiness import ReadinessInput, current_input, evaluate_checklist
 from console.sandbox.sample_endpoint import resolve_sample_url
 from console.service import apps
@@ -56,3 +57,17 @@ def test_a_new_demo_comes_with_its_history_and_a_second_load_opens_it(store: Sto
     again, created_again = apps.open_demo_app(store)
     assert again.id == app.id and not created_again  # no "Demo (2)"
     assert len(apps.list_apps(store)) == 1
+
+
+def test_home_step_four_follows_the_checklist_not_the_seeded_history(store: Store) -> None:
+    """The demo's seeded fires were at an earlier App JSON and URL: Home's Test fire step says they are set
+    aside instead of showing the newest of them (a failure, or a 200 that proves nothing today)."""
+    from console.service import readiness
+
+    app, _ = apps.open_demo_app(store)
+    assert store.fires.count(FireFilter(app_ref=app.id)) > 100
+    steps = {s.title: s for s in readiness.progress(store, app)}
+    assert not steps["Test fire"].done
+    assert steps["Test fire"].status == "no fire at today's App JSON and URL yet (earlier fires set aside)"
+    empty = apps.create_app(store, AppProfile("Empty", "777009", "1.0", "dev"), demo.demo_manifest(demo.SEED_URL))
+    assert {s.title: s for s in readiness.progress(store, empty)}["Test fire"].status == "no fire yet"
