@@ -6,6 +6,7 @@ import streamlit as st
 
 from console.manifest.compat import BREAKING, REVIEW, CompatReport
 from ui.findings_view import plain
+from ui.text import code_span
 
 BOXES = {BREAKING: (st.error, ":material/dangerous:"), REVIEW: (st.warning, ":material/rate_review:")}
 
@@ -20,7 +21,7 @@ def render_compat(report: CompatReport, old: int, new: int) -> None:
         st.caption("The same App JSON: nothing to judge.")
     for change in (*breaking, *review):
         box, icon = BOXES[change.cls]
-        where = f"`{change.pointer or '/'}`" + (f" in version {old}" if change.side == "old" else "")
+        where = code_span(change.pointer or "/") + (f" in version {old}" if change.side == "old" else "")
         box(f"{plain(change.what)}: {plain(change.impact)}  \n{where}" if change.side else
             f"{plain(change.what)}: {plain(change.impact)}", icon=icon)
     if not breaking and report.changes:

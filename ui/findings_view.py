@@ -16,6 +16,7 @@ from console.service import scopes
 from console.store import AppRecord, Store
 from ui import state
 from ui.refusal import attempt
+from ui.text import code_span
 
 SEVERITY_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
@@ -30,7 +31,7 @@ def plain(text: str) -> str:
     parts, last = [], 0
     for match in _URL.finditer(text):
         parts.append(_MARKDOWN.sub(r"\\\1", text[last:match.start()]))
-        parts.append(f"`{match.group(0)}`")
+        parts.append(code_span(match.group(0)))
         last = match.end()
     parts.append(_MARKDOWN.sub(r"\\\1", text[last:]))
     return "".join(parts)
@@ -38,7 +39,8 @@ def plain(text: str) -> str:
 
 def render_findings(issues: Sequence[ValidationIssue]) -> None:
     for issue in issues:
-        text = f"{plain(issue.message)} {plain(issue.hint)}  \n`{issue.pointer or '/'}` · `{issue.code}`"
+        where = f"{code_span(issue.pointer or '/')} · {code_span(issue.code)}"
+        text = f"{plain(issue.message)} {plain(issue.hint)}  \n{where}"
         box = {"error": st.error, "warning": st.warning}.get(issue.severity, st.info)
         box(text, icon=SEVERITY_ICONS.get(issue.severity, ":material/info:"))
 
