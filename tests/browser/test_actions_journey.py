@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS, open_tab
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +47,7 @@ def test_actions_journey(console_url: str) -> None:
         page.get_by_role("button", name="Add action").click()
         expect(page.get_by_text(re.compile(r"1\. look_up_order · Look up an order"))).to_be_visible()
 
-        page.get_by_role("tab", name="Rehearse").click()
+        open_tab(page, "Rehearse")
         page.get_by_role("button", name="Rehearse", exact=True).click()
         expect(page.get_by_text(re.compile("Rehearsal #\\d+ of the action look_up_order: HTTP 200 and every "
                                            "mapping output found"))).to_be_visible()
@@ -56,7 +56,7 @@ def test_actions_journey(console_url: str) -> None:
         page.get_by_role("button", name="Rehearse every action and rpc source").click()
         expect(page.get_by_text("All 1 action(s) answered 200 and every mapping output was found.")).to_be_visible()
 
-        page.get_by_role("tab", name="Flow Builder preview").click()
+        open_tab(page, "Flow Builder preview")
         preview = page.get_by_role("tabpanel", name="Flow Builder preview")
         expect(preview.get_by_text("Sends the order number to your API and maps the order's status.")).to_be_visible()
         expect(preview.get_by_text("Put the order number the subscriber typed in Order number.")).to_be_visible()

@@ -16,7 +16,7 @@ from console.service import apps as apps_service
 from console.service import bursts
 from console.service.base import must_get
 from console.store import open_store
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, open_tab
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -49,7 +49,7 @@ def test_first_clicks_work_and_typing_is_kept(console_url: str, tmp_path: Path) 
 
         # Ticking "Yes, delete this app" keeps the Delete tab open, with its button.
         open_page("/?app=1", "App Key Console")
-        page.get_by_role("tab", name="Delete").click()
+        open_tab(page, "Delete")
         page.get_by_text("Yes, delete this app").click()
         expect(page.get_by_role("button", name="Delete app")).to_be_enabled()
 

@@ -24,7 +24,7 @@ from console.netpolicy import AddressPolicy
 from console.sandbox.sample_endpoint import SampleEndpoint
 from console.service import apps, bursts, conversation, firing, review, team
 from console.store import Store, open_store
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port, open_tab
 from tests.conftest import ROOT
 from tests.receiver import Receiver
 
@@ -150,7 +150,7 @@ def test_two_people_review_through_the_identity_provider(console: Console, brows
     # Ada signs in through the provider: a new member, a viewer. Her edit is refused and nothing is stored.
     ada = signed_in(browser, base, f"/?app={app.id}", "ada")
     expect(ada.get_by_text("You are a viewer of this app")).to_be_visible()
-    ada.get_by_role("tab", name="Rename / edit profile").click()
+    open_tab(ada, "Rename / edit profile")
     ada.locator("input[aria-label='Name']:visible").first.fill("Renamed by a viewer")
     ada.get_by_role("button", name="Save profile").click()
     expect(ada.get_by_text("Not saved: Not allowed")).to_be_visible()

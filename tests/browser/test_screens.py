@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import SHOTS, launch, page_paths
+from tests.browser.conftest import SHOTS, launch, open_tab, page_paths
 
 pytestmark = pytest.mark.browser
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
@@ -66,7 +66,7 @@ def test_create_twice_and_delete_lose_nothing_and_say_what_happened(console_url:
         page.get_by_role("button", name="Create app").click()
         expect(page.get_by_text("31337 is already used by the app 'Twin'")).to_be_visible()
         expect(name_box()).to_have_value("Twin copy")  # what was typed is kept
-        page.get_by_role("tab", name="Delete").click()
+        open_tab(page, "Delete")
         page.get_by_text("Yes, delete this app").click()
         page.get_by_role("button", name="Delete app").click()
         expect(page.get_by_text("Deleted the app 'Twin' and its history.")).to_be_visible()
