@@ -60,7 +60,7 @@ MODEL: dict[str, Rule] = {
     "delivery.proven": Rule("The key reaches the endpoint where the manifest says", False, True,
                             "fire at an endpoint that echoes what it received (or the sample endpoint's ok mode)"),
     "fire.latest_200": Rule("The latest fire returned 200", True, True,
-                            "fire at the endpoint (Test fire page, or `fire`)"),
+                            "fire at the endpoint (Test fire page, or the fire command)"),
     "fire.p95": Rule(f"p95 of recent fires under {P95_LIMIT_MS / 1000:g} s", False, True,
                      "fire at the endpoint a few times (Test fire or Burst)"),
     # Optional in both modes: ManyChat's review does not test it, and a healthy endpoint cannot show it without
@@ -69,16 +69,16 @@ MODEL: dict[str, Rule] = {
                                 "let the endpoint fail once (stop it or make it answer 500), fire, fix it, "
                                 "then Retry: a 200 after a failure at this URL proves recovery"),
     "conformance.retry": Rule("The same key fired twice gets 200 both times", True, True,
-                              "press Run conformance (or `check --url`)"),
+                              "press Run conformance (or the check --url command)"),
     "conformance.rekey": Rule("A fresh key for the same page gets 200", True, True,
-                              "press Run conformance (or `check --url`)"),
+                              "press Run conformance (or the check --url command)"),
     "conformance.burst": Rule("Answers within the deadline under 10 fires in a row", True, True,
-                              "press Run conformance (or `check --url`)"),
+                              "press Run conformance (or the check --url command)"),
     "actions.present": Rule("The app has at least one action", False, True,
                             "add one on the Actions page, or import an App JSON with its actions"),
     "actions.rehearsed": Rule("Every action rehearsed with a 200 and every mapping output found", False, True,
                               "press Run conformance (it rehearses every action too), or Rehearse on the Actions "
-                              "page (`check --actions`)"),
+                              "page (the check --actions command)"),
     "sources.rpc_answers": Rule("Every rpc source answers with options", False, True,
                                 "press Run conformance, or rehearse the source on the Actions page"),
     "delivery.no_legacy_param": Rule("No legacy ManyChat API-key param", False, True,
@@ -89,7 +89,8 @@ MODEL: dict[str, Rule] = {
     "manifest.valid": Rule("The App JSON validates with no errors", True, True,
                            "fix the errors the Auth section page lists"),
     "manifest.listing_rules": Rule("The App JSON meets the listing rules", False, True,
-                                   "fix the errors validation lists for a listing (`validate --for-listing`)"),
+                                   "fix the errors validation lists for a listing "
+                                   "(the validate --for-listing command)"),
     "manifest.templates_known": Rule("No unknown template names", True, True,
                                      "declare the param, or fix the {{…}} name"),
     "endpoint.https": Rule("The endpoint is https://", False, True, "serve the install URL over https://"),
@@ -296,7 +297,8 @@ def _fire_items(data: ReadinessInput) -> list[ChecklistItem]:
     items = []
     if not fires:
         items.append(_item("fire.latest_200", INSTALLABLE, NOT_RUN, data,
-                           "No fire yet at this target. Fire on the Test fire page (or `fire`), or run conformance."))
+                           "No fire yet at this target. Fire on the Test fire page (or the fire command), "
+                           "or run conformance."))
         items.append(_item("fire.p95", INSTALLABLE, NOT_RUN, data, "No fires yet."))
     else:
         latest = fires[0]
@@ -348,7 +350,7 @@ def _conformance_items(data: ReadinessInput) -> list[ChecklistItem]:
         item_id = f"conformance.{step}"
         if not fires:
             items.append(_item(item_id, INSTALLABLE, NOT_RUN, data,
-                               "Not run yet: press 'Run conformance' (or `check --url`)."))
+                               "Not run yet: press 'Run conformance' (or the check --url command)."))
             continue
         status, why = _judge_step(step, fires)
         items.append(_item(item_id, INSTALLABLE, status, data, why + rehearsal,
@@ -365,7 +367,7 @@ def _recover_item(data: ReadinessInput, rehearsal: str) -> ChecklistItem:
         why += (" To prove it at this endpoint: let it fail once (stop it, or make it answer 500), fire, then "
                 "fix it and press Retry.")
     elif recovery.status == NOT_RUN:
-        why = "No fire yet at this target: fire (Test fire page or `fire`), or press 'Run conformance'."
+        why = "No fire yet at this target: fire (Test fire page or the fire command), or press 'Run conformance'."
     return _item("conformance.recover", INSTALLABLE, recovery.status, data, why + rehearsal,
                  tuple(_fire_evidence(f) for f in recovery.fires))
 
