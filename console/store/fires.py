@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from console.store.schema import fire_counts, fires
@@ -115,7 +114,10 @@ def _bump_counts(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
                      row["fired_at"].astimezone(UTC).date()) for row in rows)
     values = [{"app_ref": a, "target_kind": t, "source": s, "category": c, "day": d, "count": n}
               for (a, t, s, c, d), n in sorted(tally.items())]
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects import sqlite as dialect
+    else:  # imported only here: SQLAlchemy's PostgreSQL dialect is slow to import
+        from sqlalchemy.dialects import postgresql as dialect  # type: ignore[no-redef]
     statement = dialect.insert(fire_counts)
     statement = statement.on_conflict_do_update(
         index_elements=["app_ref", "target_kind", "source", "category", "day"],

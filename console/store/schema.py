@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 
 
@@ -36,7 +35,26 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-JSONDocument = sa.JSON().with_variant(JSONB(), "postgresql")
+class JSONDocument(sa.types.TypeDecorator[Any]):
+    """JSON on SQLite, JSONB on PostgreSQL, as the running console reads and writes them.
+
+    PostgreSQL's type is looked up only on a PostgreSQL connection: importing SQLAlchemy's PostgreSQL
+    dialect costs every command tens of milliseconds (it loads asyncio for its asyncpg driver), and
+    most commands run on SQLite. The migrations create these columns with their own variant type
+    (``migrations/column_types.py``).
+    """
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(sa.JSON())
+
+
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 metadata = sa.MetaData(naming_convention={

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from console.store.schema import JSONDocument, UTCDateTime
+from console.store.migrations.column_types import JSONDocument, UTCDateTime
 
 revision = "0002_foundation"
 down_revision = "0001_first_release"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from console.store.schema import JSONDocument, UTCDateTime
+from console.store.migrations.column_types import JSONDocument, UTCDateTime
 
 revision = "0005_sandbox"
 down_revision = "0004_app_versions"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from console.store.schema import BigId, JSONDocument, UTCDateTime
+from console.store.migrations.column_types import BigId, JSONDocument, UTCDateTime
 
 revision = "0007_team"
 down_revision = "0006_bursts"

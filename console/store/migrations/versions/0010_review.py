@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from console.store.schema import BigId, JSONDocument, UTCDateTime
+from console.store.migrations.column_types import BigId, JSONDocument, UTCDateTime
 
 revision = "0010_review"
 down_revision = "0009_fire_manifest_hash"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from console.store.schema import JSONDocument, UTCDateTime
+from console.store.migrations.column_types import JSONDocument, UTCDateTime
 
 revision = "0011_app_revision"
 down_revision = "0010_review"
