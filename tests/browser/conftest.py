@@ -91,3 +91,23 @@ def open_tab(page, name: str, attempts: int = 3) -> None:  # noqa: ANN001 - a Pl
         except Exception:  # noqa: BLE001 - Playwright's timeout: the click missed the moving tab
             if attempt == attempts - 1:
                 raise
+
+
+def download(page, name: str, attempts: int = 3):  # noqa: ANN001, ANN201 - Playwright page and download
+    """Click the download button ``name`` and return the download (at most ``attempts`` clicks).
+
+    The same moving layout as for tabs: a click while the widgets above the button still arrive can land
+    beside it, and nothing is downloaded. A download is harmless to ask for again, so the click is repeated
+    then; what the file holds is checked by the test as before.
+    """
+    button = page.get_by_role("button", name=name)
+    for _ in range(attempts - 1):
+        try:
+            with page.expect_download(timeout=10_000) as started:
+                button.click()
+            return started.value
+        except Exception:  # noqa: BLE001 - Playwright's timeout: the click missed the moving button
+            continue
+    with page.expect_download() as started:
+        button.click()
+    return started.value

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS, download
 
 pytestmark = pytest.mark.browser
 
@@ -96,9 +96,7 @@ def test_whole_journey(console_url: str) -> None:
         page.get_by_role("button", name="Run conformance").click()
         expect(page.get_by_text("Both fires with the same key got 200")).to_be_visible(timeout=60_000)
         shot("07-checklist")
-        with page.expect_download() as download_info:
-            page.get_by_role("button", name="Report (HTML)").click()
-        report = Path(download_info.value.path()).read_text("utf-8")
+        report = Path(download(page, "Report (HTML)").path()).read_text("utf-8")
         assert "Readiness report: Browser Journey App" in report
         assert "A fresh key for the same page gets 200" in report
         assert not re.search(r"[0-9a-f]{64}", report), "a plain App Key in the report"

@@ -24,7 +24,7 @@ from console.netpolicy import AddressPolicy
 from console.sandbox.sample_endpoint import SampleEndpoint
 from console.service import apps, bursts, conversation, firing, review, team
 from console.store import Store, open_store
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port, open_tab
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port, download, open_tab
 from tests.conftest import ROOT
 from tests.receiver import Receiver
 
@@ -225,9 +225,7 @@ def test_two_people_review_through_the_identity_provider(console: Console, brows
     ada.goto(base + "/Team")
     expect(ada.get_by_role("heading", name="Audit log")).to_be_visible()
     shot(ada, "05-team-page")
-    with ada.expect_download() as download:
-        ada.get_by_role("button", name="Export JSON").click()
-    entries = json.loads(Path(download.value.path()).read_text("utf-8"))["entries"]
+    entries = json.loads(Path(download(ada, "Export JSON").path()).read_text("utf-8"))["entries"]
     kinds = {e["action"] for e in entries}
     assert {"signed_in", "person_invited", "person_revoked", "role_changed", "app_created", "app_json_changed",
             "conformance_run", "fire", "cli_fires", "burst", "comment", "signoff", "shared_token",
