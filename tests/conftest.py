@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,8 +62,36 @@ def sqlite_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def _head_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Per test process, one database of each kind migrated to head (made on first use): ``store`` copies it
+    instead of running every migration again for each test (a copy takes a fraction of the time)."""
+    return {"folder": str(tmp_path_factory.mktemp("head-templates"))}
+
+
+def _from_head_template(request: pytest.FixtureRequest, templates: dict[str, str], url: str) -> None:
+    """Make the new, unused database at ``url`` a copy of one migrated to head (the first call migrates it)."""
+    if url.startswith("sqlite:///"):
+        template = Path(templates["folder"]) / "head.db"
+        if "sqlite" not in templates:
+            open_store(f"sqlite:///{template}").close()  # closed: the write-ahead log is folded into the file
+            templates["sqlite"] = str(template)
+        target = Path(url.removeprefix("sqlite:///"))
+        if not target.exists():
+            shutil.copyfile(template, target)
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    if "postgresql" not in templates:
+        head = server.create_database()
+        open_store(head).close()  # no connection may stay open on a template database
+        templates["postgresql"] = head.rsplit("/", 1)[1]
+    server.copy_database(templates["postgresql"], url)
+
+
 @pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
+def store(request: pytest.FixtureRequest, db_url: str, _head_templates: dict[str, str]) -> Iterator[Store]:
+    """A database at the newest schema. Opening it still goes through open_store (its at-head check)."""
+    _from_head_template(request, _head_templates, db_url)
     opened = open_store(db_url)
     yield opened
     opened.close()
