@@ -13,7 +13,7 @@ from console import service
 from console.config import ConfigError, console_mode
 from console.service import apps as apps_service
 from console.store import AppRecord, Store
-from ui import atomic_callbacks, first_click, gate, review_view, state
+from ui import atomic_callbacks, first_click, gate, heap, review_view, state
 from ui.resources import get_store
 from ui.text import md
 
@@ -62,6 +62,7 @@ def page_setup(title: str) -> Page:
     st.set_page_config(page_title=f"{title} · App Key Console", page_icon=":material/key:", layout="wide")
     first_click.install()  # once per process: a page link clicked while typing opens the page
     atomic_callbacks.install()  # and what was typed is saved: a callback is never stopped half-way
+    heap.freeze_once(title)  # the collection after each run skips the libraries' objects (ui/heap.py)
     try:
         mode = console_mode()
     except ConfigError as exc:
