@@ -33,12 +33,29 @@ def render_commands(scaffold: Scaffold, folder: str) -> None:
                f"python -m console check APP_JSON --url http://127.0.0.1:{PORTS[scaffold.lang]}{scaffold.path}")
 
 
+MAIN_FILE = {"python": "app.py", "node": "server.js"}
+
+
 def render_files(scaffold: Scaffold) -> None:
+    """The project's files as a row of names and one file's code at a time (the main file first).
+
+    One code view, not one per file: the browser highlights only the file being read, which kept the
+    page's load at about twice that of the other pages when every file was drawn (closed or not).
+    """
     st.subheader(f"{len(scaffold.files)} files", anchor=False)
-    for file in scaffold.files:
-        suffix = "." + file.path.rsplit(".", 1)[-1] if "." in file.path.rsplit("/", 1)[-1] else ""
-        with st.expander(file.path, icon=":material/description:"):
-            st.code(file.text, language=CODE_LANGUAGE.get(suffix), line_numbers=True)
+    if not scaffold.files:
+        return
+    paths = [file.path for file in scaffold.files]
+    main = MAIN_FILE.get(scaffold.lang)
+    first = main if main in paths else paths[0]
+    key = f"scaffold_file_{scaffold.lang}"
+    if st.session_state.get(key) not in (None, *paths):  # a file of an earlier project: show the main one
+        del st.session_state[key]
+    chosen = st.pills("File", paths, default=first, required=True, key=key,
+                      help="Every file is in the zip above; pick one to read it here.")
+    file = next((f for f in scaffold.files if f.path == chosen), scaffold.files[paths.index(first)])
+    suffix = "." + file.path.rsplit(".", 1)[-1] if "." in file.path.rsplit("/", 1)[-1] else ""
+    st.code(file.text, language=CODE_LANGUAGE.get(suffix), line_numbers=True)
 
 
 def render_scaffold_preview(scaffold: Scaffold, app_name: str) -> None:

@@ -8,6 +8,7 @@ import zipfile
 
 from console.profile import AppProfile
 from console.service.apps import create_app, create_demo_app
+from console.service.scaffold import preview_scaffold
 from console.store import Store
 from tests.app.test_pages import no_exception, open_page
 
@@ -15,7 +16,14 @@ PAGE = "pages/10_Endpoint_code.py"
 
 
 def codes(at) -> str:  # noqa: ANN001 - AppTest
-    return "\n".join(block.value for block in at.code)
+    """The code on the page with each of the project's files picked in turn (one file is shown at a time)."""
+    shown = [block.value for block in at.code]
+    picker = at.pills(key=f"scaffold_file_{at.segmented_control(key='scaffold_lang').value}") if at.pills else None
+    for path in [] if picker is None else picker.options:
+        picker.set_value(path).run()
+        no_exception(at)
+        shown += [block.value for block in at.code]
+    return "\n".join(shown)
 
 
 def test_fresh_database_points_to_home(db_url: str) -> None:
@@ -28,19 +36,22 @@ def test_every_file_is_shown_as_code_in_both_languages(db_url: str, store: Store
     app = create_demo_app(store)
     at = open_page(PAGE, {"app": str(app.id)})
     no_exception(at)
+    assert "from fastapi import FastAPI" in at.code[-1].value  # the main file is the one shown first
     shown = codes(at)
     assert "FIELDS = [" in shown and "from fastapi import FastAPI" in shown and "fastapi==" in shown
     assert "uvicorn app:app" in shown  # the run command
+    assert all(f.text.rstrip() in shown for f in preview_scaffold(app.manifest, "python", app.name).files)
     assert not at.warning  # the demo app sends page_id
     at.segmented_control(key="scaffold_lang").set_value("node").run()
     no_exception(at)
+    assert "Start the install endpoint" in at.code[-1].value  # server.js
     shown = codes(at)
     assert "require('express')" in shown and '"sql.js"' in shown and "node server.js" in shown
+    assert all(f.text.rstrip() in shown for f in preview_scaffold(app.manifest, "node", app.name).files)
 
 
 def test_the_zip_holds_the_files_shown(db_url: str, store: Store) -> None:
     from console.scaffold.render import zip_bytes
-    from console.service.scaffold import preview_scaffold
 
     app = create_demo_app(store)
     scaffold = preview_scaffold(app.manifest, "python", app.name)
