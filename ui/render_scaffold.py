@@ -61,7 +61,8 @@ def render_files(scaffold: Scaffold) -> None:
 def render_scaffold_preview(scaffold: Scaffold, app_name: str) -> None:
     folder = folder_name(app_name, scaffold.lang)
     render_warnings(scaffold)
-    st.download_button("Download the project (.zip)", zip_bytes(scaffold, folder), file_name=f"{folder}.zip",
+    # The zip is built when the button is pressed, not on every run of the page.
+    st.download_button("Download the project (.zip)", lambda: zip_bytes(scaffold, folder), file_name=f"{folder}.zip",
                        mime="application/zip", icon=":material/download:", type="primary")
     render_commands(scaffold, folder)
     render_files(scaffold)

@@ -6,10 +6,11 @@ Screenshots go to artifacts/screenshots/screens-*.png (looked at by a person; ig
 from __future__ import annotations
 
 import re
+import zipfile
 
 import pytest
 
-from tests.browser.conftest import SHOTS, launch, open_tab, page_paths
+from tests.browser.conftest import SHOTS, download, launch, open_tab, page_paths
 
 pytestmark = pytest.mark.browser
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
@@ -36,6 +37,14 @@ def test_every_page_at_desktop_and_phone_width(console_url: str) -> None:
                 page.wait_for_timeout(600)
                 assert page.locator("[data-testid='stException']").count() == 0, f"{name or 'Home'} ({size})"
                 page.screenshot(path=str(SHOTS / f"screens-{size}-{name or 'Home'}.png"), full_page=True)
+        # Endpoint code builds its zip when the button is pressed: it holds every file the page lists.
+        page.set_viewport_size({"width": 1440, "height": 900})
+        page.goto(f"{console_url}/Endpoint_code?app={app}")
+        expect(page.get_by_role("heading", name=re.compile(r"^\d+ files$"))).to_be_visible()
+        listed = int(page.get_by_role("heading", name=re.compile(r"^\d+ files$")).inner_text().split()[0])
+        with zipfile.ZipFile(download(page, "Download the project (.zip)").path()) as archive:
+            names = archive.namelist()
+        assert len(names) == listed and any(n.endswith("/app.py") for n in names), names
         browser.close()
 
 
