@@ -12,6 +12,10 @@ HOST   ?= 127.0.0.1
 # sooner and starved the tests that time a deadline or wait for a browser.
 # --dist loadgroup: tests spread one by one; a module marked xdist_group stays on one worker.
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+# The tests' temporary files (SQLite files, the PostgreSQL server's data folder, the servers' and browsers'
+# files) go to memory when /dev/shm is there: on this machine's disk a CREATE DATABASE took 0.3-0.5 s against
+# 0.03 s in memory, and a sandbox test module 43 s against 28 s. The files are as real, only not on a disk.
+TEST_TMP ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm/console-tests)
 PIP    := $(PY) -m pip install --disable-pip-version-check -q
 # uv installs the requirements several times faster than pip on a cold cache (measured: 26 s against
 # 59 s for the runtime requirements); it is bootstrapped from PyPI into the venv, and pip is the
@@ -47,7 +51,7 @@ test: $(TSTAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(if $(TEST_TMP),mkdir -p $(TEST_TMP) && TMPDIR=$(TEST_TMP)) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(TSTAMP)
 	$(PY) -m ruff check .

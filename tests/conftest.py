@@ -45,13 +45,22 @@ def postgres() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A new database of each kind, set as CONSOLE_DATABASE_URL: empty, or (for a test that also asks for
+    ``store``) a copy of one migrated to head. A PostgreSQL database is dropped after the test."""
+    at_head = "store" in request.fixturenames
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'console.db'}"
+        if at_head:
+            shutil.copyfile(_sqlite_head(request), tmp_path / "console.db")
+        server = None
     else:
-        url = request.getfixturevalue("postgres").create_database()
+        server = request.getfixturevalue("postgres")
+        url = server.create_database(_postgresql_head(request) if at_head else None)
     monkeypatch.setenv("CONSOLE_DATABASE_URL", url)
-    return url
+    yield url
+    if server is not None:
+        server.drop_database(url)
 
 
 @pytest.fixture
@@ -69,29 +78,31 @@ def _head_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {"folder": str(tmp_path_factory.mktemp("head-templates"))}
 
 
-def _from_head_template(request: pytest.FixtureRequest, templates: dict[str, str], url: str) -> None:
-    """Make the new, unused database at ``url`` a copy of one migrated to head (the first call migrates it)."""
-    if url.startswith("sqlite:///"):
+def _sqlite_head(request: pytest.FixtureRequest) -> Path:
+    """This process's SQLite file migrated to head (the first call migrates it)."""
+    templates: dict[str, str] = request.getfixturevalue("_head_templates")
+    if "sqlite" not in templates:
         template = Path(templates["folder"]) / "head.db"
-        if "sqlite" not in templates:
-            open_store(f"sqlite:///{template}").close()  # closed: the write-ahead log is folded into the file
-            templates["sqlite"] = str(template)
-        target = Path(url.removeprefix("sqlite:///"))
-        if not target.exists():
-            shutil.copyfile(template, target)
-        return
-    server: PostgresServer = request.getfixturevalue("postgres")
+        open_store(f"sqlite:///{template}").close()  # closed: the write-ahead log is folded into the file
+        templates["sqlite"] = str(template)
+    return Path(templates["sqlite"])
+
+
+def _postgresql_head(request: pytest.FixtureRequest) -> str:
+    """The name of this process's PostgreSQL database migrated to head (the first call migrates it)."""
+    templates: dict[str, str] = request.getfixturevalue("_head_templates")
     if "postgresql" not in templates:
+        server: PostgresServer = request.getfixturevalue("postgres")
         head = server.create_database()
         open_store(head).close()  # no connection may stay open on a template database
         templates["postgresql"] = head.rsplit("/", 1)[1]
-    server.copy_database(templates["postgresql"], url)
+    return templates["postgresql"]
 
 
 @pytest.fixture
-def store(request: pytest.FixtureRequest, db_url: str, _head_templates: dict[str, str]) -> Iterator[Store]:
-    """A database at the newest schema. Opening it still goes through open_store (its at-head check)."""
-    _from_head_template(request, _head_templates, db_url)
+def store(db_url: str) -> Iterator[Store]:
+    """A database at the newest schema (``db_url`` made it a copy of one at head). Opening it still goes
+    through open_store (its at-head check)."""
     opened = open_store(db_url)
     yield opened
     opened.close()

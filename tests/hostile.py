@@ -81,7 +81,7 @@ class HostileServer:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
-        self.sock.settimeout(0.2)
+        self.sock.settimeout(0.02)  # how soon a stop is noticed
         self._port = int(self.sock.getsockname()[1])
         self._threads: list[threading.Thread] = []
         self._acceptor = threading.Thread(target=self._accept, name="hostile-accept", daemon=True)

@@ -67,25 +67,26 @@ class PostgresServer:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://console@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self) -> str:
-        """A new empty database; its SQLAlchemy URL."""
+    def _admin(self, *statements: str) -> None:
         import psycopg
 
-        name = "t_" + uuid.uuid4().hex[:12]
         with psycopg.connect(f"host=127.0.0.1 port={self.port} user=console dbname=postgres",
                              autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            for statement in statements:
+                conn.execute(statement)
+
+    def create_database(self, template: str | None = None) -> str:
+        """A new database, empty or a copy of ``template`` (a database name); its SQLAlchemy URL.
+
+        FILE_COPY copies the template's files as they are (a checkpoint first, cheap with fsync off) instead
+        of writing every block through the write-ahead log: about half the time for a database this size."""
+        name = "t_" + uuid.uuid4().hex[:12]
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template or "template1"}" STRATEGY FILE_COPY')
         return self.url(name)
 
-    def copy_database(self, template: str, url: str) -> None:
-        """Replace the database at ``url`` (made by create_database, unused yet) with a copy of ``template``."""
-        import psycopg
-
-        name = url.rsplit("/", 1)[1]
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=console dbname=postgres",
-                             autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    def drop_database(self, url: str) -> None:
+        """Drop the database at ``url`` (made by create_database), ending any connection still open to it."""
+        self._admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
     def stop(self) -> None:
         try:

@@ -27,7 +27,7 @@ def _serve(handler: type[BaseHTTPRequestHandler], tls: ssl.SSLContext | None = N
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     if tls is not None:
         server.socket = tls.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
     server.shutdown()

@@ -52,7 +52,7 @@ def same_ca_other_port(tmp_path: Path, https_sample: SampleEndpoint) -> Iterator
     ca = ensure_local_ca(tmp_path)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
     server.socket = ca.server_context().wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     yield f"https://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
