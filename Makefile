@@ -21,7 +21,10 @@ PIP    := $(PY) -m pip install --disable-pip-version-check -q
 # 59 s for the runtime requirements); it is bootstrapped from PyPI into the venv, and pip is the
 # fallback when it cannot be had (UV=0 forces pip).
 UV     ?= 1
-INSTALL = if [ "$(UV)" = "1" ] && [ -x $(VENV)/bin/uv ]; then $(VENV)/bin/uv pip install -q --python $(PY) -r $(1); \
+# Installed modules are compiled to bytecode at install (uv does not unless asked; pip does): a process started
+# where PYTHONDONTWRITEBYTECODE is set (as on this machine and in CI) otherwise compiles pandas, Altair, numpy
+# ... from source each time it imports them: `import pandas, altair` 4.3 s against 1.3 s compiled.
+INSTALL = if [ "$(UV)" = "1" ] && [ -x $(VENV)/bin/uv ]; then $(VENV)/bin/uv pip install -q --compile-bytecode --python $(PY) -r $(1); \
           else $(PIP) -r $(1); fi
 
 .PHONY: run test lint typecheck clean
@@ -31,6 +34,7 @@ run: $(STAMP)
 	@case "$(HOST)" in 127.*|::1|localhost) echo "Listening on $(HOST) only: reachable from this machine." ;; \
 	  *) echo "Listening on $(HOST): reachable from the network. The pages refuse to run unless the access" \
 	          "gate is on (CONSOLE_ACCESS_TOKEN or team invite) or CONSOLE_LISTEN_ANYWHERE=1 is set." ;; esac
+	@$(PY) -m compileall -q -j 0 console ui pages Home.py  # compiled once, not in every process (see INSTALL)
 	$(PY) -m console team status
 	$(PY) -m streamlit run Home.py --server.port $(PORT) --server.address $(HOST)
 
@@ -51,6 +55,7 @@ test: $(TSTAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports --no-cache
+	@$(PY) -m compileall -q -j 0 console ui pages tests Home.py  # the console's own modules too (see INSTALL)
 	$(if $(TEST_TMP),mkdir -p $(TEST_TMP) && TMPDIR=$(TEST_TMP)) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(TSTAMP)
