@@ -17,6 +17,7 @@ from tests.conftest import ROOT
 
 CHROMIUM = os.environ.get("CONSOLE_CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "artifacts" / "screenshots"
+SCRIPT_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"  # the run a load or click started is over
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"]
 
@@ -114,8 +115,7 @@ def download(page, name: str, attempts: int = 3):  # noqa: ANN001, ANN201 - Play
         except Exception:  # noqa: BLE001 - Playwright's timeout: the click missed, or no file came
             if not button.is_enabled():
                 page.reload()
-                page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
-                    state="attached", timeout=60_000)
+                page.locator(SCRIPT_DONE).wait_for(state="attached", timeout=60_000)
     with page.expect_download() as started:
         button.click()
     return started.value
