@@ -13,9 +13,12 @@ HOST   ?= 127.0.0.1
 # --dist loadgroup: tests spread one by one; a module marked xdist_group stays on one worker.
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # The tests' temporary files (SQLite files, the PostgreSQL server's data folder, the servers' and browsers'
-# files) go to memory when /dev/shm is there: on this machine's disk a CREATE DATABASE took 0.3-0.5 s against
-# 0.03 s in memory, and a sandbox test module 43 s against 28 s. The files are as real, only not on a disk.
-TEST_TMP ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm/console-tests)
+# files) go to memory when /dev/shm is there, writable and has 2 GB free (and TMPDIR is not set already): on
+# this machine's disk a CREATE DATABASE took 0.3-0.5 s against 0.03 s in memory, and a sandbox test module 43 s
+# against 28 s. The files are as real, only not on a disk. TEST_TMP= (empty) keeps them where TMPDIR says.
+TEST_TMP ?= $(if $(TMPDIR),,$(shell [ -d /dev/shm ] && [ -w /dev/shm ] && \
+              [ "$$(df -Pk /dev/shm 2>/dev/null | awk 'NR==2 {print $$4}')" -gt 2000000 ] 2>/dev/null && \
+              echo /dev/shm/console-tests-$$(id -u)))
 PIP    := $(PY) -m pip install --disable-pip-version-check -q
 # uv installs the requirements several times faster than pip on a cold cache (measured: 26 s against
 # 59 s for the runtime requirements); it is bootstrapped from PyPI into the venv, and pip is the
@@ -34,7 +37,7 @@ run: $(STAMP)
 	@case "$(HOST)" in 127.*|::1|localhost) echo "Listening on $(HOST) only: reachable from this machine." ;; \
 	  *) echo "Listening on $(HOST): reachable from the network. The pages refuse to run unless the access" \
 	          "gate is on (CONSOLE_ACCESS_TOKEN or team invite) or CONSOLE_LISTEN_ANYWHERE=1 is set." ;; esac
-	@$(PY) -m compileall -q -j 0 console ui pages Home.py  # compiled once, not in every process (see INSTALL)
+	@$(PY) -m compileall -q console ui pages Home.py >/dev/null || true  # once, not in every process (see INSTALL)
 	$(PY) -m console team status
 	$(PY) -m streamlit run Home.py --server.port $(PORT) --server.address $(HOST)
 
@@ -55,7 +58,7 @@ test: $(TSTAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports --no-cache
-	@$(PY) -m compileall -q -j 0 console ui pages tests Home.py  # the console's own modules too (see INSTALL)
+	@$(PY) -m compileall -q console ui pages tests Home.py >/dev/null || true  # the console's modules too (see INSTALL)
 	$(if $(TEST_TMP),mkdir -p $(TEST_TMP) && TMPDIR=$(TEST_TMP)) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(TSTAMP)

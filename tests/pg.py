@@ -39,6 +39,7 @@ class PostgresServer:
         self.data = self.folder / "data"
         self.port = _free_port()
         self.as_root = os.geteuid() == 0
+        self._server_version: int | None = None
         if self.as_root:
             shutil.chown(self.folder, "postgres", "postgres")
 
@@ -75,18 +76,36 @@ class PostgresServer:
             for statement in statements:
                 conn.execute(statement)
 
+    def _version(self) -> int:
+        """The server's version number (150004 for 15.4), asked once."""
+        if self._server_version is None:
+            import psycopg
+
+            with psycopg.connect(f"host=127.0.0.1 port={self.port} user=console dbname=postgres") as conn:
+                self._server_version = int(conn.info.server_version)
+        return self._server_version
+
     def create_database(self, template: str | None = None) -> str:
         """A new database, empty or a copy of ``template`` (a database name); its SQLAlchemy URL.
 
-        FILE_COPY copies the template's files as they are (a checkpoint first, cheap with fsync off) instead
-        of writing every block through the write-ahead log: about half the time for a database this size."""
+        From PostgreSQL 15, FILE_COPY copies the template's files as they are (a checkpoint first, cheap with
+        fsync off) instead of writing every block through the write-ahead log: about half the time here."""
         name = "t_" + uuid.uuid4().hex[:12]
-        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template or "template1"}" STRATEGY FILE_COPY')
+        strategy = " STRATEGY FILE_COPY" if self._version() >= 150000 else ""
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template or "template1"}"{strategy}')
         return self.url(name)
 
     def drop_database(self, url: str) -> None:
-        """Drop the database at ``url`` (made by create_database), ending any connection still open to it."""
-        self._admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        """Drop the database at ``url`` (made by create_database), ending any connection still open to it
+        (PostgreSQL 13 and later; before, a database still in use is left for the server's folder to go)."""
+        name = url.rsplit("/", 1)[1]
+        if self._version() >= 130000:
+            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        try:
+            self._admin(f'DROP DATABASE IF EXISTS "{name}"')
+        except Exception:  # noqa: BLE001 - in use: removed with the server's folder at the end
+            pass
 
     def stop(self) -> None:
         try:

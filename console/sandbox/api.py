@@ -8,7 +8,6 @@ database, so every console process serving it answers the same.
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import threading
 import time
@@ -144,20 +143,6 @@ def openapi_document() -> dict[str, Any]:
     }
 
 
-STOP_TICK_SECONDS = 0.02
-
-
-class _PromptServer(uvicorn.Server):
-    """uvicorn's server looking at its stop flag every 20 ms instead of every 100 ms, so a stop (each test's,
-    the CLI's Ctrl-C) is over sooner; its once-a-second work (the Date header) still runs every tenth tick."""
-
-    async def main_loop(self) -> None:
-        counter = 0
-        while not await self.on_tick(counter):
-            counter = (counter + 1) % 864000
-            await asyncio.sleep(STOP_TICK_SECONDS)
-
-
 class SandboxServer:
     """The API served by uvicorn in a background thread on a socket bound at construction."""
 
@@ -174,7 +159,7 @@ class SandboxServer:
         self.app = create_app(store, gateway)
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off",
                                 timeout_graceful_shutdown=2)
-        self._server = _PromptServer(config)
+        self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 
     @property
