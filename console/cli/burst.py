@@ -12,7 +12,7 @@ from console.cli.common import ACTOR, EXIT_FAIL, EXIT_PASS, UsageError, note, op
 from console.cli.options import add_json, add_vars, context_from, load, timeouts_from
 
 if TYPE_CHECKING:
-    from console.service.bursts import BurstProgress, BurstReport
+    from console.service.bursts import BurstProgress, BurstReport, BurstSpec
     from console.store import Store
 
 
@@ -33,8 +33,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.workers is not None and not 1 <= args.workers <= 16:
         raise UsageError(f"--workers {args.workers}: give a number from 1 to 16.")
+    if args.resume and (args.installations is not None or args.url):
+        note("note: --resume fires the run as it was recorded; --installations and --url are ignored")
+    spec = None if args.resume else _new_spec(args)  # a usage problem is told before any database is opened
     with open_store() as store:
-        run_id = _run_id(store, args)
+        run_id = str(args.resume) if spec is None else _create(store, spec)
         tty = sys.stderr.isatty()
         if not args.json or tty:
             note(f"burst run {run_id}")
@@ -58,14 +61,11 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_PASS if complete and report.failed == 0 else EXIT_FAIL
 
 
-def _run_id(store: Store, args: argparse.Namespace) -> str:
-    """The run to fire: the one to resume, or a new one recorded from the file."""
+def _new_spec(args: argparse.Namespace) -> BurstSpec:
+    """The burst the arguments describe (no database needed); bad numbers or a file with nothing to fire are
+    usage errors."""
     from console.service import base, bursts, firing
 
-    if args.resume:
-        if args.installations is not None or args.url:
-            note("note: --resume fires the run as it was recorded; --installations and --url are ignored")
-        return str(args.resume)
     if args.installations is None:
         raise UsageError("--installations N is required (or --resume RUN_ID to continue a run).")
     manifest = load(args.app_json)
@@ -78,6 +78,17 @@ def _run_id(store: Store, args: argparse.Namespace) -> str:
                             args.url or str(request.get("url") or ""), args.installations, args.concurrency,
                             timeouts_from(args.timeout), base.address_policy(), app_name=Path(args.app_json).name,
                             target_kind=firing.file_target_kind(args.url))
+    try:
+        bursts.refuse_bad_spec(spec)
+    except base.ServiceError as exc:
+        raise UsageError(f"{exc} (--installations, --concurrency)") from None
+    return spec
+
+
+def _create(store: Store, spec: BurstSpec) -> str:
+    """Record the new run (the service checks the spec again); its id."""
+    from console.service import base, bursts
+
     try:
         return bursts.create_burst(store, spec, actor=ACTOR)
     except base.ServiceError as exc:

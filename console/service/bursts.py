@@ -15,6 +15,7 @@ from console.burst_run import (
     BurstProgress,
     BurstReport,
     BurstSpec,
+    check_spec,
     create_run,
     execute_run,
     mark_interrupted,
@@ -55,6 +56,14 @@ def burst_spec_for_app(app: AppRecord, sample_base_url: str, policy: AddressPoli
     return BurstSpec(request_or_default(app.manifest), fire_context(app), url, shown,
                      installations if explicit is None else len(explicit), concurrency, timeouts_of(app), policy,
                      None if explicit is None else list(explicit), app.id, app.name, target)
+
+
+def refuse_bad_spec(spec: BurstSpec) -> None:
+    """Raise ServiceError naming what is wrong with ``spec`` (the numbers, the installations) before anything is
+    stored or opened; create_burst checks the same again."""
+    problems = check_spec(spec)
+    if problems:
+        raise ServiceError(" ".join(problems))
 
 
 def create_burst(store: Store, spec: BurstSpec, run_id: str | None = None, *, actor: str = "local") -> str:

@@ -357,6 +357,8 @@ def test_cli_burst_json(db_url: str, sample: SampleEndpoint) -> None:
 def test_cli_burst_bad_usage(db_url: str, args: list[str], message: str) -> None:
     out = cli("burst", "assets/demo_app.json", "--url", "http://127.0.0.1:9/install", *args)
     assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
+    if db_url.startswith("sqlite:///") and "--resume" not in args:  # told before any database is opened
+        assert not Path(db_url.removeprefix("sqlite:///")).exists()
 
 
 def test_the_migration_builds_the_burst_tables_of_the_schema(store: Store) -> None:
