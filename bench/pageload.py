@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.ports import free_port  # noqa: E402 - after the project's folder is on the path
+
 CHROMIUM = os.environ.get("CONSOLE_CHROMIUM", "/usr/bin/chromium")
 TARGET = 1.3
 MEMORY_TARGET_MB = 50
@@ -56,16 +58,12 @@ def page_paths() -> dict[str, str]:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
 def streamlit_server(script: Path, env: dict[str, str], log: Path) -> Iterator[tuple[str, int]]:
     """`streamlit run script` on loopback until healthy: (base URL, pid); stopped on exit."""
-    port = _free_port()
+    port = free_port()
     with log.open("w") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address",

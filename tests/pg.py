@@ -10,11 +10,12 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
 from pathlib import Path
+
+from tests.ports import free_port
 
 
 def find_bin() -> Path | None:
@@ -23,10 +24,6 @@ def find_bin() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class PostgresServer:
@@ -37,7 +34,7 @@ class PostgresServer:
         self.bindir = bindir
         self.folder = Path(tempfile.mkdtemp(prefix="console-pg-"))
         self.data = self.folder / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.as_root = os.geteuid() == 0
         self._server_version: int | None = None
         if self.as_root:
@@ -62,7 +59,7 @@ class PostgresServer:
             except subprocess.CalledProcessError:
                 if attempt == 2:
                     raise
-                self.port = _free_port()
+                self.port = free_port()
         return self
 
     def url(self, database: str = "postgres") -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 
@@ -18,6 +17,7 @@ from console.service import apps, readiness
 from console.service import history as history_service
 from console.store import Store
 from tests.app.test_pages import no_exception, open_page, page_text, shown
+from tests.ports import free_port
 
 
 def test_create_once_then_the_form_is_empty_and_app_ids_are_unique(db_url: str, store: Store) -> None:
@@ -155,10 +155,6 @@ def test_history_opens_compares_and_refires(db_url: str, store: Store, sample: S
 
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_the_sample_endpoint_inspector_shows_what_it_received_with_the_key_masked(

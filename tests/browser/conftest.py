@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import pytest
 import requests
 
 from tests.conftest import ROOT
+from tests.ports import free_port
 
 CHROMIUM = os.environ.get("CONSOLE_CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -21,10 +21,6 @@ SCRIPT_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"  # th
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"]
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -33,7 +29,7 @@ def console_url(tmp_path: Path) -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
         pytest.skip(f"{CHROMIUM} is missing (run `make test` to install it)")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CONSOLE_DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}", "CONSOLE_MODE": "local"}
     log = (tmp_path / "streamlit.log").open("w")
     server = subprocess.Popen(

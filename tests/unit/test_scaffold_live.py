@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from console import keys
 from console.sandbox.api import SandboxServer
 from console.store import open_store
 from tests.conftest import IN_CI, ROOT
+from tests.ports import free_port
 
 # One worker runs this module under pytest-xdist (`make test` uses --dist loadgroup): the session-scoped
 # installs below then happen once per run, not once per worker.
@@ -128,10 +128,6 @@ def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     return Project(lang, out, app_json, result["run"], result["path"])
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Running:
