@@ -18,6 +18,8 @@ from tests.ports import free_port
 CHROMIUM = os.environ.get("CONSOLE_CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "artifacts" / "screenshots"
 SCRIPT_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"  # the run a load or click started is over
+# grey placeholders drawn where an element's code is still loading (up to about a second after the run)
+SKELETONS = "[data-testid='stSkeleton'], [data-testid='stSkeletonElement'], [data-testid='stAppSkeleton']"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"]
 

@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from tests.browser.conftest import SCRIPT_DONE, SHOTS, download, launch, open_tab, page_paths
+from tests.browser.conftest import SCRIPT_DONE, SHOTS, SKELETONS, download, launch, open_tab, page_paths
 
 pytestmark = pytest.mark.browser
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
@@ -34,8 +34,10 @@ def test_every_page_at_desktop_and_phone_width(console_url: str) -> None:
             for name, title in [("", "App Key Console"), *page_paths()]:
                 page.goto(f"{console_url}/{name}?app={app}")
                 expect(page.get_by_role("heading", level=1).first).to_contain_text(title.split()[0])
-                # the run this load started has finished (not a fixed pause): an exception would be drawn by now
+                # the run this load started has finished (not a fixed pause): an exception would be drawn by now;
+                # and every element is drawn (no grey placeholder left while its code loads) for the screenshot
                 page.locator(SCRIPT_DONE).wait_for(state="attached")
+                expect(page.locator(SKELETONS)).to_have_count(0)
                 assert page.locator("[data-testid='stException']").count() == 0, f"{name or 'Home'} ({size})"
                 page.screenshot(path=str(SHOTS / f"screens-{size}-{name or 'Home'}.png"), full_page=True)
         # Endpoint code builds its zip when the button is pressed: it holds every file the page lists.
