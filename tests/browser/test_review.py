@@ -24,8 +24,9 @@ from console.netpolicy import AddressPolicy
 from console.sandbox.sample_endpoint import SampleEndpoint
 from console.service import apps, bursts, conversation, firing, review, team
 from console.store import Store, open_store
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port, download, open_tab
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS, download, open_tab
 from tests.conftest import ROOT
+from tests.ports import free_port
 from tests.receiver import Receiver
 
 pytestmark = pytest.mark.browser
@@ -52,7 +53,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
              for sub, (name, email) in PEOPLE.items()]
     receiver = Receiver().start()
     with run_server_in_thread(user_claims=users) as provider:
-        port = _free_port()
+        port = free_port()
         home = folder / "home"
         (home / ".streamlit").mkdir(parents=True)
         (home / ".streamlit" / "secrets.toml").write_text(

@@ -24,8 +24,9 @@ import requests
 from console.service import apps, history, review
 from console.service import team as team_service
 from console.store import Store, open_store
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS
 from tests.conftest import ROOT
+from tests.ports import free_port
 
 pytestmark = pytest.mark.browser
 SHARED = "browser-team-shared-token-42"
@@ -67,7 +68,7 @@ def team(postgres: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Te
     servers, logs, urls = [], [], []
     try:
         for number in (1, 2):
-            port = _free_port()
+            port = free_port()
             log = folder / f"streamlit-{number}.log"
             logs.append(log.open("w"))
             servers.append(subprocess.Popen(
