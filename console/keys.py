@@ -75,6 +75,37 @@ def _pattern(key: str) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(form) for form in wire_forms(key)), re.IGNORECASE)
 
 
+@lru_cache(maxsize=64)
+def _folded_forms(key: str) -> tuple[str, ...]:
+    """The wire forms case-folded, for the search without a regex (empty when folding one changes its length)."""
+    forms = wire_forms(key)
+    folded = tuple(form.casefold() for form in forms)
+    return folded if all(len(a) == len(b) for a, b in zip(forms, folded, strict=True)) else ()
+
+
+def _form_spans(view: str, key: str) -> list[tuple[int, int]]:
+    """Where any wire form of ``key`` occurs in ``view``, ignoring case.
+
+    Each key is new (every fire makes one), so compiling a regex of its dozen forms (about 4 ms) cost more
+    than the search: a case-folded ``str.find`` per form finds the same places (and overlapping ones, which
+    are merged anyway). Text or forms whose case folding changes their length use the regex.
+    """
+    forms = _folded_forms(key)
+    folded = view.casefold() if forms else ""
+    if not forms or len(folded) != len(view):
+        return [match.span() for match in _pattern(key).finditer(view)]
+    spans: list[tuple[int, int]] = []
+    for form in forms:
+        at = folded.find(form)
+        while at != -1:  # every occurrence, overlapping ones merged as they are found
+            if spans and spans[-1][0] <= at <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], at + len(form)))
+            else:
+                spans.append((at, at + len(form)))
+            at = folded.find(form, at + 1)
+    return spans
+
+
 # One escaped character: JSON/JS \uXXXX, \xXX and \c escapes, %XX, HTML entities (hex, decimal, named).
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})|\\([\\/\"'bfnrt])|%([0-9a-fA-F]{2})"
                      r"|&#[xX]([0-9a-fA-F]{1,6});?|&#([0-9]{1,7});?|&([A-Za-z][A-Za-z0-9]{1,31};?)")
@@ -153,14 +184,10 @@ def key_spans(text: str, key: str) -> list[tuple[int, int]]:
     """The spans of ``text`` that read as ``key`` in any wire form, after any unescaping (merged, in order)."""
     if not key or not text:
         return []
-    pattern = _pattern(key)
     spans: list[tuple[int, int]] = []
     for index, (view, starts, ends) in enumerate(_views(text)):
-        for match in pattern.finditer(view):
-            if index == 0:
-                spans.append(match.span())
-            else:
-                spans.append((starts[match.start()], ends[match.end() - 1]))
+        for start, end in _form_spans(view, key):
+            spans.append((start, end) if index == 0 else (starts[start], ends[end - 1]))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:

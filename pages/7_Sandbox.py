@@ -67,7 +67,8 @@ with left:
     target = st.radio("Send the install request to", list(targets), format_func=targets.__getitem__,
                       horizontal=True, key="sb_target")
     url = sample_endpoint().install_url("ok") if target == "sample" else None
-    if st.button("Install on this page", type="primary", icon=":material/download:", key="sb_install"):
+    installed_now = st.button("Install on this page", type="primary", icon=":material/download:", key="sb_install")
+    if installed_now:
         held(act(sandbox.install_app, store, app.id, page_id, url, address_policy()), select=True)
     st.subheader("Scope changes")
     st.caption(rescope_consequence(app.kind))
@@ -104,7 +105,8 @@ with right:
     shown = state.take_show_once()
     if shown is not None:
         render_show_once(*shown)
-    listed = sandbox.sandbox_overview(store, app.id)  # again: an install above may have added one
+    # read again only when the install above may have added one (the list is the rerun's biggest read)
+    listed = sandbox.sandbox_overview(store, app.id) if installed_now else overview
     rows = listed.installations
     st.subheader("Installations")
     if not rows:

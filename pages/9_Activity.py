@@ -4,6 +4,7 @@ import streamlit as st
 
 from console.service import team
 from ui import page_link, page_setup, require_app, state
+from ui.tables import arrow_table
 
 ACTIONS = {"app_created": "app created", "profile_changed": "profile", "scopes_changed": "scopes",
            "app_json_changed": "App JSON", "settings_changed": "settings", "fire": "fire",
@@ -43,10 +44,10 @@ def evidence(record: object) -> str:
 if not rows:
     st.info("Nothing recorded yet (or nothing matches the filters).")
 else:
-    st.dataframe([{
+    st.dataframe(arrow_table([{
         "when (UTC)": r.at.strftime("%Y-%m-%d %H:%M:%S"), "who": r.actor, "what": ACTIONS.get(r.action, r.action),
         "detail": r.summary, "evidence": evidence(r),
-    } for r in rows], hide_index=True, width="stretch", column_config={
+    } for r in rows]), hide_index=True, width="stretch", column_config={
         "evidence": st.column_config.LinkColumn("evidence", display_text=r"(fire=\d+|run=[\w-]+|Checklist)"),
     })
 c1, c2 = st.columns(2)

@@ -1,7 +1,8 @@
 """The console's charts as Vega-Lite specs with their data inline (no Altair, no pandas on the page path).
 
 Building a chart through Altair validates it against the whole Vega-Lite JSON schema on every rerun
-(about 40 ms a chart); a spec written as a dict draws the same chart for nothing.
+(about 40 ms a chart); a spec written as a dict draws the same chart for nothing. The data goes as an Arrow
+table (``ui.tables``): a list of dicts would be turned into a pandas DataFrame first (3 ms against 0.3 ms).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from streamlit.delta_generator import DeltaGenerator
+
+from ui.tables import arrow_table
 
 OK_COLOR, FAILED_COLOR = "#1a7f37", "#cf222e"
 
@@ -24,7 +27,7 @@ def outcome_bars(where: DeltaGenerator, counts: Mapping[str, int], title: str, m
     """A bar per outcome category (``measure`` names the count), ok in green, the others in red."""
     values = [{"category": category, measure: int(count)} for category, count in counts.items()]
     _draw(where, {
-        "title": title, "data": {"values": values}, "mark": {"type": "bar"},
+        "title": title, "data": {"values": arrow_table(values)}, "mark": {"type": "bar"},
         "encoding": {
             "x": {"field": measure, "type": "quantitative", "axis": {"format": "d", "tickMinStep": 1}},
             "y": {"field": "category", "type": "nominal", "sort": "-x"},
@@ -38,7 +41,7 @@ def latency_line(where: DeltaGenerator, points: Sequence[tuple[datetime, float, 
     """Latency (ms) over time, a point per fire."""
     values = [{"fired at": at.isoformat(), "ms": ms, "category": category} for at, ms, category in points]
     _draw(where, {
-        "title": title, "data": {"values": values}, "mark": {"type": "line", "point": True},
+        "title": title, "data": {"values": arrow_table(values)}, "mark": {"type": "line", "point": True},
         "encoding": {
             "x": {"field": "fired at", "type": "temporal", "axis": {"format": "%m-%d %H:%M:%S", "labelAngle": -30}},
             "y": {"field": "ms", "type": "quantitative", "title": "elapsed ms"},
@@ -52,7 +55,7 @@ def latency_histogram(where: DeltaGenerator, bins: Sequence[Sequence[float]], ti
     """Pre-binned latencies: (from ms, to ms, installations) per bin."""
     values = [{"from_ms": low, "to_ms": high, "installations": count} for low, high, count in bins]
     _draw(where, {
-        "title": title, "data": {"values": values}, "mark": {"type": "bar"},
+        "title": title, "data": {"values": arrow_table(values)}, "mark": {"type": "bar"},
         "encoding": {
             "x": {"field": "from_ms", "type": "quantitative", "bin": "binned", "title": "elapsed ms"},
             "x2": {"field": "to_ms"},

@@ -19,6 +19,7 @@ from ui.auth_builder import FORM, reload_form
 from ui.compat_view import render_compat
 from ui.findings_view import plain
 from ui.refusal import attempt
+from ui.tables import arrow_table
 
 SOURCE_LABELS = {"page": "page 2", "actions": "Actions page",
                  "import": "import", "cli": "command line", "restore": "restore", "undo": "undo",
@@ -116,8 +117,9 @@ def render_versions(store: Store, app: AppRecord) -> None:
         if not versions:
             st.caption("No version yet: every saved change of the App JSON becomes one.")
             return
-        st.dataframe([{"version": v.number, "when (UTC)": f"{v.created_at:%Y-%m-%d %H:%M:%S}", "who": v.author,
-                       "from": SOURCE_LABELS.get(v.source, v.source), "what changed": v.summary} for v in versions],
+        st.dataframe(arrow_table([{"version": v.number, "when (UTC)": f"{v.created_at:%Y-%m-%d %H:%M:%S}",
+                                   "who": v.author,
+                       "from": SOURCE_LABELS.get(v.source, v.source), "what changed": v.summary} for v in versions]),
                      hide_index=True, width="stretch")
         numbers = [v.number for v in versions]
         a, b = st.columns(2)

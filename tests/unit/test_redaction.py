@@ -145,3 +145,17 @@ def test_the_response_tab_never_decodes_an_old_record_to_the_key() -> None:
     assert key not in shown and keys.mask_key(key) in shown
     other = keys.generate_app_key()
     assert other in pretty_json(json.dumps({"other": other}), keys.fingerprint(key))  # only this fire's key
+
+
+@settings(max_examples=300, deadline=None)
+@given(key=KEYS | st.text(min_size=1, max_size=24), data=st.data())
+def test_the_search_without_a_regex_finds_every_place_the_regex_finds(key: str, data: st.DataObject) -> None:
+    """Each fire's key is new, so its forms are found by a case-folded search, not a compiled regex: that search
+    covers every match of the regex of the same forms, whatever the case and the text around them (ß, İ, ſ ...)."""
+    forms = keys.wire_forms(key)
+    pieces = data.draw(st.lists(st.sampled_from(forms) | st.text(alphabet="ßİſKk%&#;\\0aAfF=+/ \n", max_size=6)
+                                | st.text(max_size=6), max_size=8))
+    text = "".join(piece.upper() if data.draw(st.booleans()) else piece for piece in pieces)
+    covered = {i for start, end in keys.key_spans(text, key) for i in range(start, end)}
+    for match in keys._pattern(key).finditer(text):
+        assert set(range(*match.span())) <= covered, (text, match.span())
