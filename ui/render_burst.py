@@ -124,9 +124,10 @@ def render_run(store: Store, run_id: str, on_resume: Callable[[], None]) -> None
     """One run: live while it runs (re-read every second), its report once it has ended."""
     progress = bursts.burst_progress(store, run_id)
     active = progress is not None and progress.status in ACTIVE
+    unread = [progress]  # this run's first draw uses what was just read; the fragment's own reruns read again
 
     def body() -> None:
-        current = bursts.burst_progress(store, run_id)
+        current = unread.pop() if unread else bursts.burst_progress(store, run_id)
         if current is None:
             st.warning(f"There is no burst run {run_id}.")
             return
