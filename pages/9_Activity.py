@@ -14,6 +14,9 @@ ACTIONS = {"app_created": "app created", "profile_changed": "profile", "scopes_c
            "sandbox_review_approved": "review approved", "sandbox_review_rejected": "review rejected",
            "sandbox_rules": "sandbox rules", "burst_started": "burst"}
 
+PAGE_SIZE = 100  # entries a page (Newer / Older to move): a rerun reads one page, however long the log
+WHO_KEY, PAGE_KEY = "activity_who", "activity_page"
+
 page = page_setup("Activity")
 app = require_app(page)
 st.title(":material/receipt_long: Activity")
@@ -21,11 +24,16 @@ st.caption("Every change to this app and every fire, conformance run and sign-of
            "to the evidence. Names are those signed in at the access gate; `cli` for the command line, "
            "`local` when the console has no gate.")
 
-rows = team.activity_for_app(page.store, app.id, limit=500)
 shown = st.multiselect("What", list(ACTIONS), format_func=ACTIONS.__getitem__, placeholder="everything")
-people = sorted({r.actor for r in rows})
-who = st.multiselect("Who", people, placeholder="everyone")
-rows = [r for r in rows if (not shown or r.action in shown) and (not who or r.actor in who)]
+chosen = [name for name in st.session_state.get(WHO_KEY) or [] if isinstance(name, str)]
+people = sorted(set(team.activity_actors(page.store, app.id)) | set(chosen))  # a chosen name stays a choice
+who = st.multiselect("Who", people, placeholder="everyone", key=WHO_KEY)
+filters = (app.id, tuple(shown), tuple(who))
+if st.session_state.get(PAGE_KEY, (None, 1))[0] != filters:  # new filters: back to the newest entries
+    st.session_state[PAGE_KEY] = (filters, 1)
+number = st.session_state[PAGE_KEY][1]
+found = team.activity_page(page.store, app.id, actions=shown, actors=who, page=number, page_size=PAGE_SIZE)
+rows = found.entries
 links = state.app_link_params(app.id)
 
 
@@ -42,14 +50,29 @@ def evidence(record: object) -> str:
 
 
 if not rows:
-    st.info("Nothing recorded yet (or nothing matches the filters).")
+    st.info("Nothing recorded yet (or nothing matches the filters)." if number == 1 else
+            "No older entries match the filters.")
 else:
+    st.caption(f"Newest first · page {number} · entries {(number - 1) * PAGE_SIZE + 1:,}–"
+               f"{(number - 1) * PAGE_SIZE + len(rows):,}" + ("" if found.has_older else " (the oldest)"))
     st.dataframe(arrow_table([{
         "when (UTC)": r.at.strftime("%Y-%m-%d %H:%M:%S"), "who": r.actor, "what": ACTIONS.get(r.action, r.action),
         "detail": r.summary, "evidence": evidence(r),
     } for r in rows]), hide_index=True, width="stretch", column_config={
         "evidence": st.column_config.LinkColumn("evidence", display_text=r"(fire=\d+|run=[\w-]+|Checklist)"),
     })
+
+
+def turn(by: int) -> None:
+    st.session_state[PAGE_KEY] = (filters, max(1, number + by))
+
+
+if number > 1 or found.has_older:
+    n1, n2, _ = st.columns([1, 1, 4])
+    n1.button("Newer", icon=":material/chevron_left:", disabled=number == 1, on_click=turn, args=(-1,),
+              key="activity_newer", width="stretch")
+    n2.button("Older", icon=":material/chevron_right:", disabled=not found.has_older, on_click=turn, args=(1,),
+              key="activity_older", width="stretch")
 c1, c2 = st.columns(2)
 with c1:
     page_link(6, "All fires in History", app, icon=":material/history:")

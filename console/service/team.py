@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -65,6 +66,29 @@ def list_people(store: Store) -> list[Person]:
 def activity_for_app(store: Store, app_ref: int, limit: int = 200) -> list[ActivityRecord]:
     """The app's activity log, newest first: what changed, when, by whom, with the evidence's ids."""
     return store.activity.for_app(app_ref, limit=limit)
+
+
+@dataclass(frozen=True)
+class ActivityPage:
+    """One page of an app's activity log, newest first, and whether older entries match too."""
+
+    entries: list[ActivityRecord]
+    page: int  # 1 = the newest
+    has_older: bool
+
+
+def activity_page(store: Store, app_ref: int, *, actions: Sequence[str] = (), actors: Sequence[str] = (),
+                  page: int = 1, page_size: int = 100) -> ActivityPage:
+    """The entries of page ``page`` (``page_size`` each) that match ``actions`` and ``actors`` (all when empty)."""
+    page = max(1, page)
+    rows = store.activity.for_app(app_ref, limit=page_size + 1, actions=actions, actors=actors,
+                                  offset=(page - 1) * page_size)
+    return ActivityPage(rows[:page_size], page, len(rows) > page_size)
+
+
+def activity_actors(store: Store, app_ref: int) -> list[str]:
+    """Who appears in the app's recent activity (the Activity page's "who" choices)."""
+    return store.activity.recent_actors(app_ref)
 
 
 def sign_off(store: Store, app: AppRecord, decision: str, comment: str, target: str, for_listing: bool, *,

@@ -34,3 +34,55 @@ def test_home_shows_the_latest_changes_requested(db_url: str, store: Store) -> N
     no_exception(at)
     assert any("Changes requested by Ada" in w.value for w in at.warning)
     assert any(t.value == "Use https for the install URL" for t in at.text)
+
+
+def seed_log(store: Store, app_ref: int, app_name: str) -> None:
+    """Ada's scopes change, the oldest entry, then 249 fires by the CLI, newest last (a second apart)."""
+    from datetime import UTC, datetime, timedelta
+
+    from console.store.schema import activity
+
+    start = datetime.now(UTC) - timedelta(days=1)
+    rows = [{"app_ref": app_ref, "app_name": app_name, "actor": "Ada" if n == 0 else "cli",
+             "action": "scopes_changed" if n == 0 else "fire", "summary": f"entry {n}", "fire_id": None,
+             "run_id": None, "signoff_id": None, "at": start + timedelta(seconds=n)} for n in range(250)]
+    with store.engine.begin() as conn:
+        conn.execute(activity.insert(), rows)
+
+
+def details(at: Any) -> list[str]:
+    return list(at.dataframe[0].value["detail"]) if at.dataframe else []
+
+
+def test_the_log_pages_through_every_entry_newest_first(db_url: str, store: Store) -> None:
+    app = apps.create_demo_app(store)
+    seed_log(store, app.id, app.name)
+    at = open_page("pages/9_Activity.py", query={"app": str(app.id)})
+    no_exception(at)
+    newest = details(at)
+    assert len(newest) == 100 and newest[0] != "entry 0"
+    assert at.button(key="activity_newer").disabled and not at.button(key="activity_older").disabled
+    seen = list(newest)
+    while not at.button(key="activity_older").disabled:
+        at.button(key="activity_older").click().run()
+        no_exception(at)
+        seen += details(at)
+    assert seen[-1] == "entry 0" and "(the oldest)" in " ".join(c.value for c in at.caption)
+    assert len(seen) == len(set(seen)) and {f"entry {n}" for n in range(250)} <= set(seen)  # each once
+    at.button(key="activity_newer").click().run()
+    assert details(at) == seen[100:200]  # from the third page (entries 201-250) back to the second
+
+
+def test_a_filter_reaches_the_whole_log_and_starts_from_the_newest(db_url: str, store: Store) -> None:
+    app = apps.create_demo_app(store)
+    seed_log(store, app.id, app.name)
+    at = open_page("pages/9_Activity.py", query={"app": str(app.id)})
+    at.button(key="activity_older").click().run()
+    assert "page 2" in " ".join(c.value for c in at.caption)
+    at.multiselect[0].set_value(["scopes_changed"]).run()  # What: scopes; only the oldest entry is one
+    no_exception(at)
+    assert details(at) == ["entry 0"] and "page 1" in " ".join(c.value for c in at.caption)
+    at.multiselect[0].set_value([]).run()
+    at.multiselect[1].set_value(["Ada"]).run()  # Who: Ada, the oldest entry's author
+    assert details(at) == ["entry 0"]
+    assert "Ada" in at.multiselect[1].options and "cli" in at.multiselect[1].options

@@ -77,7 +77,7 @@ READS = {
     "review.role_of", "review.members", "review.team_settings", "review.webhook_deliveries",
     "sandbox.sandbox_overview", "sandbox.app_of_installation", "sandbox.sandbox_calls",
     "team.gate_problem", "team.gate_enabled", "team.sign_in", "team.session_actor", "team.sign_out",
-    "team.list_people", "team.activity_for_app", "team.require_signoff",
+    "team.list_people", "team.activity_for_app", "team.activity_page", "team.activity_actors", "team.require_signoff",
     "versions.list_versions", "versions.get_version", "versions.diff_versions", "versions.held_request",
     "merge.resolve", "merge.base_part",
 }
