@@ -75,11 +75,17 @@ def _pattern(key: str) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(form) for form in wire_forms(key)), re.IGNORECASE)
 
 
+def _fold(text: str) -> str:
+    """``text`` as the regex's IGNORECASE compares it: case-folded, and the dotless ı read as i (the regex
+    matches i, I and ı alike, ``casefold`` keeps ı apart: an endpoint lowercasing in a Turkish locale)."""
+    return text.casefold().replace("\u0131", "i")
+
+
 @lru_cache(maxsize=64)
 def _folded_forms(key: str) -> tuple[str, ...]:
     """The wire forms case-folded, for the search without a regex (empty when folding one changes its length)."""
     forms = wire_forms(key)
-    folded = tuple(form.casefold() for form in forms)
+    folded = tuple(_fold(form) for form in forms)
     return folded if all(len(a) == len(b) for a, b in zip(forms, folded, strict=True)) else ()
 
 
@@ -91,7 +97,7 @@ def _form_spans(view: str, key: str) -> list[tuple[int, int]]:
     are merged anyway). Text or forms whose case folding changes their length use the regex.
     """
     forms = _folded_forms(key)
-    folded = view.casefold() if forms else ""
+    folded = _fold(view) if forms else ""
     if not forms or len(folded) != len(view):
         return [match.span() for match in _pattern(key).finditer(view)]
     spans: list[tuple[int, int]] = []

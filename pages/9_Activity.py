@@ -25,14 +25,21 @@ st.caption("Every change to this app and every fire, conformance run and sign-of
            "`local` when the console has no gate.")
 
 shown = st.multiselect("What", list(ACTIONS), format_func=ACTIONS.__getitem__, placeholder="everything")
-chosen = [name for name in st.session_state.get(WHO_KEY) or [] if isinstance(name, str)]
+who_key = f"{WHO_KEY}_{app.id}"  # each app its own choice: another app's people are not carried over
+chosen = [name for name in st.session_state.get(who_key) or [] if isinstance(name, str)]
 people = sorted(set(team.activity_actors(page.store, app.id)) | set(chosen))  # a chosen name stays a choice
-who = st.multiselect("Who", people, placeholder="everyone", key=WHO_KEY)
+who = st.multiselect("Who", people, placeholder="everyone (pick, or type a name)", key=who_key,
+                     accept_new_options=True,
+                     help="The names in the newest entries are listed; type any other name to find its entries")
 filters = (app.id, tuple(shown), tuple(who))
 if st.session_state.get(PAGE_KEY, (None, 1))[0] != filters:  # new filters: back to the newest entries
     st.session_state[PAGE_KEY] = (filters, 1)
 number = st.session_state[PAGE_KEY][1]
 found = team.activity_page(page.store, app.id, actions=shown, actors=who, page=number, page_size=PAGE_SIZE)
+if not found.entries and number > 1:  # the entries this page showed are gone (deleted): the newest again
+    number = 1
+    st.session_state[PAGE_KEY] = (filters, number)
+    found = team.activity_page(page.store, app.id, actions=shown, actors=who, page=number, page_size=PAGE_SIZE)
 rows = found.entries
 links = state.app_link_params(app.id)
 
@@ -50,11 +57,13 @@ def evidence(record: object) -> str:
 
 
 if not rows:
-    st.info("Nothing recorded yet (or nothing matches the filters)." if number == 1 else
-            "No older entries match the filters.")
+    st.info("Nothing recorded yet (or nothing matches the filters).")
 else:
-    st.caption(f"Newest first · page {number} · entries {(number - 1) * PAGE_SIZE + 1:,}–"
-               f"{(number - 1) * PAGE_SIZE + len(rows):,}" + ("" if found.has_older else " (the oldest)"))
+    if number == 1 and not found.has_older:
+        st.caption(f"Newest first · {len(rows)} entr{'y' if len(rows) == 1 else 'ies'}")
+    else:
+        st.caption(f"Newest first · page {number} · entries {(number - 1) * PAGE_SIZE + 1:,}–"
+                   f"{(number - 1) * PAGE_SIZE + len(rows):,}" + ("" if found.has_older else " (the oldest)"))
     st.dataframe(arrow_table([{
         "when (UTC)": r.at.strftime("%Y-%m-%d %H:%M:%S"), "who": r.actor, "what": ACTIONS.get(r.action, r.action),
         "detail": r.summary, "evidence": evidence(r),

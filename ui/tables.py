@@ -19,11 +19,12 @@ import pyarrow as pa
 
 
 def arrow_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> pa.Table | list[Any]:
-    """``rows`` as an Arrow table with ``columns`` (the first row's keys when not given), in that order."""
-    names = list(columns) if columns is not None else (list(rows[0]) if rows else [])
+    """``rows`` as an Arrow table with ``columns`` (every key of the rows, in the order first seen, when not
+    given). NaN shows as an empty cell, as pandas showed it."""
+    names = list(columns) if columns is not None else list(dict.fromkeys(name for row in rows for name in row))
     try:
-        return pa.table({name: [row.get(name) for row in rows] for name in names})
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+        return pa.table({name: pa.array([row.get(name) for row in rows], from_pandas=True) for name in names})
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):  # incl. a text Arrow cannot encode
         return [dict(row) for row in rows]
 
 

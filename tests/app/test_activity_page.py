@@ -81,8 +81,45 @@ def test_a_filter_reaches_the_whole_log_and_starts_from_the_newest(db_url: str, 
     assert "page 2" in " ".join(c.value for c in at.caption)
     at.multiselect[0].set_value(["scopes_changed"]).run()  # What: scopes; only the oldest entry is one
     no_exception(at)
-    assert details(at) == ["entry 0"] and "page 1" in " ".join(c.value for c in at.caption)
+    assert details(at) == ["entry 0"] and "Newest first · 1 entry" in " ".join(c.value for c in at.caption)
     at.multiselect[0].set_value([]).run()
     at.multiselect[1].set_value(["Ada"]).run()  # Who: Ada, the oldest entry's author
     assert details(at) == ["entry 0"]
     assert "Ada" in at.multiselect[1].options and "cli" in at.multiselect[1].options
+
+
+def test_anyone_in_the_log_can_be_found_and_each_app_keeps_its_own_choice(db_url: str, store: Store) -> None:
+    app = apps.create_demo_app(store)
+    seed_log(store, app.id, app.name)
+    with store.engine.begin() as conn:  # 600 newer entries by the CLI: Ada is no longer among the newest 500
+        from datetime import UTC, datetime
+
+        from console.store.schema import activity
+        conn.execute(activity.insert(), [{"app_ref": app.id, "app_name": app.name, "actor": "cli", "action": "fire",
+                                          "summary": f"newer {n}", "at": datetime.now(UTC)} for n in range(600)])
+    other = apps.create_app(store, AppProfile("Other", "4344", "1.0", "dev"), apps.create_demo_app(store).manifest,
+                            ["/fb/page/getInfo"])
+    at = open_page("pages/9_Activity.py", query={"app": str(app.id)})
+    assert "Ada" not in at.multiselect[1].options
+    at.multiselect[1].set_value(["Ada"]).run()  # typed: a name not listed
+    no_exception(at)
+    assert details(at) == ["entry 0"]
+    at.query_params["app"] = str(other.id)
+    at.run()
+    no_exception(at)
+    assert at.multiselect[1].value == [] and details(at)  # the other app: everyone, its own entries
+
+
+def test_a_page_whose_entries_are_gone_shows_the_newest(db_url: str, store: Store) -> None:
+    app = apps.create_demo_app(store)
+    seed_log(store, app.id, app.name)
+    at = open_page("pages/9_Activity.py", query={"app": str(app.id)})
+    at.button(key="activity_older").click().run()
+    at.button(key="activity_older").click().run()
+    assert "page 3" in " ".join(c.value for c in at.caption)
+    from console.store.schema import activity
+    with store.engine.begin() as conn:
+        conn.execute(activity.delete().where(activity.c.summary != "entry 249"))
+    at.run()
+    no_exception(at)
+    assert details(at) == ["entry 249"] and "Newest first · 1 entry" in " ".join(c.value for c in at.caption)

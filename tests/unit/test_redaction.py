@@ -153,9 +153,18 @@ def test_the_search_without_a_regex_finds_every_place_the_regex_finds(key: str, 
     """Each fire's key is new, so its forms are found by a case-folded search, not a compiled regex: that search
     covers every match of the regex of the same forms, whatever the case and the text around them (ß, İ, ſ ...)."""
     forms = keys.wire_forms(key)
-    pieces = data.draw(st.lists(st.sampled_from(forms) | st.text(alphabet="ßİſKk%&#;\\0aAfF=+/ \n", max_size=6)
+    pieces = data.draw(st.lists(st.sampled_from(forms) | st.text(alphabet="ßİıſKkIi%&#;\\0aAfF=+/ \n", max_size=6)
                                 | st.text(max_size=6), max_size=8))
     text = "".join(piece.upper() if data.draw(st.booleans()) else piece for piece in pieces)
     covered = {i for start, end in keys.key_spans(text, key) for i in range(start, end)}
     for match in keys._pattern(key).finditer(text):
         assert set(range(*match.span())) <= covered, (text, match.span())
+
+
+def test_a_dotless_i_does_not_hide_a_secret() -> None:
+    """An endpoint lowercasing in a Turkish locale echoes I as ı: the regex matched it, so must the search."""
+    assert keys.redact('{"echo": "gızlısıfre42"}', "GIZLISIFRE42") == '{"echo": "••••••••••••"}'
+    key = keys.generate_app_key()
+    base64_form = max(keys.wire_forms(key), key=len)
+    echoed = base64_form.replace("i", "\u0131").replace("I", "\u0131")
+    assert keys._pattern(key).search(echoed) and keys.holds_key(echoed, key)
