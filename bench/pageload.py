@@ -10,6 +10,7 @@ A load is `page.goto` until the script has run: the app root's `data-test-script
 between the page and the one-line page; each figure is the median of --runs (5) after one warm-up load.
 
     .venv/bin/python bench/pageload.py [--fires 100000] [--runs 5] [--page History ...]
+    .venv/bin/python bench/pageload.py --elements    # what one more element kind costs a one-line page
 
 It starts every server itself on 127.0.0.1 (the console on a fresh SQLite file per side, the
 one-line page from a temporary folder), uses Debian's /usr/bin/chromium through Playwright with the
@@ -19,6 +20,7 @@ browser tests' flags, and stops everything at the end.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -141,9 +143,15 @@ def main() -> None:
     parser.add_argument("--fires", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--page", action="append", help="only this page (e.g. History); repeatable")
+    parser.add_argument("--elements", action="store_true",
+                        help="instead: the one-line page with one more Streamlit element each (a code block, a "
+                             "table, ...): what a page pays for an element kind, whatever the console does")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing: install Debian's chromium (`make test` does)")
+    if args.elements:
+        elements(max(args.runs, 5))
+        return
     from playwright.sync_api import sync_playwright
 
     pages = {k: v for k, v in page_paths().items() if not args.page or k in args.page}
@@ -167,6 +175,49 @@ def main() -> None:
                 memory[fires] = rss_mb(pid)
         browser.close()
     report(results, memory, args.fires, args.runs)
+
+
+# One-line pages with one more element each: st.write alone is the baseline.
+ELEMENTS = {
+    "one line (st.write)": "",
+    "+ st.text": 'st.text("plain text")',
+    "+ st.button": 'st.button("Go")',
+    "+ st.selectbox": 'st.selectbox("Pick", ["a", "b"])',
+    "+ st.tabs": 'st.tabs(["a", "b"])[0].write("x")',
+    "+ st.code (bash)": 'st.code("curl -X POST https://example.com/install", language="bash")',
+    "+ st.code (json)": 'st.code(\'{"app_token": "x"}\', language="json")',
+    "+ st.dataframe (5 rows)": 'st.dataframe([{"a": i, "b": "text"} for i in range(5)])',
+    "+ st.table (5 rows)": 'st.table([{"a": i, "b": "text"} for i in range(5)])',
+    "+ st.code + st.dataframe": ('st.code(\'{"app_token": "x"}\', language="json")\n'
+                                 'st.dataframe([{"a": i, "b": "text"} for i in range(5)])'),
+}
+
+
+def elements(runs: int) -> None:
+    """Each ELEMENTS page's load (median of ``runs``, the pages in turn) against the one-line page."""
+    from playwright.sync_api import sync_playwright
+
+    folder = Path(tempfile.mkdtemp(prefix="console-elements-"))
+    scripts = {}
+    for index, (name, line) in enumerate(ELEMENTS.items()):
+        scripts[name] = folder / f"element_{index}.py"
+        scripts[name].write_text(f'import streamlit as st\n\nst.write("Hello")\n{line}\n')
+    with contextlib.ExitStack() as stack, sync_playwright() as playwright:
+        bases = {name: stack.enter_context(streamlit_server(script, dict(os.environ), script.with_suffix(".log")))[0]
+                 for name, script in scripts.items()}
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=chromium_args())
+        tab = browser.new_page(viewport={"width": 1440, "height": 900})
+        for base in bases.values():  # warm-up: each page's code in the browser's cache
+            load(tab, base + "/")
+        times: dict[str, list[float]] = {name: [] for name in bases}
+        for _ in range(runs):
+            for name, base in bases.items():
+                times[name].append(load(tab, base + "/"))
+        browser.close()
+    one = statistics.median(times["one line (st.write)"])
+    print(f"\none-line page plus one element, full load in Chromium until the script has run (median of {runs})\n")
+    for name, values in times.items():
+        print(f"{name:<28} {statistics.median(values):>5.2f} s  {statistics.median(values) / one:>5.2f}x")
 
 
 def report(results: dict[int, dict[str, tuple[float, float]]], memory: dict[int, float], fires: int,
