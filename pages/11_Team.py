@@ -7,7 +7,7 @@ from console import audit, roles, service
 from console.service import apps as apps_service
 from console.service import conversation, review, team
 from ui import page_setup, state
-from ui.tables import arrow_table
+from ui.tables import dataframe
 
 page = page_setup("Team")
 store, actor = page.store, state.actor()
@@ -36,10 +36,10 @@ if st.session_state.get("team_error"):
 st.subheader("Members and roles")
 members = review.members(store)
 apps = {a.id: a.name for a in apps_service.list_apps(store)}
-st.dataframe(arrow_table([{"name": m.name, "active": m.active, "signs in with": m.email or "personal token",
-               "role (every app)": m.console_role,
-               "per app": ", ".join(f"#{a} {apps.get(a, '(deleted)')}: {r}" for a, r in m.app_roles)}
-              for m in members]), hide_index=True, width="stretch")
+dataframe([{"name": m.name, "active": m.active, "signs in with": m.email or "personal token",
+            "role (every app)": m.console_role,
+            "per app": ", ".join(f"#{a} {apps.get(a, '(deleted)')}: {r}" for a, r in m.app_roles)}
+           for m in members])
 active = [m.name for m in members if m.active]
 if is_admin and active:
     with st.form("team_role"):
@@ -101,9 +101,9 @@ if is_admin:
             st.rerun()
 deliveries = review.webhook_deliveries(store)
 if deliveries:
-    st.dataframe(arrow_table([{"when (UTC)": d.at.strftime("%Y-%m-%d %H:%M:%S"), "event": d.event, "to": d.destination,
-                   "outcome": d.outcome, "attempts": d.attempts, "HTTP": d.http_status, "error": d.error}
-                  for d in deliveries]), hide_index=True, width="stretch")
+    dataframe([{"when (UTC)": d.at.strftime("%Y-%m-%d %H:%M:%S"), "event": d.event, "to": d.destination,
+                "outcome": d.outcome, "attempts": d.attempts, "HTTP": d.http_status, "error": d.error}
+               for d in deliveries])
 
 # ---------------------------------------------------------------- the audit log
 st.subheader("Audit log")
@@ -123,9 +123,9 @@ if st.session_state.get("audit_where") != where:
     st.session_state["audit_where"], pages[:] = where, [None]
 shown = conversation.audit_page(store, where, pages[-1], 50, actor=actor)
 st.caption(f"{shown.total} entr{'y' if shown.total == 1 else 'ies'} · page {len(pages)}")
-st.dataframe(arrow_table([{"when (UTC)": e.at.strftime("%Y-%m-%d %H:%M:%S"), "who": e.actor, "what": e.action,
-               "app": e.app_name, "summary": e.summary, "detail": "" if e.detail is None else str(e.detail)[:500]}
-              for e in shown.entries]), hide_index=True, width="stretch")
+dataframe([{"when (UTC)": e.at.strftime("%Y-%m-%d %H:%M:%S"), "who": e.actor, "what": e.action,
+            "app": e.app_name, "summary": e.summary, "detail": "" if e.detail is None else str(e.detail)[:500]}
+           for e in shown.entries])
 p1, p2, p3, p4 = st.columns(4)
 if p1.button("Newer", icon=":material/chevron_left:", disabled=len(pages) == 1):
     pages.pop()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from console.service import team
 from ui import page_link, page_setup, require_app, state
-from ui.tables import arrow_table
+from ui.tables import dataframe
 
 ACTIONS = {"app_created": "app created", "profile_changed": "profile", "scopes_changed": "scopes",
            "app_json_changed": "App JSON", "settings_changed": "settings", "fire": "fire",
@@ -64,10 +64,10 @@ else:
     else:
         st.caption(f"Newest first · page {number} · entries {(number - 1) * PAGE_SIZE + 1:,}–"
                    f"{(number - 1) * PAGE_SIZE + len(rows):,}" + ("" if found.has_older else " (the oldest)"))
-    st.dataframe(arrow_table([{
+    dataframe([{
         "when (UTC)": r.at.strftime("%Y-%m-%d %H:%M:%S"), "who": r.actor, "what": ACTIONS.get(r.action, r.action),
         "detail": r.summary, "evidence": evidence(r),
-    } for r in rows]), hide_index=True, width="stretch", column_config={
+    } for r in rows], column_config={
         "evidence": st.column_config.LinkColumn("evidence", display_text=r"(fire=\d+|run=[\w-]+|Checklist)"),
     })
 

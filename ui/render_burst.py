@@ -20,7 +20,7 @@ from console.store import Store
 from ui import gate, state
 from ui.charts import latency_histogram, outcome_bars
 from ui.refusal import attempt
-from ui.tables import arrow_table
+from ui.tables import dataframe
 
 ACTIVE = ("pending", "running")
 STATUS_TEXT = {
@@ -117,7 +117,7 @@ def render_report(report: BurstReport) -> None:
         latency_histogram(right, report.histogram, "Latency histogram")
     if report.failures:
         st.caption(f"The first {len(report.failures)} failed installations")
-        st.dataframe(arrow_table(list(report.failures)), hide_index=True, width="stretch")
+        dataframe(list(report.failures))
 
 
 def render_run(store: Store, run_id: str, on_resume: Callable[[], None]) -> None:

@@ -14,7 +14,7 @@ from console.outcome import FireRecord
 from console.readiness import STATUS_LABELS, ChecklistItem
 from console.report import STATUS_ICONS
 from console.reproduce import snippets
-from ui.tables import arrow_table
+from ui.tables import dataframe
 from ui.text import md
 
 SEVERITY_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
@@ -81,8 +81,8 @@ def render_fire_tabs(fire: FireRecord, plain_key: str = "") -> None:
     code = snippets(detail.request, detail.key_masked, plain_key)
     tabs = st.tabs(["Timeline", "Request", "Response", "cURL", "Python", "HTTPie"])
     with tabs[0]:
-        st.dataframe(arrow_table([{"at (ms)": f"{at:.1f}", "event": event} for at, event in detail.timeline]
-                     or [{"at (ms)": "0", "event": "—"}]), hide_index=True, width="stretch")
+        dataframe([{"at (ms)": f"{at:.1f}", "event": event} for at, event in detail.timeline]
+                  or [{"at (ms)": "0", "event": "—"}])
         st.text(f"Fired at {fire.fired_at:%Y-%m-%d %H:%M:%S} UTC · total {fire.elapsed_ms:.0f} ms · "
                 f"key {detail.key_masked} (fingerprint {fire.key_fingerprint})")
     with tabs[1]:
@@ -115,11 +115,10 @@ def render_recent(fires: Sequence[FireRecord]) -> None:
     if not fires:
         st.caption("No fire yet for this app. Press **Fire** above: each fire is listed here and kept in History.")
         return
-    st.dataframe(arrow_table([{"#": f.id, "when (UTC)": f.fired_at.strftime("%m-%d %H:%M:%S"), "target": f.target_kind,
-                   "HTTP status": "—" if f.status is None else str(f.status), "outcome": f.category.value,
-                   "elapsed (ms)": round(f.elapsed_ms)} for f in fires]),
-                 hide_index=True, width="stretch",
-                 column_config={"#": st.column_config.NumberColumn(width="small")})
+    dataframe([{"#": f.id, "when (UTC)": f.fired_at.strftime("%m-%d %H:%M:%S"), "target": f.target_kind,
+                "HTTP status": "—" if f.status is None else str(f.status), "outcome": f.category.value,
+                "elapsed (ms)": round(f.elapsed_ms)} for f in fires],
+              column_config={"#": st.column_config.NumberColumn(width="small")})
 
 
 def pretty_json(text: str, key_fingerprint: str = "") -> str:

@@ -13,7 +13,7 @@ from console.store import Store
 from ui import state
 from ui.render_fire import pretty_json, render_verdict
 from ui.resources import address_policy, sample_endpoint
-from ui.tables import arrow_table
+from ui.tables import dataframe
 
 COLUMNS = ["#", "fired at (UTC)", "app", "source", "by", "target", "URL fired", "HTTP status", "outcome",
            "elapsed (ms)", "step", "key"]
@@ -21,14 +21,12 @@ COLUMNS = ["#", "fired at (UTC)", "app", "source", "by", "target", "URL fired", 
 
 def render_history_table(rows: Sequence[FireRecord]) -> list[int]:
     """The page of fires; the ids of the rows the user selected (one opens it, two compare them)."""
-    table = arrow_table([{
+    event = dataframe([{
         "#": f.id, "fired at (UTC)": f.fired_at.strftime("%Y-%m-%d %H:%M:%S"), "app": f.app_name,
         "source": f.source, "by": f.actor, "target": f.target_kind, "URL fired": f.url,
         "HTTP status": "—" if f.status is None else str(f.status), "outcome": f.category.value,
         "elapsed (ms)": round(f.elapsed_ms, 1), "step": f.step or "", "key": f.key_fingerprint,
-    } for f in rows], COLUMNS)
-    event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
-                         key="history_table")
+    } for f in rows], COLUMNS, on_select="rerun", selection_mode="multi-row", key="history_table")
     picked = [rows[i].id for i in event.selection.rows if 0 <= i < len(rows)]
     if len(picked) > 2:
         st.info("Select one fire to open it, or two to compare them.")

@@ -17,7 +17,7 @@ from console.service import actions as action_service
 from console.store import AppRecord, Store
 from ui import state
 from ui.render_fire import render_fire_tabs
-from ui.tables import arrow_table
+from ui.tables import dataframe
 from ui.text import md
 
 
@@ -156,10 +156,10 @@ def render_result(store: Store, app: AppRecord, stored: StoredRehearsal) -> None
     fire = get_fire(store, stored.fire.id)
     mapping = action_service.rehearsal_outputs(store, stored.fire.id)
     if mapping.outputs:
-        st.dataframe(arrow_table([{"output": o.name, "path": o.path, "type": o.type,
-                                   "found": "yes" if o.found else "no",
-                       "value": json.dumps(o.value, ensure_ascii=False)[:300] if o.found else "—",
-                       "problem": o.problem or "—"} for o in mapping.outputs]), hide_index=True, width="stretch")
+        dataframe([{"output": o.name, "path": o.path, "type": o.type,
+                    "found": "yes" if o.found else "no",
+                    "value": json.dumps(o.value, ensure_ascii=False)[:300] if o.found else "—",
+                    "problem": o.problem or "—"} for o in mapping.outputs])
     if stored.kind == "source":
         st.text("Options: " + (", ".join(stored.options[:100]) or "(none)"))
     if stored.form_values:
@@ -173,11 +173,10 @@ def render_history(store: Store, app: AppRecord, rehearsals: Sequence[StoredRehe
     if not rehearsals:
         st.caption("No rehearsal stored yet.")
         return
-    st.dataframe(arrow_table([{"#": r.fire.id, "when (UTC)": r.fire.fired_at.strftime("%m-%d %H:%M:%S"), "what": r.kind,
-                   "name": r.name, "at": r.fire.target_kind,
-                   "HTTP": "—" if r.fire.status is None else str(r.fire.status),
-                   "verdict": "ok" if r.ok else "failed", "message": r.message} for r in rehearsals[:50]]),
-                 hide_index=True, width="stretch")
+    dataframe([{"#": r.fire.id, "when (UTC)": r.fire.fired_at.strftime("%m-%d %H:%M:%S"), "what": r.kind,
+                "name": r.name, "at": r.fire.target_kind,
+                "HTTP": "—" if r.fire.status is None else str(r.fire.status),
+                "verdict": "ok" if r.ok else "failed", "message": r.message} for r in rehearsals[:50]])
     ids = [r.fire.id for r in rehearsals[:50]]
     left, right = st.columns(2)
     first = left.selectbox("Rehearsal", ids, key=f"cmp_a_{app.id}")
@@ -195,7 +194,7 @@ def render_history(store: Store, app: AppRecord, rehearsals: Sequence[StoredRehe
             st.rerun()
     by_id = {r.fire.id: r for r in rehearsals}
     rows = compare_rows(store, by_id[first], by_id[second])
-    st.dataframe(arrow_table(rows), hide_index=True, width="stretch")
+    dataframe(rows)
 
 
 def compare_rows(store: Store, first: StoredRehearsal, second: StoredRehearsal) -> list[dict[str, str]]:

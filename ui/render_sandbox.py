@@ -18,7 +18,7 @@ from console.sandbox.usage import LeastPrivilege
 from console.service import history
 from console.store import CallRecord, InstallationRecord, Store
 from ui.render_fire import render_verdict
-from ui.tables import arrow_table
+from ui.tables import dataframe
 
 DELIVERY_LABELS = {"delivered": "delivered (200)", "failed": "needs retry", "pending": "sending",
                    "manual": "manual copy"}
@@ -51,28 +51,26 @@ def render_show_once(installation_id: int, key: str) -> None:
 def render_installations(rows: Sequence[InstallationRecord], held: dict[int, str], total: int | None = None) -> None:
     if total is not None and total > len(rows):
         st.caption(f"The newest {len(rows):,} of {total:,} installations.")
-    st.dataframe(arrow_table([{"#": i.id, "page_id": i.page_id, "status": i.status,
-                   "key": keys.mask_key(held[i.id]) if i.id in held else "(not held in this session)",
-                   "fingerprint": i.key_fingerprint, "delivery": DELIVERY_LABELS.get(i.delivery, i.delivery),
-                   "updated (UTC)": i.updated_at.strftime("%Y-%m-%d %H:%M:%S")} for i in rows]),
-                 hide_index=True, width="stretch")
+    dataframe([{"#": i.id, "page_id": i.page_id, "status": i.status,
+                "key": keys.mask_key(held[i.id]) if i.id in held else "(not held in this session)",
+                "fingerprint": i.key_fingerprint, "delivery": DELIVERY_LABELS.get(i.delivery, i.delivery),
+                "updated (UTC)": i.updated_at.strftime("%Y-%m-%d %H:%M:%S")} for i in rows])
 
 
 def render_calls(calls: Sequence[CallRecord]) -> None:
     if not calls:
         st.caption("No calls yet: call the sandbox with an installation's App Key.")
         return
-    st.dataframe(arrow_table([{"time (UTC)": c.called_at.strftime("%H:%M:%S"), "method": c.method, "path": c.path,
-                   "key": c.key_fingerprint or "(none)", "installation": c.installation_ref, "status": c.status,
-                   "outcome": c.outcome, "note": c.note} for c in calls]), hide_index=True, width="stretch")
+    dataframe([{"time (UTC)": c.called_at.strftime("%H:%M:%S"), "method": c.method, "path": c.path,
+                "key": c.key_fingerprint or "(none)", "installation": c.installation_ref, "status": c.status,
+                "outcome": c.outcome, "note": c.note} for c in calls])
 
 
 def render_least_privilege(usage: LeastPrivilege) -> None:
-    st.dataframe(arrow_table([{"scope": path, "granted": path in usage.granted,
-                               "calls that used it": usage.used.get(path, 0),
-                   "refused (401) for lack of it": usage.missing.get(path, 0)}
-                  for path in [*usage.granted, *[p for p in usage.missing if p not in usage.granted]]]),
-                 hide_index=True, width="stretch")
+    dataframe([{"scope": path, "granted": path in usage.granted,
+                "calls that used it": usage.used.get(path, 0),
+                "refused (401) for lack of it": usage.missing.get(path, 0)}
+               for path in [*usage.granted, *[p for p in usage.missing if p not in usage.granted]]])
     if not usage.exercised:
         st.caption("No call has passed the scope check yet: 'unused' proves nothing until the app calls the sandbox.")
     elif usage.unused:

@@ -14,7 +14,7 @@ from console import service
 from console.service import team
 from console.store import AppRecord, Store
 from ui import state
-from ui.tables import arrow_table
+from ui.tables import dataframe
 
 
 def render_current(views: Sequence[Any]) -> None:
@@ -57,9 +57,9 @@ def render_signoff(store: Store, app: AppRecord, target: str, for_listing: bool,
             state.next_form_generation(f"signoff_{app.id}")
             st.rerun()
     if views:
-        st.dataframe(arrow_table([{
+        dataframe([{
             "when (UTC)": v.record.at.strftime("%Y-%m-%d %H:%M:%S"), "by": v.record.actor,
             "decision": v.record.decision.replace("_", " "), "target": v.record.target,
             "verdict then": v.record.verdict, "App JSON sha256": v.record.manifest_hash[:12],
             "state": f"stale: {v.why_stale}" if v.stale else "fresh", "comment": v.record.comment,
-        } for v in views]), hide_index=True, width="stretch")
+        } for v in views])

@@ -16,7 +16,7 @@ from console import service
 from console.service import conversation, review
 from console.store import AppRecord, Store
 from ui import state
-from ui.tables import arrow_table
+from ui.tables import dataframe
 
 STATES = {
     "none": ("Not reviewed yet.", ":material/rate_review:"),
@@ -47,10 +47,8 @@ def render_review_state(store: Store, app: AppRecord) -> None:
                 + (f" · {state_of.comment}" if state_of.comment else ""))
     if state_of.open_threads:
         st.caption(f"{len(state_of.open_threads)} open comment(s):")
-        st.dataframe(arrow_table([{"item": t.item, "by": t.first.actor, "comment": t.first.body,
-                                   "replies": len(t.replies),
-                       "when (UTC)": t.first.at.strftime("%Y-%m-%d %H:%M")} for t in state_of.open_threads]),
-                     hide_index=True, width="stretch")
+        dataframe([{"item": t.item, "by": t.first.actor, "comment": t.first.body, "replies": len(t.replies),
+                    "when (UTC)": t.first.at.strftime("%Y-%m-%d %H:%M")} for t in state_of.open_threads])
 
 
 def _comments_open(app_ref: int, item: str) -> str:
@@ -122,10 +120,8 @@ def render_since_signoff(store: Store, app: AppRecord) -> None:
         return
     st.warning(f"The App JSON changed since the last sign-off: version {since.signed_version} → "
                f"{since.current_version}, {len(since.changes)} change(s).", icon=":material/difference:")
-    st.dataframe(arrow_table([{"change": c.op, "where": c.pointer,
-                               "before": json.dumps(c.old, ensure_ascii=False)[:300],
-                   "after": json.dumps(c.new, ensure_ascii=False)[:300]} for c in since.changes]),
-                 hide_index=True, width="stretch")
+    dataframe([{"change": c.op, "where": c.pointer, "before": json.dumps(c.old, ensure_ascii=False)[:300],
+                "after": json.dumps(c.new, ensure_ascii=False)[:300]} for c in since.changes])
     if since.predating_items:
         st.caption("Evidence older than the change (fire again before signing off):")
         st.text(", ".join(since.predating_items))

@@ -19,7 +19,7 @@ from ui.auth_builder import FORM, reload_form
 from ui.compat_view import render_compat
 from ui.findings_view import plain
 from ui.refusal import attempt
-from ui.tables import arrow_table
+from ui.tables import dataframe
 
 SOURCE_LABELS = {"page": "page 2", "actions": "Actions page",
                  "import": "import", "cli": "command line", "restore": "restore", "undo": "undo",
@@ -117,10 +117,8 @@ def render_versions(store: Store, app: AppRecord) -> None:
         if not versions:
             st.caption("No version yet: every saved change of the App JSON becomes one.")
             return
-        st.dataframe(arrow_table([{"version": v.number, "when (UTC)": f"{v.created_at:%Y-%m-%d %H:%M:%S}",
-                                   "who": v.author,
-                       "from": SOURCE_LABELS.get(v.source, v.source), "what changed": v.summary} for v in versions]),
-                     hide_index=True, width="stretch")
+        dataframe([{"version": v.number, "when (UTC)": f"{v.created_at:%Y-%m-%d %H:%M:%S}", "who": v.author,
+                    "from": SOURCE_LABELS.get(v.source, v.source), "what changed": v.summary} for v in versions])
         numbers = [v.number for v in versions]
         a, b = st.columns(2)
         old = a.selectbox("Compare version", numbers, index=min(1, len(numbers) - 1), key=f"diff_old_{app.id}")

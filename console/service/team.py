@@ -73,7 +73,6 @@ class ActivityPage:
     """One page of an app's activity log, newest first, and whether older entries match too."""
 
     entries: list[ActivityRecord]
-    page: int  # 1 = the newest
     has_older: bool
 
 
@@ -83,7 +82,7 @@ def activity_page(store: Store, app_ref: int, *, actions: Sequence[str] = (), ac
     page = max(1, page)
     rows = store.activity.for_app(app_ref, limit=page_size + 1, actions=actions, actors=actors,
                                   offset=(page - 1) * page_size)
-    return ActivityPage(rows[:page_size], page, len(rows) > page_size)
+    return ActivityPage(rows[:page_size], len(rows) > page_size)
 
 
 def activity_actors(store: Store, app_ref: int) -> list[str]:
